@@ -1,0 +1,182 @@
+package io.chaosproxy.faults;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Reads typed values out of JSON/YAML trees, naming the field and the expected type when the
+ * document has something else. An explicit JSON {@code null} counts as "not given" everywhere.
+ */
+final class Fields {
+
+    private Fields() {
+    }
+
+    /** The value of a field, or {@code null} when it is absent or JSON null. */
+    static JsonNode get(JsonNode object, String name) {
+        JsonNode value = object.get(name);
+        return value == null || value.isNull() || value.isMissingNode() ? null : value;
+    }
+
+    static String string(JsonNode value, String field) {
+        if (!value.isTextual()) {
+            throw new FaultSpecException(field, field + " must be a string");
+        }
+        return value.textValue();
+    }
+
+    /** Any JSON number; NaN and infinities pass here and are refused by the range checks. */
+    static double number(JsonNode value, String field) {
+        if (!value.isNumber()) {
+            throw new FaultSpecException(field, field + " must be a number");
+        }
+        return value.doubleValue();
+    }
+
+    static boolean bool(JsonNode value, String field) {
+        if (!value.isBoolean()) {
+            throw new FaultSpecException(field, field + " must be true or false");
+        }
+        return value.booleanValue();
+    }
+
+    /**
+     * A whole number, also when written {@code 1e3} or {@code 200.0}. Numbers beyond a long are
+     * clamped to {@code Long.MIN_VALUE}/{@code MAX_VALUE}, so the field's range check (every field
+     * has a cap well inside a long) rejects them with its usual message.
+     */
+    static long wholeNumber(JsonNode value, String field) {
+        String error = field + " must be a whole number";
+        if (!value.isNumber()) {
+            throw new FaultSpecException(field, error);
+        }
+        if (value.isIntegralNumber()) {
+            return value.canConvertToLong() ? value.longValue() : clamp(value.bigIntegerValue());
+        }
+        if (value.isDouble() || value.isFloat()) {
+            double d = value.doubleValue();
+            if (Double.isNaN(d) || Double.isInfinite(d) || d != Math.rint(d)) {
+                throw new FaultSpecException(field, error);
+            }
+            return clamp(BigDecimal.valueOf(d).toBigInteger());
+        }
+        BigDecimal decimal = value.decimalValue();
+        if (decimal.stripTrailingZeros().scale() > 0) {
+            throw new FaultSpecException(field, error);
+        }
+        return clamp(decimal.toBigInteger());
+    }
+
+    private static long clamp(BigInteger value) {
+        if (value.bitLength() < 64) {
+            return value.longValue();
+        }
+        return value.signum() < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
+    }
+
+    static List<String> stringList(JsonNode value, String field) {
+        String error = field + " must be an array of strings";
+        if (!value.isArray()) {
+            throw new FaultSpecException(field, error);
+        }
+        List<String> strings = new ArrayList<>();
+        for (JsonNode element : value) {
+            if (!element.isTextual()) {
+                throw new FaultSpecException(field, error);
+            }
+            strings.add(element.textValue());
+        }
+        return strings;
+    }
+
+    /**
+     * An object whose values are header values. Numbers and booleans are taken as their text,
+     * because YAML reads {@code Retry-After: 1} as a number and nobody should have to quote it.
+     */
+    static Map<String, String> stringMap(JsonNode value, String field) {
+        if (!value.isObject()) {
+            throw new FaultSpecException(field, field + " must be an object of strings");
+        }
+        Map<String, String> map = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> entry : value.properties()) {
+            JsonNode element = entry.getValue();
+            if (!(element.isTextual() || element.isNumber() || element.isBoolean())) {
+                String where = field + "." + entry.getKey();
+                throw new FaultSpecException(where, where + " must be a string");
+            }
+            map.put(entry.getKey(), element.asText());
+        }
+        return map;
+    }
+
+    /** Refuses any field not in {@code known}, suggesting a close spelling when there is one. */
+    static void rejectUnknown(JsonNode object, String prefix, Set<String> known) {
+        for (Map.Entry<String, JsonNode> property : object.properties()) {
+            String name = property.getKey();
+            if (!known.contains(name)) {
+                String field = prefix + name;
+                String hint = suggest(name, known);
+                throw new FaultSpecException(field, "unknown field \"" + field + "\""
+                        + (hint == null ? "" : " (did you mean \"" + prefix + hint + "\"?)"));
+            }
+        }
+    }
+
+    /** The closest known name within a small edit distance, or null: catches case slips and typos. */
+    static String suggest(String unknown, Collection<String> known) {
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        int allowed = unknown.length() >= 5 ? 2 : 1;
+        for (String candidate : known) {
+            int distance = editDistance(unknown.toLowerCase(Locale.ROOT), candidate.toLowerCase(Locale.ROOT));
+            if (distance <= allowed && distance < bestDistance) {
+                best = candidate;
+                bestDistance = distance;
+            }
+        }
+        return best;
+    }
+
+    private static int editDistance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
+                current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
+    }
+
+    /** " (got an array)": tells the user what we found when the shape is wrong. */
+    static String got(JsonNode node) {
+        if (node == null || node.isMissingNode()) {
+            return "";
+        }
+        return " (got " + switch (node.getNodeType()) {
+            case ARRAY -> "an array";
+            case OBJECT -> "an object";
+            case STRING -> "a string";
+            case NUMBER -> "a number";
+            case BOOLEAN -> "a boolean";
+            case NULL -> "null";
+            default -> node.getNodeType().name().toLowerCase(Locale.ROOT);
+        } + ")";
+    }
+}

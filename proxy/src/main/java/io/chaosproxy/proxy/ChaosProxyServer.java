@@ -1,0 +1,285 @@
+package io.chaosproxy.proxy;
+
+import io.chaosproxy.faults.FaultEngine;
+import io.chaosproxy.faults.FaultRule;
+import io.chaosproxy.faults.InstalledRule;
+import io.chaosproxy.proxy.config.HostPort;
+import io.chaosproxy.proxy.config.ProxySpec;
+import io.chaosproxy.proxy.config.ResilienceSettings;
+import io.chaosproxy.proxy.config.Upstreams;
+import io.chaosproxy.proxy.dataplane.DataPlane;
+import io.chaosproxy.proxy.dataplane.ExchangeListener;
+import io.chaosproxy.proxy.dataplane.ProxyCore;
+import io.chaosproxy.proxy.dataplane.ProxyRuntime;
+import io.chaosproxy.proxy.demo.DemoUpstream;
+import io.chaosproxy.proxy.journal.RequestJournal;
+import io.chaosproxy.proxy.tracing.AccessLog;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Optional;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * An embeddable chaos proxy: build it, {@link #start()} it, point the service under test at
+ * {@link #url()}, inject faults, read the journal, {@link #close()} it. The control API, the CLI
+ * and the JUnit extension are all thin layers over this class.
+ */
+public final class ChaosProxyServer implements AutoCloseable {
+    private final Builder config;
+    private final long seed;
+    private final FaultEngine faults;
+    private final RequestJournal journal;
+    private final AccessLog accessLog;
+    private final ProxyCore core;
+    private final DataPlane dataPlane;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private DemoUpstream demoUpstream;
+
+    private ChaosProxyServer(Builder config) {
+        this.config = config;
+        this.seed = config.seed != null ? config.seed : ThreadLocalRandom.current().nextLong();
+        this.faults = new FaultEngine(seed, Clock.systemUTC());
+        this.journal = new RequestJournal(config.journalCapacity);
+        this.accessLog = config.accessLogFormat == null ? null : new AccessLog(config.accessLogFormat, config.accessLogOut);
+        List<ExchangeListener> listeners = new ArrayList<>();
+        listeners.add((entry, query, fired) -> journal.record(entry));
+        if (accessLog != null) {
+            listeners.add(accessLog);
+        }
+        this.core = new ProxyCore(faults, listeners);
+        this.dataPlane = new DataPlane(core);
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Opens every listener; returns once they accept connections. */
+    public ChaosProxyServer start() throws IOException {
+        try {
+            dataPlane.start();
+            for (ProxySpec spec : config.proxies.values()) {
+                ProxySpec effective = spec;
+                if (spec.upstreams().isEmpty() && config.demoUpstreamWhenNone) {
+                    effective = new ProxySpec(spec.name(), spec.listen(), List.of(startDemoUpstream()));
+                }
+                dataPlane.addProxy(effective, config.resilience);
+            }
+            if (!config.faults.isEmpty()) {
+                faults.installAll(config.faults, "config");
+            }
+            return this;
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        } catch (Exception e) {
+            close();
+            throw new IOException("chaos-proxy could not start: " + e.getMessage(), e);
+        }
+    }
+
+    // ---- where to send traffic ----
+
+    /** The default proxy's base URL (the only proxy, in most tests). */
+    public URI url() {
+        return url(ProxySpec.DEFAULT_NAME);
+    }
+
+    public URI url(String proxyName) {
+        return runtime(proxyName).url();
+    }
+
+    /** The seed of every probabilistic fault decision: give it back with {@code seed(...)} to replay a run. */
+    public long seed() {
+        return seed;
+    }
+
+    // ---- proxies ----
+
+    public List<ProxyRuntime> proxies() {
+        List<ProxyRuntime> all = new ArrayList<>(dataPlane.proxies());
+        all.sort(java.util.Comparator.comparing(ProxyRuntime::name));
+        return all;
+    }
+
+    public Optional<ProxyRuntime> proxy(String name) {
+        return dataPlane.proxy(name);
+    }
+
+    /** Starts another named proxy at run time. */
+    public ProxyRuntime addProxy(ProxySpec spec) throws IOException {
+        return dataPlane.addProxy(spec, config.resilience);
+    }
+
+    public boolean removeProxy(String name) {
+        return dataPlane.removeProxy(name);
+    }
+
+    /** Points a proxy at other backends, e.g. a MockWebServer started after the proxy. */
+    public void upstreams(String proxyName, List<URI> upstreams) {
+        runtime(proxyName).upstreams(upstreams);
+    }
+
+    public void upstreams(List<URI> upstreams) {
+        upstreams(ProxySpec.DEFAULT_NAME, upstreams);
+    }
+
+    // ---- faults ----
+
+    public FaultEngine faults() {
+        return faults;
+    }
+
+    /** Installs a rule; it applies to the next request. */
+    public InstalledRule inject(FaultRule rule) {
+        return faults.install(rule, "api");
+    }
+
+    // ---- journal and reset ----
+
+    public RequestJournal journal() {
+        return journal;
+    }
+
+    /** Everything back to a clean slate: no faults, empty journal, every breaker closed. */
+    public void reset() {
+        faults.removeAll();
+        journal.clear();
+        for (ProxyRuntime proxy : dataPlane.proxies()) {
+            proxy.resetBreakers();
+        }
+    }
+
+    public ResilienceSettings resilience() {
+        return config.resilience;
+    }
+
+    /** Stops accepting, lets in-flight exchanges finish for up to {@code grace}, then frees every port and thread. */
+    public void stop(Duration grace) {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        dataPlane.stop(grace);
+        core.close();
+        if (accessLog != null) {
+            accessLog.close();
+        }
+        if (demoUpstream != null) {
+            demoUpstream.close();
+        }
+    }
+
+    /** Idempotent; frees every port and thread at once. */
+    @Override
+    public void close() {
+        stop(Duration.ZERO);
+    }
+
+    private ProxyRuntime runtime(String name) {
+        return dataPlane.proxy(name).orElseThrow(() -> new NoSuchElementException(
+                "no proxy named '" + name + "'; proxies: " + dataPlane.proxies().stream().map(ProxyRuntime::name).toList()));
+    }
+
+    private URI startDemoUpstream() throws Exception {
+        if (demoUpstream == null) {
+            demoUpstream = new DemoUpstream().start();
+        }
+        return demoUpstream.url();
+    }
+
+    /** Configuration of a {@link ChaosProxyServer}, checked as it is given. */
+    public static final class Builder {
+        private final Map<String, ProxySpec> proxies = new LinkedHashMap<>();
+        private ResilienceSettings resilience = ResilienceSettings.defaults();
+        private Long seed;
+        private int journalCapacity = RequestJournal.DEFAULT_CAPACITY;
+        private AccessLog.Format accessLogFormat;
+        private PrintStream accessLogOut = System.out;
+        private boolean demoUpstreamWhenNone;
+        private final List<FaultRule> faults = new ArrayList<>();
+
+        private Builder() {}
+
+        /** The default proxy: where it listens (port 0 picks a free one) and its backends. */
+        public Builder listen(String hostPort) {
+            ProxySpec current = proxies.get(ProxySpec.DEFAULT_NAME);
+            List<URI> upstreams = current == null ? List.of() : current.upstreams();
+            proxies.put(ProxySpec.DEFAULT_NAME, new ProxySpec(ProxySpec.DEFAULT_NAME, HostPort.parse(hostPort), upstreams));
+            return this;
+        }
+
+        /** Backends of the default proxy, round-robin. */
+        public Builder upstream(String... urls) {
+            List<URI> upstreams = new ArrayList<>();
+            for (String url : urls) {
+                upstreams.add(Upstreams.parse(url));
+            }
+            ProxySpec current = proxies.get(ProxySpec.DEFAULT_NAME);
+            HostPort listen = current == null ? HostPort.loopback(0) : current.listen();
+            proxies.put(ProxySpec.DEFAULT_NAME, new ProxySpec(ProxySpec.DEFAULT_NAME, listen, upstreams));
+            return this;
+        }
+
+        /** Another named proxy with its own listener and backends. */
+        public Builder proxy(ProxySpec spec) {
+            if (proxies.containsKey(spec.name()) && !spec.name().equals(ProxySpec.DEFAULT_NAME)) {
+                throw new IllegalArgumentException("a proxy named '" + spec.name() + "' is already configured");
+            }
+            proxies.put(spec.name(), spec);
+            return this;
+        }
+
+        public Builder resilience(ResilienceSettings settings) {
+            this.resilience = settings;
+            return this;
+        }
+
+        public Builder seed(long seed) {
+            this.seed = seed;
+            return this;
+        }
+
+        public Builder journalCapacity(int capacity) {
+            if (capacity < 1 || capacity > 1_000_000) {
+                throw new IllegalArgumentException("journalCapacity must be 1-1000000, got " + capacity);
+            }
+            this.journalCapacity = capacity;
+            return this;
+        }
+
+        /** One line per exchange to {@code out}; off unless asked for (tests rarely want it). */
+        public Builder accessLog(AccessLog.Format format, PrintStream out) {
+            this.accessLogFormat = format;
+            this.accessLogOut = out;
+            return this;
+        }
+
+        /** When a proxy has no backend, start the built-in echo service and use it. */
+        public Builder demoUpstreamWhenNone(boolean enabled) {
+            this.demoUpstreamWhenNone = enabled;
+            return this;
+        }
+
+        /** Rules installed at start, all or nothing. */
+        public Builder faults(List<FaultRule> rules) {
+            this.faults.addAll(rules);
+            return this;
+        }
+
+        public ChaosProxyServer build() {
+            if (!proxies.containsKey(ProxySpec.DEFAULT_NAME) && proxies.isEmpty()) {
+                proxies.put(ProxySpec.DEFAULT_NAME, new ProxySpec(ProxySpec.DEFAULT_NAME, HostPort.loopback(0), List.of()));
+            }
+            return new ChaosProxyServer(this);
+        }
+    }
+}

@@ -1,0 +1,9 @@
+package io.chaosproxy.proxy.dataplane;
+
+import io.chaosproxy.faults.FaultDecision;
+
+/**
+ * Rides on each upstream OkHttp request (as its tag) so the interceptors know what the client
+ * originally sent and which upstream faults this attempt suffers.
+ */
+record AttemptTag(boolean clientSentAcceptEncoding, boolean clientSentUserAgent, FaultDecision upstreamFaults) {}

@@ -1,0 +1,84 @@
+package io.chaosproxy.proxy.dataplane;
+
+import java.io.IOException;
+import java.io.InputStream;
+import okhttp3.MediaType;
+import okhttp3.RequestBody;
+import okio.Buffer;
+import okio.BufferedSink;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.server.Request;
+
+/**
+ * The client's request body, streamed from Jetty into OkHttp as it arrives: nothing holds the whole
+ * body. While the body is within the replay limit its bytes are also kept, so a retry can send it
+ * again; once it outgrows the limit it is one-shot and a retry is off the table.
+ */
+final class ClientRequestBody extends RequestBody {
+    private static final int CHUNK = 16 * 1024;
+
+    private final Request clientRequest;
+    private final long contentLength;
+    private final long replayLimit;
+    private InputStream in;
+    private Buffer kept;        // bytes read so far, while replayable
+    private boolean exhausted;  // the client's body has been read to its end
+    private volatile boolean replayable;
+
+    /** {@code replayLimit} 0 means never keep: the body of a method that is never retried. */
+    ClientRequestBody(Request clientRequest, long replayLimit) {
+        this.clientRequest = clientRequest;
+        this.contentLength = clientRequest.getLength();
+        this.replayLimit = replayLimit;
+        this.replayable = replayLimit > 0 && contentLength <= replayLimit;
+        this.kept = replayable ? new Buffer() : null;
+    }
+
+    @Override
+    public MediaType contentType() {
+        return null; // the client's own Content-Type header is forwarded as it was
+    }
+
+    @Override
+    public long contentLength() {
+        return contentLength;
+    }
+
+    @Override
+    public boolean isOneShot() {
+        return !replayable;
+    }
+
+    boolean isReplayable() {
+        return replayable;
+    }
+
+    @Override
+    public synchronized void writeTo(BufferedSink sink) throws IOException {
+        if (kept != null) {
+            sink.write(kept.clone(), kept.size());
+        } else if (in != null) {
+            throw new IOException("the request body was already sent once and is too large to send again");
+        }
+        if (exhausted) {
+            return;
+        }
+        if (in == null) {
+            in = Content.Source.asInputStream(clientRequest);
+        }
+        byte[] chunk = new byte[CHUNK];
+        int n;
+        while ((n = in.read(chunk)) != -1) {
+            if (kept != null) {
+                if (kept.size() + n <= replayLimit) {
+                    kept.write(chunk, 0, n);
+                } else {
+                    kept = null;
+                    replayable = false;
+                }
+            }
+            sink.write(chunk, 0, n);
+        }
+        exhausted = true;
+    }
+}

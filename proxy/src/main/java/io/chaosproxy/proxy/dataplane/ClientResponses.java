@@ -1,0 +1,81 @@
+package io.chaosproxy.proxy.dataplane;
+
+import io.chaosproxy.faults.DropMode;
+import io.chaosproxy.faults.ErrorResponse;
+import io.chaosproxy.proxy.tracing.JsonText;
+import io.chaosproxy.proxy.tracing.RequestIds;
+import java.io.IOException;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.util.Callback;
+
+/** The answers the proxy makes itself: its own errors, injected error responses, dropped connections. */
+final class ClientResponses {
+    private ClientResponses() {}
+
+    /** 502/503/504 and friends: {@code {"error": "...", "requestId": "..."}}. */
+    static void proxyError(Exchange exchange, int status, String message, Map<String, String> extraHeaders) {
+        if (exchange.proxyToClientResponse.isCommitted()) {
+            abort(exchange, DropMode.CLOSE, message);
+            return;
+        }
+        String json = "{\"error\":" + JsonText.quote(message) + ",\"requestId\":" + JsonText.quote(exchange.requestId) + "}";
+        HttpFields.Mutable headers = exchange.proxyToClientResponse.getHeaders();
+        headers.put(HttpHeader.CONTENT_TYPE, "application/json");
+        extraHeaders.forEach(headers::put);
+        send(exchange, status, json.getBytes(StandardCharsets.UTF_8), message);
+    }
+
+    /** An error fault: exactly the status, headers and body the rule says, plus the request id. */
+    static void injectedError(Exchange exchange, ErrorResponse error) {
+        HttpFields.Mutable headers = exchange.proxyToClientResponse.getHeaders();
+        error.headers().forEach(headers::put);
+        if (!error.headers().keySet().stream().anyMatch(name -> name.equalsIgnoreCase("Content-Type")) && !error.body().isEmpty()) {
+            headers.put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
+        }
+        send(exchange, error.status(), error.body().getBytes(StandardCharsets.UTF_8), null);
+    }
+
+    /** Answers directly, never reaching a backend: Max-Forwards 0, refusals, and the errors above. */
+    static void send(Exchange exchange, int status, byte[] body, String error) {
+        var response = exchange.proxyToClientResponse;
+        response.setStatus(status);
+        HttpFields.Mutable headers = response.getHeaders();
+        headers.put(RequestIds.HEADER, exchange.requestId);
+        headers.put(HttpHeader.CONTENT_LENGTH, Long.toString(body.length));
+        response.write(true, ByteBuffer.wrap(body), Callback.from(
+                () -> {
+                    exchange.clientCallback.succeeded();
+                    exchange.complete(status, error);
+                },
+                failure -> {
+                    exchange.clientCallback.failed(failure);
+                    exchange.complete(null, "client gone: " + failure.getMessage());
+                }));
+    }
+
+    /**
+     * Ends the client connection without a (complete) response: RESET sends a TCP RST (SO_LINGER 0,
+     * then close), CLOSE a FIN. The client sees a connection error or a truncated body, as it would
+     * if the real backend had died.
+     */
+    static void abort(Exchange exchange, DropMode mode, String reason) {
+        EndPoint endPoint = exchange.clientRequest.getConnectionMetaData().getConnection().getEndPoint();
+        if (mode == DropMode.RESET && endPoint.getTransport() instanceof SocketChannel channel) {
+            try {
+                channel.setOption(StandardSocketOptions.SO_LINGER, 0);
+            } catch (IOException | RuntimeException e) {
+                // already closed: nothing left to reset
+            }
+        }
+        endPoint.close();
+        exchange.clientCallback.failed(new IOException(reason));
+        exchange.complete(null, reason);
+    }
+}

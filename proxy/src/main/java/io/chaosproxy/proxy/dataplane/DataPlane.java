@@ -1,0 +1,140 @@
+package io.chaosproxy.proxy.dataplane;
+
+import io.chaosproxy.proxy.config.ProxySpec;
+import io.chaosproxy.proxy.config.ResilienceSettings;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.handler.GracefulHandler;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+/**
+ * The data plane: one Jetty server with a connector per named proxy. Proxies come and go at run
+ * time; each request is dispatched to the proxy that owns the connector it arrived on.
+ */
+public final class DataPlane implements AutoCloseable {
+    /** Client connections idle this long are closed; also bounds how long a slow client can hold one. */
+    static final Duration IDLE_TIMEOUT = Duration.ofSeconds(60);
+    /** Large enough for real-world cookies and tokens; beyond it Jetty answers 431. */
+    static final int MAX_REQUEST_HEADER_BYTES = 32 * 1024;
+
+    private final ProxyCore core;
+    private final UpstreamClients clients = new UpstreamClients();
+    private final Server server;
+    private final HttpConfiguration httpConfiguration;
+    private final Map<Connector, ExchangeHandler> handlers = new ConcurrentHashMap<>();
+    private final Map<String, ProxyRuntime> proxies = new ConcurrentHashMap<>();
+
+    public DataPlane(ProxyCore core) {
+        this.core = core;
+        QueuedThreadPool threads = new QueuedThreadPool(400, 8);
+        threads.setName("chaos-proxy-dataplane");
+        threads.setDaemon(true);
+        this.server = new Server(threads);
+        this.httpConfiguration = new HttpConfiguration();
+        httpConfiguration.setSendServerVersion(false);
+        httpConfiguration.setSendDateHeader(false); // the backend's own Date passes through
+        httpConfiguration.setSendXPoweredBy(false);
+        httpConfiguration.setRequestHeaderSize(MAX_REQUEST_HEADER_BYTES);
+        server.setHandler(new GracefulHandler(new Dispatch()));
+        server.setStopTimeout(10_000);
+    }
+
+    public void start() throws Exception {
+        server.start();
+    }
+
+    /** Opens a listener for {@code spec}; fails with {@link PortInUseException} when it cannot bind. */
+    public synchronized ProxyRuntime addProxy(ProxySpec spec, ResilienceSettings settings) throws IOException {
+        if (proxies.containsKey(spec.name())) {
+            throw new IllegalStateException("a proxy named '" + spec.name() + "' already exists");
+        }
+        ServerConnector connector = new ServerConnector(server, new TargetFormConnectionFactory(httpConfiguration));
+        connector.setName(spec.name());
+        connector.setHost(spec.listen().host());
+        connector.setPort(spec.listen().port());
+        connector.setIdleTimeout(IDLE_TIMEOUT.toMillis());
+        connector.setReuseAddress(true);
+        ProxyRuntime runtime = new ProxyRuntime(spec, settings, core, clients.forProxy(settings), connector);
+        handlers.put(connector, new ExchangeHandler(runtime));
+        try {
+            connector.open();
+        } catch (IOException e) {
+            handlers.remove(connector);
+            throw new PortInUseException("proxy '" + spec.name() + "'", spec.listen().toString(), e);
+        }
+        server.addConnector(connector);
+        try {
+            connector.start();
+        } catch (Exception e) {
+            server.removeConnector(connector);
+            handlers.remove(connector);
+            throw new IOException("proxy '" + spec.name() + "' could not start: " + e.getMessage(), e);
+        }
+        proxies.put(spec.name(), runtime);
+        return runtime;
+    }
+
+    public synchronized boolean removeProxy(String name) {
+        ProxyRuntime runtime = proxies.remove(name);
+        if (runtime == null) {
+            return false;
+        }
+        try {
+            runtime.connector().stop();
+        } catch (Exception e) {
+            // stopping a connector only fails if it was already stopped
+        }
+        server.removeConnector(runtime.connector());
+        handlers.remove(runtime.connector());
+        return true;
+    }
+
+    public Optional<ProxyRuntime> proxy(String name) {
+        return Optional.ofNullable(proxies.get(name));
+    }
+
+    public Collection<ProxyRuntime> proxies() {
+        return List.copyOf(proxies.values());
+    }
+
+    /** Stops accepting, lets in-flight exchanges finish for up to {@code grace}, then closes everything. */
+    public void stop(Duration grace) {
+        server.setStopTimeout(grace.toMillis());
+        try {
+            server.stop();
+        } catch (Exception e) {
+            // a timeout here means some exchange outlived the grace period; it is cut off below
+        }
+        clients.close();
+    }
+
+    @Override
+    public void close() {
+        stop(Duration.ZERO);
+    }
+
+    private final class Dispatch extends Handler.Abstract {
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) throws Exception {
+            ExchangeHandler handler = handlers.get(request.getConnectionMetaData().getConnector());
+            if (handler == null) {
+                Response.writeError(request, response, callback, 503, "this proxy is shutting down");
+                return true;
+            }
+            return handler.handle(request, response, callback);
+        }
+    }
+}

@@ -1,0 +1,162 @@
+package io.chaosproxy.proxy.dataplane;
+
+import io.chaosproxy.faults.FaultDecision;
+import io.chaosproxy.faults.InstalledRule;
+import io.chaosproxy.faults.RequestFacts;
+import io.chaosproxy.proxy.journal.Attempt;
+import io.chaosproxy.proxy.journal.JournalEntry;
+import io.chaosproxy.proxy.tracing.RequestIds;
+import io.chaosproxy.proxy.tracing.TraceParent;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * One client request and everything that happens to it until the client has its answer.
+ *
+ * <p>Holds the client leg (Jetty's request, response and callback), the identity the proxy gave
+ * the exchange (request id, trace context) and what the journal will say about it. It completes
+ * exactly once, whichever path (response relayed, error sent, connection dropped, client gone)
+ * gets there first.
+ */
+final class Exchange implements RequestFacts {
+    final ProxyRuntime proxy;
+    final Request clientRequest;
+    final Response proxyToClientResponse;
+    final Callback clientCallback;
+
+    final String requestId;
+    final TraceParent upstreamTrace;
+    final String method;
+    final String path;
+    final String query;
+    final long startNanos;
+    final Instant startedAt;
+
+    private final List<InstalledRule> firedRules = new ArrayList<>(2);
+    private final List<Attempt> attempts = new ArrayList<>(2);
+    private final AtomicBoolean completed = new AtomicBoolean();
+    private volatile boolean clientGone;
+    private volatile Runnable onClientGone;
+
+    Exchange(ProxyRuntime proxy, Request clientRequest, Response response, Callback callback) {
+        this.proxy = proxy;
+        this.clientRequest = clientRequest;
+        this.proxyToClientResponse = response;
+        this.clientCallback = callback;
+        this.startNanos = System.nanoTime();
+        this.startedAt = Instant.now();
+        HttpFields headers = clientRequest.getHeaders();
+        this.requestId = RequestIds.keepOrGenerate(headers.get(RequestIds.HEADER));
+        TraceParent incoming = TraceParent.parse(headers.get(TraceParent.HEADER));
+        this.upstreamTrace = incoming == null ? TraceParent.newTrace() : incoming.childOfProxy();
+        this.method = clientRequest.getMethod();
+        String rawPath = clientRequest.getHttpURI().getPath();
+        this.path = rawPath == null || rawPath.isEmpty() ? "/" : rawPath;
+        this.query = clientRequest.getHttpURI().getQuery();
+    }
+
+    // ---- RequestFacts: what fault rules match on ----
+
+    @Override
+    public String proxy() {
+        return proxy.name();
+    }
+
+    @Override
+    public String method() {
+        return method;
+    }
+
+    @Override
+    public String path() {
+        return path;
+    }
+
+    @Override
+    public String header(String name) {
+        return clientRequest.getHeaders().get(name);
+    }
+
+    // ---- what happened, for the journal ----
+
+    void recordFaults(FaultDecision decision) {
+        if (!decision.fired().isEmpty()) {
+            synchronized (firedRules) {
+                firedRules.addAll(decision.fired());
+            }
+        }
+    }
+
+    void recordAttempt(Attempt attempt) {
+        synchronized (attempts) {
+            attempts.add(attempt);
+        }
+    }
+
+    List<Attempt> attempts() {
+        synchronized (attempts) {
+            return List.copyOf(attempts);
+        }
+    }
+
+    long elapsedMillis() {
+        return (System.nanoTime() - startNanos) / 1_000_000;
+    }
+
+    // ---- the client going away ----
+
+    boolean isClientGone() {
+        return clientGone;
+    }
+
+    /** What to stop (an upstream call, a parked hang) if the client goes away first. */
+    void onClientGone(Runnable action) {
+        onClientGone = action;
+        if (clientGone) {
+            action.run();
+        }
+    }
+
+    void clientFailed(Throwable cause) {
+        clientGone = true;
+        Runnable action = onClientGone;
+        if (action != null) {
+            action.run();
+        }
+    }
+
+    // ---- completion: exactly once ----
+
+    /** Records the exchange once; later calls do nothing. Returns true for the call that completed it. */
+    boolean complete(Integer status, String error) {
+        if (!completed.compareAndSet(false, true)) {
+            return false;
+        }
+        List<InstalledRule> fired;
+        synchronized (firedRules) {
+            fired = List.copyOf(firedRules);
+        }
+        List<String> ruleIds = new ArrayList<>(fired.size());
+        String scenario = null;
+        for (InstalledRule rule : fired) {
+            ruleIds.add(rule.id());
+            if (scenario == null && rule.origin().startsWith("scenario:")) {
+                scenario = rule.origin().substring("scenario:".length());
+            }
+        }
+        JournalEntry entry = new JournalEntry(requestId, proxy.name(), method, path, status, ruleIds, attempts(),
+                elapsedMillis(), startedAt, scenario, error);
+        proxy.core().recordExchange(entry, query, fired);
+        return true;
+    }
+
+    boolean isCompleted() {
+        return completed.get();
+    }
+}

@@ -1,0 +1,42 @@
+package io.chaosproxy.proxy.dataplane;
+
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * The headers that belong to one connection and must not be forwarded (RFC 9110 section 7.6.1):
+ * the fixed list, plus every header the {@code Connection} header names.
+ */
+final class HopByHopHeaders {
+
+    private static final Set<String> ALWAYS = Set.of(
+            "connection", "keep-alive", "proxy-connection", "proxy-authenticate",
+            "proxy-authorization", "te", "trailer", "transfer-encoding", "upgrade");
+
+    private HopByHopHeaders() {}
+
+    /**
+     * A test for one message: true for the fixed hop-by-hop names and those listed in its
+     * {@code Connection} values (comma-separated tokens, any case).
+     */
+    static Set<String> namedIn(Iterable<String> connectionValues) {
+        java.util.HashSet<String> named = null;
+        for (String value : connectionValues) {
+            for (String token : value.split(",")) {
+                String name = token.trim().toLowerCase(Locale.ROOT);
+                if (!name.isEmpty()) {
+                    if (named == null) {
+                        named = new java.util.HashSet<>();
+                    }
+                    named.add(name);
+                }
+            }
+        }
+        return named == null ? Set.of() : named;
+    }
+
+    /** True when {@code lowerCaseName} is hop-by-hop for a message whose Connection header named {@code named}. */
+    static boolean isHopByHop(String lowerCaseName, Set<String> named) {
+        return ALWAYS.contains(lowerCaseName) || named.contains(lowerCaseName);
+    }
+}

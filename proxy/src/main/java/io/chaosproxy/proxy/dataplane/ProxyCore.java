@@ -1,0 +1,71 @@
+package io.chaosproxy.proxy.dataplane;
+
+import io.chaosproxy.faults.FaultEngine;
+import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * What every proxy of one process shares: the fault engine, the scheduler on which all waiting
+ * happens (latency, backoff, timeouts, throttling), the parked hangs, and the listeners that hear
+ * about finished exchanges.
+ */
+public final class ProxyCore implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ProxyCore.class);
+
+    private final FaultEngine faults;
+    private final ScheduledThreadPoolExecutor scheduler;
+    private final HangRegistry hangs = new HangRegistry();
+    private final List<ExchangeListener> listeners;
+
+    public ProxyCore(FaultEngine faults, List<ExchangeListener> listeners) {
+        this.faults = faults;
+        this.listeners = List.copyOf(listeners);
+        // One thread is enough: scheduled tasks only hand work on, they never block.
+        this.scheduler = new ScheduledThreadPoolExecutor(1, runnable -> {
+            Thread thread = new Thread(runnable, "chaos-proxy-scheduler");
+            thread.setDaemon(true);
+            return thread;
+        });
+        // Attempt timeouts are cancelled on nearly every request: drop them from the queue at once.
+        this.scheduler.setRemoveOnCancelPolicy(true);
+        faults.onRemoved(hangs::release);
+    }
+
+    public FaultEngine faults() {
+        return faults;
+    }
+
+    public ScheduledExecutorService scheduler() {
+        return scheduler;
+    }
+
+    HangRegistry hangs() {
+        return hangs;
+    }
+
+    void recordExchange(io.chaosproxy.proxy.journal.JournalEntry entry, String query,
+                        List<io.chaosproxy.faults.InstalledRule> fired) {
+        for (ExchangeListener listener : listeners) {
+            try {
+                listener.onExchange(entry, query, fired);
+            } catch (RuntimeException e) {
+                // a listener must never break an exchange
+                LOG.warn("exchange listener {} failed", listener, e);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+        try {
+            scheduler.awaitTermination(1, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

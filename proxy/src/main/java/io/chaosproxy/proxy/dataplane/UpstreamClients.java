@@ -1,0 +1,64 @@
+package io.chaosproxy.proxy.dataplane;
+
+import io.chaosproxy.proxy.config.ResilienceSettings;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import okhttp3.ConnectionPool;
+import okhttp3.Dispatcher;
+import okhttp3.OkHttpClient;
+
+/**
+ * Builds the OkHttp clients of the proxies. All share one dispatcher and one connection pool; each
+ * proxy gets its own timeouts through {@code newBuilder()}, which shares those resources.
+ */
+final class UpstreamClients implements AutoCloseable {
+    /** OkHttp's defaults (64 calls, 5 per host) suit an app, not a proxy with hundreds in flight. */
+    private static final int MAX_CONCURRENT_CALLS = 4096;
+    /** Idle keep-alive connections kept per process, so bursts reuse connections instead of reconnecting. */
+    private static final int MAX_IDLE_CONNECTIONS = 512;
+
+    private final ThreadPoolExecutor executor;
+    private final OkHttpClient base;
+
+    UpstreamClients() {
+        AtomicInteger threads = new AtomicInteger();
+        this.executor = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
+                runnable -> {
+                    Thread thread = new Thread(runnable, "chaos-proxy-upstream-" + threads.incrementAndGet());
+                    thread.setDaemon(true);
+                    return thread;
+                });
+        Dispatcher dispatcher = new Dispatcher(executor);
+        dispatcher.setMaxRequests(MAX_CONCURRENT_CALLS);
+        dispatcher.setMaxRequestsPerHost(MAX_CONCURRENT_CALLS);
+        this.base = new OkHttpClient.Builder()
+                .dispatcher(dispatcher)
+                .connectionPool(new ConnectionPool(MAX_IDLE_CONNECTIONS, 5, TimeUnit.MINUTES))
+                // OkHttp would silently replay a POST on a stale pooled connection: retries are ours alone.
+                .retryOnConnectionFailure(false)
+                .followRedirects(false)
+                .followSslRedirects(false)
+                .addInterceptor(UpstreamFaultInterceptor.INSTANCE)
+                .addNetworkInterceptor(FaithfulHeadersInterceptor.INSTANCE)
+                .build();
+    }
+
+    OkHttpClient forProxy(ResilienceSettings settings) {
+        return base.newBuilder()
+                .connectTimeout(settings.connectTimeout())
+                // The try timeout is ours (until headers); reads of a long stream may idle as long as they like.
+                .readTimeout(java.time.Duration.ZERO)
+                .writeTimeout(java.time.Duration.ZERO)
+                .callTimeout(java.time.Duration.ZERO)
+                .build();
+    }
+
+    @Override
+    public void close() {
+        base.dispatcher().cancelAll();
+        executor.shutdown();
+        base.connectionPool().evictAll();
+    }
+}

@@ -1,0 +1,59 @@
+package io.chaosproxy.proxy.dataplane;
+
+import io.chaosproxy.faults.Drop;
+import io.chaosproxy.faults.DropPoint;
+import io.chaosproxy.faults.ErrorResponse;
+import io.chaosproxy.faults.Fault;
+import java.io.IOException;
+import okhttp3.Interceptor;
+import okhttp3.MediaType;
+import okhttp3.Protocol;
+import okhttp3.Response;
+import okhttp3.ResponseBody;
+
+/**
+ * Faults with {@code target: upstream}: the attempt fails as if the backend had failed, so retries,
+ * breakers and the journal react exactly as to the real thing. An error fault answers in the
+ * backend's place; a drop before the response is a connection reset.
+ */
+final class UpstreamFaultInterceptor implements Interceptor {
+    static final UpstreamFaultInterceptor INSTANCE = new UpstreamFaultInterceptor();
+
+    /** How an injected reset shows up: an IOException, like a real one. */
+    static final class InjectedResetException extends IOException {
+        InjectedResetException() {
+            super("connection reset by backend (injected)");
+        }
+    }
+
+    private UpstreamFaultInterceptor() {}
+
+    @Override
+    public Response intercept(Chain chain) throws IOException {
+        AttemptTag tag = chain.request().tag(AttemptTag.class);
+        Fault fault = tag == null ? null : tag.upstreamFaults().terminalFault();
+        if (fault instanceof ErrorResponse error) {
+            return answerInBackendsPlace(chain.request(), error);
+        }
+        if (fault instanceof Drop drop && drop.when() == DropPoint.BEFORE_RESPONSE) {
+            throw new InjectedResetException();
+        }
+        return chain.proceed(chain.request());
+    }
+
+    private static Response answerInBackendsPlace(okhttp3.Request request, ErrorResponse error) {
+        Response.Builder response = new Response.Builder()
+                .request(request)
+                .protocol(Protocol.HTTP_1_1)
+                .code(error.status())
+                .message("Injected");
+        error.headers().forEach(response::addHeader);
+        String contentType = error.headers().entrySet().stream()
+                .filter(e -> e.getKey().equalsIgnoreCase("Content-Type"))
+                .map(java.util.Map.Entry::getValue)
+                .findFirst()
+                .orElse(error.body().isEmpty() ? null : "text/plain; charset=utf-8");
+        MediaType mediaType = contentType == null ? null : MediaType.parse(contentType);
+        return response.body(ResponseBody.create(error.body(), mediaType)).build();
+    }
+}

@@ -1,0 +1,29 @@
+package io.chaosproxy.proxy.journal;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * What happened to one exchange, as a test or CI script asserts on it. {@code status} is what the
+ * client received, null when the connection was dropped or the client gave up first.
+ * {@code scenario} names the scenario and phase whose rules fired, when any did; {@code error}
+ * says why an exchange did not end normally ("dropped: reset", "client gave up", ...).
+ */
+public record JournalEntry(
+        String requestId,
+        String proxy,
+        String method,
+        String path,
+        Integer status,
+        List<String> faults,
+        List<Attempt> attempts,
+        long durationMs,
+        Instant startedAt,
+        String scenario,
+        String error) {
+
+    public JournalEntry {
+        faults = List.copyOf(faults);
+        attempts = List.copyOf(attempts);
+    }
+}

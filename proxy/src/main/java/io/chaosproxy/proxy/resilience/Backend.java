@@ -1,0 +1,48 @@
+package io.chaosproxy.proxy.resilience;
+
+import java.net.URI;
+import okhttp3.HttpUrl;
+
+/** One backend of a proxy: its base URL and its circuit breaker. */
+public final class Backend {
+    private final URI baseUri;
+    private final HttpUrl baseUrl;
+    private final String basePath;
+    private final CircuitBreaker breaker;
+
+    public Backend(URI baseUri, CircuitBreaker breaker) {
+        this.baseUri = baseUri;
+        this.baseUrl = HttpUrl.get(baseUri.toString());
+        String path = baseUrl.encodedPath();
+        // "http://h/api/" and "http://h/api" both mean: prefix request paths with "/api".
+        this.basePath = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
+        this.breaker = breaker;
+    }
+
+    /** The backend URL for a request path and query, both as the client encoded them. */
+    public HttpUrl resolve(String encodedPath, String encodedQuery) {
+        String path = encodedPath == null || encodedPath.isEmpty() ? "/" : encodedPath;
+        return baseUrl.newBuilder()
+                .encodedPath(basePath + path)
+                .encodedQuery(encodedQuery)
+                .build();
+    }
+
+    public URI uri() {
+        return baseUri;
+    }
+
+    /** How the journal, access log and status name this backend. */
+    public String label() {
+        return baseUri.toString();
+    }
+
+    public CircuitBreaker breaker() {
+        return breaker;
+    }
+
+    @Override
+    public String toString() {
+        return label();
+    }
+}

@@ -1,0 +1,48 @@
+package io.chaosproxy.proxy.resilience;
+
+import io.chaosproxy.proxy.config.ResilienceSettings;
+import java.time.Duration;
+import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
+
+/** Which exchanges may be retried, on what outcomes, and how long to wait before the next attempt. */
+public final class RetryPolicy {
+
+    /** RFC 9110 section 9.2.2: sending these twice has the same effect as once. */
+    private static final Set<String> IDEMPOTENT = Set.of("GET", "HEAD", "OPTIONS", "TRACE", "PUT", "DELETE");
+
+    private final ResilienceSettings settings;
+
+    public RetryPolicy(ResilienceSettings settings) {
+        this.settings = settings;
+    }
+
+    /**
+     * A POST or PATCH may change state each time it arrives: retrying one after a dropped connection
+     * can charge a customer twice. Only the user's explicit opt-in plus an Idempotency-Key changes that.
+     */
+    public boolean methodAllowsRetry(String method, boolean hasIdempotencyKey) {
+        if (IDEMPOTENT.contains(method)) {
+            return true;
+        }
+        boolean keyed = method.equals("POST") || method.equals("PATCH");
+        return keyed && hasIdempotencyKey && settings.retryWithIdempotencyKey();
+    }
+
+    /** Gateway statuses mean the backend did not do the work; anything else is the backend's answer. */
+    public boolean isRetryableStatus(int status) {
+        return settings.retryOnStatus().contains(status);
+    }
+
+    public int maxAttempts() {
+        return settings.maxAttempts();
+    }
+
+    /** Full jitter: uniform in [0, min(cap, base * 2^retry)], which spreads a herd of retries best. */
+    public Duration backoff(int retryNumber) {
+        long base = settings.backoffBase().toMillis();
+        long cap = settings.backoffCap().toMillis();
+        long ceiling = Math.min(cap, base << Math.min(retryNumber, 20));
+        return Duration.ofMillis(ThreadLocalRandom.current().nextLong(ceiling + 1));
+    }
+}

@@ -1,0 +1,154 @@
+package io.chaosproxy.proxy.tracing;
+
+import io.chaosproxy.faults.InstalledRule;
+import io.chaosproxy.proxy.dataplane.ExchangeListener;
+import io.chaosproxy.proxy.journal.Attempt;
+import io.chaosproxy.proxy.journal.JournalEntry;
+import java.io.PrintStream;
+import java.util.List;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One line per exchange, as text or JSON, written by a background thread so a slow terminal never
+ * slows a request. When the queue is full (a terminal far slower than the traffic) lines are
+ * dropped and counted, rather than blocking the proxy.
+ */
+public final class AccessLog implements ExchangeListener, AutoCloseable {
+
+    /** The line formats of {@code --log-format}. */
+    public enum Format { TEXT, JSON }
+
+    private static final int QUEUE_CAPACITY = 65_536;
+
+    private final Format format;
+    private final PrintStream out;
+    private final BlockingQueue<String> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+    private final AtomicLong dropped = new AtomicLong();
+    private final Thread writer;
+    private volatile boolean closed;
+
+    public AccessLog(Format format, PrintStream out) {
+        this.format = format;
+        this.out = out;
+        this.writer = new Thread(this::drain, "chaos-proxy-access-log");
+        writer.setDaemon(true);
+        writer.start();
+    }
+
+    @Override
+    public void onExchange(JournalEntry entry, String query, List<InstalledRule> firedRules) {
+        String line = format == Format.JSON ? json(entry, query) : text(entry, query);
+        if (!queue.offer(line)) {
+            dropped.incrementAndGet();
+        }
+    }
+
+    public long droppedLines() {
+        return dropped.get();
+    }
+
+    static String text(JournalEntry entry, String query) {
+        StringBuilder line = new StringBuilder(160);
+        line.append(entry.startedAt()).append(' ')
+                .append(entry.proxy()).append(' ')
+                .append(entry.method()).append(' ')
+                .append(entry.path());
+        if (query != null) {
+            line.append('?').append(query);
+        }
+        line.append(' ').append(entry.status() == null ? "-" : entry.status().toString())
+                .append(' ').append(entry.durationMs()).append("ms")
+                .append(" id=").append(entry.requestId());
+        if (!entry.attempts().isEmpty()) {
+            line.append(" backends=");
+            for (int i = 0; i < entry.attempts().size(); i++) {
+                Attempt attempt = entry.attempts().get(i);
+                if (i > 0) {
+                    line.append(',');
+                }
+                line.append(attempt.backend()).append(':')
+                        .append(attempt.status() != null ? attempt.status().toString() : attempt.error().replace(' ', '_'))
+                        .append(':').append(attempt.durationMs()).append("ms");
+            }
+        }
+        if (!entry.faults().isEmpty()) {
+            line.append(" faults=").append(String.join(",", entry.faults()));
+        }
+        if (entry.error() != null) {
+            line.append(" error=\"").append(entry.error().replace('"', '\'')).append('"');
+        }
+        return line.toString();
+    }
+
+    static String json(JournalEntry entry, String query) {
+        StringBuilder line = new StringBuilder(256).append('{');
+        field(line, "time", entry.startedAt().toString()).append(',');
+        field(line, "requestId", entry.requestId()).append(',');
+        field(line, "proxy", entry.proxy()).append(',');
+        field(line, "method", entry.method()).append(',');
+        field(line, "path", entry.path()).append(',');
+        field(line, "query", query).append(',');
+        line.append("\"status\":").append(entry.status()).append(',');
+        line.append("\"durationMs\":").append(entry.durationMs()).append(',');
+        line.append("\"attempts\":[");
+        for (int i = 0; i < entry.attempts().size(); i++) {
+            Attempt attempt = entry.attempts().get(i);
+            if (i > 0) {
+                line.append(',');
+            }
+            line.append('{');
+            field(line, "backend", attempt.backend()).append(',');
+            line.append("\"status\":").append(attempt.status()).append(',');
+            field(line, "error", attempt.error()).append(',');
+            line.append("\"durationMs\":").append(attempt.durationMs()).append('}');
+        }
+        line.append("],\"faults\":[");
+        for (int i = 0; i < entry.faults().size(); i++) {
+            if (i > 0) {
+                line.append(',');
+            }
+            line.append(JsonText.quote(entry.faults().get(i)));
+        }
+        line.append("],");
+        field(line, "error", entry.error());
+        return line.append('}').toString();
+    }
+
+    private static StringBuilder field(StringBuilder line, String name, String value) {
+        return line.append('"').append(name).append("\":").append(JsonText.quote(value));
+    }
+
+    private void drain() {
+        try {
+            while (!closed || !queue.isEmpty()) {
+                String line = queue.poll(100, TimeUnit.MILLISECONDS);
+                if (line == null) {
+                    continue;
+                }
+                out.println(line);
+                String next;
+                while ((next = queue.poll()) != null) {
+                    out.println(next);
+                }
+                out.flush();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Writes what is queued, then stops. */
+    @Override
+    public void close() {
+        closed = true;
+        try {
+            writer.join(2_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        out.flush();
+    }
+}
