@@ -44,7 +44,7 @@ public final class FaultRuleParser {
     private static final Map<FaultType, Set<String>> KIND_FIELDS = kindFields();
 
     /** What {@link InstalledRule#toJson()} adds: the proxy's to report, never the user's to set. */
-    private static final Set<String> REPORTED_FIELDS = Set.of("id", "fired", "matched", "origin",
+    private static final Set<String> REPORTED_FIELDS = ordered("id", "fired", "matched", "origin",
             "exhausted", "installedAt", "expiresAt", "ramp");
 
     private static final Set<String> MATCH_FIELDS = Set.of("methods", "path", "headers");
@@ -170,6 +170,9 @@ public final class FaultRuleParser {
     private static void refuseReportedFields(JsonNode node) {
         if (node.has("id")) {
             throw new FaultSpecException("id", "id is assigned by the proxy; use name to label a rule");
+        }
+        if (node.has("ramp")) {
+            throw new FaultSpecException("ramp", "ramp is set on a scenario phase, not on a rule");
         }
         for (String reported : REPORTED_FIELDS) {
             if (node.has(reported)) {

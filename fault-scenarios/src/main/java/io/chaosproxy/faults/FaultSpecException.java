@@ -31,17 +31,35 @@ public sealed class FaultSpecException extends RuntimeException permits NameTake
         if (parent == null || parent.isEmpty()) {
             return this;
         }
-        String newField = field == null || field.isEmpty() ? parent : parent + "." + field;
+        String newField = field == null || field.isEmpty() ? parent : join(parent, field);
         String message = getMessage();
-        String newMessage;
-        if (field != null && !field.isEmpty() && message.startsWith(field)) {
-            newMessage = newField + message.substring(field.length());
-        } else {
-            // Messages that don't start with their field ("unknown field ...") get the parent up front.
-            newMessage = parent + ": " + message;
-        }
+        String lead = leadingPath(message);
+        // A message that starts with its own path gets the parent joined on; any other gets it up front.
+        String newMessage = lead != null ? join(parent, message) : parent + ": " + message;
         FaultSpecException moved = new FaultSpecException(newField, newMessage);
         moved.setStackTrace(getStackTrace());
         return moved;
+    }
+
+    /**
+     * The path a message starts with: the field itself ("delayMs must be >= 0") or, once moved,
+     * a parent of it ("faults[0]: unknown field ..."); null when the message starts otherwise.
+     */
+    private String leadingPath(String message) {
+        if (field == null || field.isEmpty()) {
+            return null;
+        }
+        if (message.startsWith(field)) {
+            return field;
+        }
+        int colon = message.indexOf(": ");
+        if (colon > 0 && field.startsWith(message.substring(0, colon))) {
+            return message.substring(0, colon);
+        }
+        return null;
+    }
+
+    private static String join(String parent, String path) {
+        return path.startsWith("[") ? parent + path : parent + "." + path;
     }
 }

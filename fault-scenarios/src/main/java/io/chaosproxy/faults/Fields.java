@@ -63,12 +63,19 @@ final class Fields {
         }
         if (value.isDouble() || value.isFloat()) {
             double d = value.doubleValue();
-            if (Double.isNaN(d) || Double.isInfinite(d) || d != Math.rint(d)) {
+            if (Double.isInfinite(d)) {
+                return d > 0 ? Long.MAX_VALUE : Long.MIN_VALUE; // 1e400 is huge, not fractional
+            }
+            if (Double.isNaN(d) || d != Math.rint(d)) {
                 throw new FaultSpecException(field, error);
             }
             return clamp(BigDecimal.valueOf(d).toBigInteger());
         }
         BigDecimal decimal = value.decimalValue();
+        if (decimal.signum() != 0 && decimal.precision() - decimal.scale() > 19) {
+            // Far beyond a long: clamp without expanding 1e999999999 into a billion digits.
+            return decimal.signum() < 0 ? Long.MIN_VALUE : Long.MAX_VALUE;
+        }
         if (decimal.stripTrailingZeros().scale() > 0) {
             throw new FaultSpecException(field, error);
         }

@@ -64,8 +64,7 @@ public final class ScenarioParser {
         if (text == null || text.isBlank()) {
             throw new FaultSpecException(null, "the document is empty; expected a scenario with name and phases");
         }
-        // JSON is YAML, but a JSON file indented with tabs is not: read JSON as JSON.
-        if (text.strip().startsWith("{")) {
+        if (looksLikeJson(text)) {
             return FaultRuleParser.readJson(text);
         }
         try {
@@ -77,6 +76,19 @@ public final class ScenarioParser {
         } catch (JsonProcessingException e) {
             throw new FaultSpecException(null, "malformed YAML: " + FaultRuleParser.describe(e));
         }
+    }
+
+    /**
+     * JSON is YAML, but a JSON file indented with tabs is not, so JSON is read as JSON. A YAML flow
+     * mapping also starts with '{', so only '{' followed by '"' or '}' counts as JSON.
+     */
+    private static boolean looksLikeJson(String text) {
+        String stripped = text.strip();
+        if (!stripped.startsWith("{")) {
+            return false;
+        }
+        String rest = stripped.substring(1).strip();
+        return rest.startsWith("\"") || rest.startsWith("}");
     }
 
     private static Scenario read(JsonNode document) {

@@ -7,12 +7,15 @@ import io.chaosproxy.proxy.config.HostPort;
 import io.chaosproxy.proxy.config.ProxySpec;
 import io.chaosproxy.proxy.config.ResilienceSettings;
 import io.chaosproxy.proxy.config.Upstreams;
+import io.chaosproxy.proxy.control.ControlApi;
 import io.chaosproxy.proxy.dataplane.DataPlane;
 import io.chaosproxy.proxy.dataplane.ExchangeListener;
 import io.chaosproxy.proxy.dataplane.ProxyCore;
 import io.chaosproxy.proxy.dataplane.ProxyRuntime;
 import io.chaosproxy.proxy.demo.DemoUpstream;
 import io.chaosproxy.proxy.journal.RequestJournal;
+import io.chaosproxy.proxy.metrics.ProxyMetrics;
+import io.chaosproxy.proxy.scenario.ScenarioRunner;
 import io.chaosproxy.proxy.tracing.AccessLog;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -39,10 +42,13 @@ public final class ChaosProxyServer implements AutoCloseable {
     private final FaultEngine faults;
     private final RequestJournal journal;
     private final AccessLog accessLog;
+    private final ProxyMetrics metrics = new ProxyMetrics();
     private final ProxyCore core;
     private final DataPlane dataPlane;
+    private final ScenarioRunner scenarios;
     private final AtomicBoolean closed = new AtomicBoolean();
     private DemoUpstream demoUpstream;
+    private ControlApi control;
 
     private ChaosProxyServer(Builder config) {
         this.config = config;
@@ -52,11 +58,13 @@ public final class ChaosProxyServer implements AutoCloseable {
         this.accessLog = config.accessLogFormat == null ? null : new AccessLog(config.accessLogFormat, config.accessLogOut);
         List<ExchangeListener> listeners = new ArrayList<>();
         listeners.add((entry, query, fired) -> journal.record(entry));
+        listeners.add(metrics);
         if (accessLog != null) {
             listeners.add(accessLog);
         }
         this.core = new ProxyCore(faults, listeners);
         this.dataPlane = new DataPlane(core);
+        this.scenarios = new ScenarioRunner(faults, core.scheduler());
     }
 
     public static Builder builder() {
@@ -77,6 +85,9 @@ public final class ChaosProxyServer implements AutoCloseable {
             if (!config.faults.isEmpty()) {
                 faults.installAll(config.faults, "config");
             }
+            if (config.control != null) {
+                control = new ControlApi(this, config.control, config.controlToken).start();
+            }
             return this;
         } catch (IOException | RuntimeException e) {
             close();
@@ -96,6 +107,11 @@ public final class ChaosProxyServer implements AutoCloseable {
 
     public URI url(String proxyName) {
         return runtime(proxyName).url();
+    }
+
+    /** The control API's base URL, or null when this server runs without one (the default in tests). */
+    public URI controlUrl() {
+        return control == null ? null : control.url();
     }
 
     /** The seed of every probabilistic fault decision: give it back with {@code seed(...)} to replay a run. */
@@ -144,14 +160,22 @@ public final class ChaosProxyServer implements AutoCloseable {
         return faults.install(rule, "api");
     }
 
+    // ---- scenarios ----
+
+    /** Starts, stops and reports the scenario in progress (one at a time). */
+    public ScenarioRunner scenarios() {
+        return scenarios;
+    }
+
     // ---- journal and reset ----
 
     public RequestJournal journal() {
         return journal;
     }
 
-    /** Everything back to a clean slate: no faults, empty journal, every breaker closed. */
+    /** Everything back to a clean slate: no scenario, no faults, empty journal, every breaker closed. */
     public void reset() {
+        scenarios.stop();
         faults.removeAll();
         journal.clear();
         for (ProxyRuntime proxy : dataPlane.proxies()) {
@@ -163,10 +187,17 @@ public final class ChaosProxyServer implements AutoCloseable {
         return config.resilience;
     }
 
+    public ProxyMetrics metrics() {
+        return metrics;
+    }
+
     /** Stops accepting, lets in-flight exchanges finish for up to {@code grace}, then frees every port and thread. */
     public void stop(Duration grace) {
         if (!closed.compareAndSet(false, true)) {
             return;
+        }
+        if (control != null) {
+            control.close();
         }
         dataPlane.stop(grace);
         core.close();
@@ -206,8 +237,25 @@ public final class ChaosProxyServer implements AutoCloseable {
         private PrintStream accessLogOut = System.out;
         private boolean demoUpstreamWhenNone;
         private final List<FaultRule> faults = new ArrayList<>();
+        private HostPort control;
+        private String controlToken;
 
         private Builder() {}
+
+        /** Starts the control API on {@code hostPort} (port 0 picks a free one). Off unless asked for. */
+        public Builder control(String hostPort) {
+            this.control = HostPort.parse(hostPort);
+            return this;
+        }
+
+        /** Every control call but GET /health then needs {@code Authorization: Bearer token}. */
+        public Builder controlToken(String token) {
+            if (token != null && token.isBlank()) {
+                throw new IllegalArgumentException("controlToken must not be blank");
+            }
+            this.controlToken = token;
+            return this;
+        }
 
         /** The default proxy: where it listens (port 0 picks a free one) and its backends. */
         public Builder listen(String hostPort) {

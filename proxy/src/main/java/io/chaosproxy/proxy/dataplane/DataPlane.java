@@ -49,6 +49,7 @@ public final class DataPlane implements AutoCloseable {
         httpConfiguration.setSendXPoweredBy(false);
         httpConfiguration.setRequestHeaderSize(MAX_REQUEST_HEADER_BYTES);
         server.setHandler(new GracefulHandler(new Dispatch()));
+        server.setErrorHandler(new ProxyErrorHandler());
         server.setStopTimeout(10_000);
     }
 

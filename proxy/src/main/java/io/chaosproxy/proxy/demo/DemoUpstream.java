@@ -34,7 +34,9 @@ public final class DemoUpstream implements AutoCloseable {
         threads.setName("chaos-proxy-demo-upstream");
         threads.setDaemon(true);
         server = new Server(threads);
-        connector = new ServerConnector(server);
+        org.eclipse.jetty.server.HttpConfiguration http = new org.eclipse.jetty.server.HttpConfiguration();
+        http.setSendServerVersion(false);
+        connector = new ServerConnector(server, new org.eclipse.jetty.server.HttpConnectionFactory(http));
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         server.addConnector(connector);

@@ -1,0 +1,172 @@
+package io.chaosproxy.proxy.control;
+
+import io.chaosproxy.faults.FaultSpecException;
+import io.chaosproxy.faults.NameTakenException;
+import io.chaosproxy.proxy.ChaosProxyServer;
+import io.chaosproxy.proxy.config.HostPort;
+import io.chaosproxy.proxy.dataplane.PortInUseException;
+import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
+import io.javalin.http.HttpResponseException;
+import io.javalin.http.MethodNotAllowedResponse;
+import java.io.IOException;
+import java.net.URI;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The control API: JSON over HTTP on its own listener, a thin layer over {@link ChaosProxyServer}.
+ *
+ * <p>Routes live in one class per resource ({@link ServerRoutes}, {@link ProxyRoutes},
+ * {@link FaultRoutes}, {@link ScenarioRoutes}, {@link JournalRoutes}); bodies are read and checked
+ * in {@link Json}; every failure becomes {@code {"error": ..., "field": ...}} in
+ * {@link #mapErrors}. Bad input is always a 4xx: a 500 here means a bug in the proxy, and is logged.
+ */
+public final class ControlApi implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ControlApi.class);
+    /** Control calls are few and quick: a handful of threads serve any script or test. */
+    private static final int MAX_THREADS = 16;
+    private static final int MIN_THREADS = 2;
+    private static final long IDLE_TIMEOUT_MS = 30_000;
+
+    private final ChaosProxyServer server;
+    private final HostPort listen;
+    private final String token;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile Javalin app;
+    private volatile ServerConnector connector;
+
+    public ControlApi(ChaosProxyServer server, HostPort listen, String tokenOrNull) {
+        this.server = server;
+        this.listen = listen;
+        this.token = tokenOrNull;
+    }
+
+    /** Opens the listener; returns once it accepts connections. A bind failure is a {@link PortInUseException}. */
+    public ControlApi start() throws IOException {
+        if (token == null && !listen.isLoopback()) {
+            String warning = "the control API listens on " + listen + " without a token: anyone who can reach it"
+                    + " can inject faults; pass --control-token or listen on 127.0.0.1";
+            LOG.warn(warning);
+            System.err.println("WARNING: " + warning);
+        }
+        server.metrics().bind(server::proxies, server.faults());
+        Javalin created = Javalin.create(this::configure);
+        try {
+            created.start();
+        } catch (RuntimeException e) {
+            stopQuietly(created);
+            IOException bindFailure = findIoCause(e);
+            if (bindFailure != null) {
+                throw new PortInUseException("control API", listen.toString(), bindFailure);
+            }
+            throw new IOException("control API could not start on " + listen + ": " + e.getMessage(), e);
+        }
+        app = created;
+        return this;
+    }
+
+    /** The base URL of the control API, with the real port (even when 0 was asked for). */
+    public URI url() {
+        ServerConnector bound = connector;
+        int port = bound == null || bound.getLocalPort() <= 0 ? listen.port() : bound.getLocalPort();
+        String host = listen.host().equals("0.0.0.0") || listen.host().equals("::") ? "127.0.0.1" : listen.host();
+        return URI.create("http://" + new HostPort(host, port) + "/");
+    }
+
+    /** Idempotent. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        Javalin running = app;
+        if (running != null) {
+            stopQuietly(running);
+        }
+    }
+
+    private void configure(JavalinConfig config) {
+        config.startup.showJavalinBanner = false;
+        config.startup.showOldJavalinVersionWarning = false;
+        config.startup.startupWatcherEnabled = false; // its non-daemon thread would hold a JVM open for 5 s
+        config.http.maxRequestSize = Json.MAX_BODY_BYTES;
+        config.http.prefer405over404 = true;
+        QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, MIN_THREADS, 60_000);
+        threads.setName("chaos-proxy-control");
+        threads.setDaemon(true);
+        config.jetty.threadPool = threads;
+        config.jetty.addConnector((jetty, httpConfiguration) -> {
+            httpConfiguration.setSendServerVersion(false);
+            httpConfiguration.setSendXPoweredBy(false);
+            ServerConnector created = new ServerConnector(jetty, 1, 1, new HttpConnectionFactory(httpConfiguration));
+            created.setHost(listen.host());
+            created.setPort(listen.port());
+            created.setIdleTimeout(IDLE_TIMEOUT_MS);
+            created.setName("control");
+            connector = created;
+            return created;
+        });
+        config.jetty.modifyServer(jetty -> jetty.setErrorHandler(new JsonErrorHandler()));
+
+        if (token != null) {
+            config.routes.before(new BearerAuth(token));
+        }
+        new ServerRoutes(server).install(config.routes);
+        new ProxyRoutes(server).install(config.routes);
+        new FaultRoutes(server).install(config.routes);
+        new ScenarioRoutes(server).install(config.routes);
+        new JournalRoutes(server).install(config.routes);
+        mapErrors(config);
+    }
+
+    /** The one place failures become answers; Javalin picks the handler of the closest exception class. */
+    private static void mapErrors(JavalinConfig config) {
+        config.routes.exception(ApiError.class, (e, ctx) ->
+                Json.sendError(ctx, e.status(), e.getMessage(), e.field(), e.headers()));
+        config.routes.exception(NameTakenException.class, (e, ctx) ->
+                Json.sendError(ctx, 409, e.getMessage(), "name", Map.of()));
+        config.routes.exception(FaultSpecException.class, (e, ctx) ->
+                Json.sendError(ctx, 400, e.getMessage(), e.field(), Map.of()));
+        config.routes.exception(IllegalArgumentException.class, (e, ctx) ->
+                Json.sendError(ctx, 400, e.getMessage(), null, Map.of()));
+        config.routes.exception(HttpResponseException.class, (e, ctx) -> {
+            if (e instanceof MethodNotAllowedResponse) {
+                String allowed = e.getDetails().getOrDefault("availableMethods", e.getDetails().get("Available methods"));
+                Json.sendError(ctx, 405, "method " + ctx.method().name() + " is not allowed on " + ctx.path()
+                        + (allowed == null ? "" : "; allowed: " + allowed), null,
+                        allowed == null ? Map.of() : Map.of("Allow", allowed));
+            } else if (e.getStatus() == 404) {
+                Json.sendError(ctx, 404, "no control call " + ctx.method().name() + " " + ctx.path(), null, Map.of());
+            } else {
+                Json.sendError(ctx, e.getStatus(), e.getMessage(), null, Map.of());
+            }
+        });
+        config.routes.exception(Exception.class, (e, ctx) -> {
+            LOG.error("control call {} {} failed", ctx.method().name(), ctx.path(), e);
+            Json.sendError(ctx, 500, "internal error in chaos-proxy: " + e, null, Map.of());
+        });
+    }
+
+    private static IOException findIoCause(Throwable failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof IOException io) {
+                return io;
+            }
+        }
+        return null;
+    }
+
+    private static void stopQuietly(Javalin javalin) {
+        try {
+            javalin.stop();
+        } catch (RuntimeException e) {
+            LOG.debug("control API did not stop cleanly", e);
+        }
+    }
+}

@@ -1,0 +1,135 @@
+package io.chaosproxy.proxy.control;
+
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.chaosproxy.faults.Durations;
+import io.chaosproxy.faults.ScenarioJson;
+import io.chaosproxy.proxy.config.ResilienceSettings;
+import io.chaosproxy.proxy.dataplane.ProxyRuntime;
+import io.chaosproxy.proxy.journal.Attempt;
+import io.chaosproxy.proxy.journal.JournalEntry;
+import io.chaosproxy.proxy.metrics.ProxyMetrics;
+import io.chaosproxy.proxy.resilience.Backend;
+import io.chaosproxy.proxy.resilience.BreakerState;
+import io.chaosproxy.proxy.resilience.CircuitBreaker;
+import io.chaosproxy.proxy.scenario.RunningScenario;
+import java.util.Set;
+
+/** How the control API shows the server's objects as JSON; the one place their field names are spelled. */
+final class Views {
+    private Views() {}
+
+    /** {@code {name, listen, url, upstreams, backends}}: what POST /proxies takes, plus what is live. */
+    static ObjectNode proxy(ProxyRuntime proxy) {
+        ObjectNode json = Json.object();
+        json.put("name", proxy.name());
+        json.put("listen", proxy.listen().toString());
+        json.put("url", proxy.url().toString());
+        ArrayNode upstreams = json.putArray("upstreams");
+        ArrayNode backends = json.putArray("backends");
+        for (Backend backend : proxy.backends()) {
+            upstreams.add(backend.uri().toString());
+            backends.add(backend(backend));
+        }
+        return json;
+    }
+
+    static ObjectNode backend(Backend backend) {
+        CircuitBreaker breaker = backend.breaker();
+        ObjectNode json = Json.object();
+        json.put("url", backend.label());
+        BreakerState state = breaker.state();
+        json.put("breaker", state.name());
+        json.put("consecutiveFailures", breaker.consecutiveFailures());
+        json.put("openings", breaker.openings());
+        if (state == BreakerState.OPEN) {
+            // Rounded up like the data plane's Retry-After, so "0" means a probe may go now.
+            json.put("retryAfterSeconds", (breaker.nanosUntilProbe() + 999_999_999L) / 1_000_000_000L);
+        }
+        return json;
+    }
+
+    /** The contract's journal entry, every field always present (null when it has no value). */
+    static ObjectNode entry(JournalEntry entry) {
+        ObjectNode json = Json.object();
+        json.put("requestId", entry.requestId());
+        json.put("proxy", entry.proxy());
+        json.put("method", entry.method());
+        json.put("path", entry.path());
+        json.put("status", entry.status());
+        ArrayNode faults = json.putArray("faults");
+        entry.faults().forEach(faults::add);
+        ArrayNode attempts = json.putArray("attempts");
+        for (Attempt attempt : entry.attempts()) {
+            ObjectNode a = attempts.addObject();
+            a.put("backend", attempt.backend());
+            a.put("status", attempt.status());
+            a.put("error", attempt.error());
+            a.put("durationMs", attempt.durationMs());
+        }
+        json.put("durationMs", entry.durationMs());
+        json.put("startedAt", entry.startedAt() == null ? null : entry.startedAt().toString());
+        json.put("scenario", entry.scenario());
+        json.put("error", entry.error());
+        return json;
+    }
+
+    /** The scenario in progress; {@code phase} counts from 0 like {@code phases[i]} in the document. */
+    static ObjectNode running(RunningScenario running) {
+        ObjectNode json = Json.object();
+        json.put("name", running.name());
+        json.put("description", running.scenario().description());
+        json.put("repeat", running.scenario().repeat());
+        json.put("phase", running.phaseIndex());
+        json.put("phases", running.scenario().phases().size());
+        json.put("round", running.round());
+        json.put("startedAt", running.startedAt() == null ? null : running.startedAt().toString());
+        json.put("phaseTimeLeftMs", running.phaseTimeLeft() == null ? null : running.phaseTimeLeft().toMillis());
+        json.set("document", ScenarioJson.toJson(running.scenario()));
+        return json;
+    }
+
+    /** The same field names as the config file's {@code resilience} section, durations as "250ms". */
+    static ObjectNode resilience(ResilienceSettings settings) {
+        ObjectNode json = Json.object();
+        json.put("maxAttempts", settings.maxAttempts());
+        statuses(json.putArray("retryOnStatus"), settings.retryOnStatus());
+        json.put("backoffBase", Durations.format(settings.backoffBase()));
+        json.put("backoffCap", Durations.format(settings.backoffCap()));
+        json.put("replayBufferBytes", settings.replayBufferBytes());
+        json.put("retryWithIdempotencyKey", settings.retryWithIdempotencyKey());
+        json.put("retryBudgetRatio", settings.retryBudgetRatio());
+        json.put("retryBudgetMinPerSecond", settings.retryBudgetMinPerSecond());
+        json.put("retryBudgetWindow", Durations.format(settings.retryBudgetWindow()));
+        json.put("breakerFailures", settings.breakerFailures());
+        statuses(json.putArray("breakerOnStatus"), settings.breakerOnStatus());
+        json.put("breakerCooldown", Durations.format(settings.breakerCooldown()));
+        json.put("connectTimeout", Durations.format(settings.connectTimeout()));
+        json.put("tryTimeout", Durations.format(settings.tryTimeout()));
+        json.put("deadline", Durations.format(settings.deadline()));
+        return json;
+    }
+
+    static ObjectNode counts(ProxyMetrics.Counts counts) {
+        ObjectNode json = Json.object();
+        json.put("requests", counts.requests());
+        ObjectNode byClass = json.putObject("byStatusClass");
+        byClass.put("1xx", counts.status1xx());
+        byClass.put("2xx", counts.status2xx());
+        byClass.put("3xx", counts.status3xx());
+        byClass.put("4xx", counts.status4xx());
+        byClass.put("5xx", counts.status5xx());
+        byClass.put("dropped", counts.dropped());
+        json.put("retries", counts.retries());
+        json.put("faultsFired", counts.faultsFired());
+        return json;
+    }
+
+    static String location(String collection, String id) {
+        return "/" + collection + "/" + id;
+    }
+
+    private static void statuses(ArrayNode array, Set<Integer> statuses) {
+        statuses.stream().sorted().forEach(array::add);
+    }
+}
