@@ -64,6 +64,7 @@ public final class ChaosProxyServer implements AutoCloseable {
         }
         this.core = new ProxyCore(faults, listeners);
         this.dataPlane = new DataPlane(core);
+        metrics.bind(dataPlane::proxies, faults);
         this.scenarios = new ScenarioRunner(faults, core.scheduler());
     }
 

@@ -13,6 +13,7 @@ import java.util.Map;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.io.QuietException;
 import org.eclipse.jetty.util.Callback;
 
 /** The answers the proxy makes itself: its own errors, injected error responses, dropped connections. */
@@ -65,6 +66,13 @@ final class ClientResponses {
      * then close), CLOSE a FIN. The client sees a connection error or a truncated body, as it would
      * if the real backend had died.
      */
+    /** Quiet: a dropped connection is the point of the exercise, not a server error worth a stack trace. */
+    static final class DroppedConnection extends IOException implements QuietException {
+        DroppedConnection(String reason) {
+            super(reason);
+        }
+    }
+
     static void abort(Exchange exchange, DropMode mode, String reason) {
         EndPoint endPoint = exchange.clientRequest.getConnectionMetaData().getConnection().getEndPoint();
         if (mode == DropMode.RESET && endPoint.getTransport() instanceof SocketChannel channel) {
@@ -75,7 +83,7 @@ final class ClientResponses {
             }
         }
         endPoint.close();
-        exchange.clientCallback.failed(new IOException(reason));
+        exchange.clientCallback.failed(new DroppedConnection(reason));
         exchange.complete(null, reason);
     }
 }

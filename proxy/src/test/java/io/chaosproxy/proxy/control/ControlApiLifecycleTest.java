@@ -31,9 +31,6 @@ class ControlApiLifecycleTest {
                     .hasMessageContaining("control API")
                     .hasMessageContaining(address);
         }
-        Thread.sleep(100);
-        assertThat(Thread.getAllStackTraces().keySet()).noneMatch(t -> t.getName().startsWith("chaos-proxy-control") && t.isAlive()
-                && !t.getState().equals(Thread.State.TERMINATED) && t.getThreadGroup() != null && isLeaked(t));
     }
 
     @Test
@@ -110,10 +107,5 @@ class ControlApiLifecycleTest {
             socket.getOutputStream().flush();
             return new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
         }
-    }
-
-    /** Jetty's pool threads wind down asynchronously; only a live pool thread still running work counts. */
-    private static boolean isLeaked(Thread thread) {
-        return thread.getState() == Thread.State.RUNNABLE;
     }
 }

@@ -1,0 +1,112 @@
+package io.chaosproxy.proxy.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.File;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The standalone proxy in its own JVM, as a user runs it: same main class, real signals, its own
+ * heap limit. Ports come from {@code --port-file}, so nothing depends on a fixed port.
+ */
+public final class ChildProxy implements AutoCloseable {
+    private final Process process;
+    private final Path output;
+    private final JsonNode ports;
+
+    private ChildProxy(Process process, Path output, JsonNode ports) {
+        this.process = process;
+        this.output = output;
+        this.ports = ports;
+    }
+
+    /** Starts {@code java [jvmArgs] Main [args] --port-file ...} and waits until it is ready. */
+    public static ChildProxy start(List<String> jvmArgs, List<String> args) throws Exception {
+        Path dir = Files.createTempDirectory("chaos-proxy-child");
+        Path portFile = dir.resolve("ports.json");
+        Path output = dir.resolve("output.txt");
+        Process process = command(jvmArgs, args, List.of("--port-file", portFile.toString()))
+                .redirectErrorStream(true)
+                .redirectOutput(output.toFile())
+                .start();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!Files.exists(portFile)) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("proxy exited with " + process.exitValue() + ": " + Files.readString(output));
+            }
+            if (System.nanoTime() > deadline) {
+                process.destroyForcibly();
+                throw new IllegalStateException("proxy not ready within 30 s: " + Files.readString(output));
+            }
+            Thread.sleep(20); // polling a file the child writes atomically; no shared clock to wait on
+        }
+        return new ChildProxy(process, output, new ObjectMapper().readTree(portFile.toFile()));
+    }
+
+    /** Runs the CLI to completion (for bad options and start failures) and returns exit code and output. */
+    public static Result run(List<String> args, Duration timeout) throws Exception {
+        Path output = Files.createTempFile("chaos-proxy-cli", ".txt");
+        Process process = command(List.of(), args, List.of()).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly();
+            throw new IllegalStateException("CLI did not exit within " + timeout + ": " + Files.readString(output));
+        }
+        return new Result(process.exitValue(), Files.readString(output));
+    }
+
+    private static ProcessBuilder command(List<String> jvmArgs, List<String> args, List<String> extra) {
+        List<String> command = new ArrayList<>();
+        command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        command.addAll(jvmArgs);
+        command.add("-cp");
+        command.add(System.getProperty("java.class.path"));
+        command.add("io.chaosproxy.proxy.cli.Main");
+        command.addAll(args);
+        command.addAll(extra);
+        return new ProcessBuilder(command).directory(new File(System.getProperty("user.dir")));
+    }
+
+    public URI proxyUrl() {
+        return URI.create("http://127.0.0.1:" + ports.get("proxies").get("default").asInt() + "/");
+    }
+
+    public URI controlUrl() {
+        return URI.create("http://127.0.0.1:" + ports.get("control").asInt() + "/");
+    }
+
+    public Process process() {
+        return process;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public String output() throws IOException {
+        return Files.readString(output);
+    }
+
+    /** Sends SIGTERM and waits for the exit code. */
+    public int terminate(Duration timeout) throws Exception {
+        process.destroy();
+        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+            process.destroyForcibly();
+            throw new IllegalStateException("proxy did not stop within " + timeout + " after SIGTERM");
+        }
+        return process.exitValue();
+    }
+
+    @Override
+    public void close() {
+        process.destroyForcibly();
+    }
+
+    public record Result(int exitCode, String output) {}
+}
