@@ -135,6 +135,10 @@ public final class DataPlane implements AutoCloseable {
                 Response.writeError(request, response, callback, 503, "this proxy is shutting down");
                 return true;
             }
+            // While an exchange waits on its backend, a delay or a hang, the client connection is
+            // silent; that is not idleness. Each exchange has its own bounds (try timeout, deadline,
+            // rule lifetimes), and a graceful stop must not cut in-flight exchanges after a second.
+            request.addIdleTimeoutListener(timeout -> false);
             return handler.handle(request, response, callback);
         }
     }
