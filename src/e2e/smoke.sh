@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# End-to-end smoke test of the packaged jar, as a CI pipeline would use it: start it with the demo
+# upstream, drive faults and a scenario over the control API with curl, read the journal and the
+# metrics, stop it with SIGTERM. Loopback only; stops by itself. Needs `mvn package` first.
+set -uo pipefail
+cd "$(dirname "$0")/../.."
+
+JAR=proxy/target/chaos-proxy.jar
+[ -f "$JAR" ] || { echo "smoke: $JAR is missing: run 'mvn -B -q -DskipTests package' first"; exit 1; }
+command -v curl >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq curl >/dev/null; }
+
+work=$(mktemp -d)
+java -jar "$JAR" --listen 127.0.0.1:0 --control 127.0.0.1:0 --port-file "$work/ports.json" --seed 7 \
+  >"$work/out.txt" 2>&1 &
+pid=$!
+trap 'kill -9 $pid 2>/dev/null; rm -rf "$work"' EXIT
+
+for _ in $(seq 1 300); do
+  [ -s "$work/ports.json" ] && break
+  kill -0 $pid 2>/dev/null || { echo "smoke: the proxy exited early:"; cat "$work/out.txt"; exit 1; }
+  sleep 0.1
+done
+[ -s "$work/ports.json" ] || { echo "smoke: no port file after 30 s"; cat "$work/out.txt"; exit 1; }
+control=$(sed -E 's/.*"control": ([0-9]+).*/\1/' "$work/ports.json")
+proxy=$(sed -E 's/.*"default": ([0-9]+).*/\1/' "$work/ports.json")
+P="http://127.0.0.1:$proxy"
+C="http://127.0.0.1:$control"
+
+passed=0
+failed=0
+check() { # check NAME EXPECTED ACTUAL
+  if [ "$2" = "$3" ]; then passed=$((passed + 1)); echo "ok   $1"; else failed=$((failed + 1)); echo "FAIL $1: expected '$2', got '$3'"; fi
+}
+status() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
+
+check "ready line printed" "yes" "$(grep -q ready "$work/out.txt" && echo yes || echo no)"
+check "health" 200 "$(status "$C/health")"
+check "demo upstream answers through the proxy" 200 "$(status "$P/hello")"
+check "request id kept" "smoke-1" "$(curl -s -D - -o /dev/null -H 'X-Request-Id: smoke-1' "$P/x" | tr -d '\r' | sed -n 's/^X-Request-Id: //Ip')"
+
+check "install an error fault" 201 "$(status -X POST -H 'Content-Type: application/json' -d '{"type":"error","status":503,"match":{"path":"/orders/**"}}' "$C/faults")"
+check "matching path gets the injected 503" 503 "$(status "$P/orders/42")"
+check "other paths pass" 200 "$(status "$P/health-of-something-else")"
+check "journal names the fault" "yes" "$(curl -s "$C/requests?path=/orders/**" | grep -q '"faults":\["f1"\]' && echo yes || echo no)"
+check "bad rule is a 400 naming the field" "yes" "$(curl -s -X POST -H 'Content-Type: application/json' -d '{"type":"error","status":99}' "$C/faults" | grep -q '"field":"status"' && echo yes || echo no)"
+check "remove all faults" 204 "$(status -X DELETE "$C/faults")"
+check "healthy again" 200 "$(status "$P/orders/42")"
+
+check "start the outage scenario" 201 "$(status -X POST -H 'Content-Type: application/json' -d '{"name":"outage"}' "$C/scenarios")"
+curl -s -o /dev/null "$P/during-outage"; code=$?
+check "outage resets the connection (curl exit 52 or 56)" "yes" "$([ $code -eq 52 ] || [ $code -eq 56 ] && echo yes || echo no)"
+check "stop the scenario" 204 "$(status -X DELETE "$C/scenarios/running")"
+check "healthy after the scenario" 200 "$(status "$P/after")"
+check "metrics count requests" "yes" "$(curl -s "$C/metrics" | grep -q '^chaosproxy_requests_total' && echo yes || echo no)"
+check "reset" 204 "$(status -X POST "$C/reset")"
+
+kill -TERM $pid
+wait $pid
+check "SIGTERM exits 0" 0 "$?"
+
+echo "smoke: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
