@@ -127,6 +127,33 @@ class StandaloneCliTest {
         }
     }
 
+    @Test
+    void scenarioOptionStartsABuiltInOnceReady() throws Exception {
+        try (ChildProxy proxy = ChildProxy.start(List.of(), concat(FREE_PORTS, "--scenario", "outage"))) {
+            assertThat(proxy.output()).contains("scenario outage started");
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> http.send(
+                    HttpRequest.newBuilder(proxy.proxyUrl().resolve("/x")).build(), HttpResponse.BodyHandlers.ofString()))
+                    .isInstanceOf(java.io.IOException.class);
+        }
+    }
+
+    @Test
+    void scenarioOptionTakesAFileAndConfigInstallsFaults() throws Exception {
+        Path scenario = Path.of("..", "src", "examples", "scenarios", "payments-degradation.yaml").toAbsolutePath();
+        Path config = Files.createTempFile("chaos", ".yaml");
+        Files.writeString(config, "faults:\n  - {type: error, status: 418, match: {path: /teapot}}\n");
+        try (ChildProxy proxy = ChildProxy.start(List.of(),
+                concat(FREE_PORTS, "--scenario", scenario.toString(), "--config", config.toString()))) {
+            assertThat(proxy.output()).contains("scenario payments-degradation started");
+            HttpResponse<String> teapot = http.send(HttpRequest.newBuilder(proxy.proxyUrl().resolve("/teapot")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(teapot.statusCode()).isEqualTo(418);
+            HttpResponse<String> status = http.send(HttpRequest.newBuilder(proxy.controlUrl().resolve("/status")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(status.body()).contains("payments-degradation");
+        }
+    }
+
     private static List<String> concat(List<String> base, String... more) {
         List<String> all = new java.util.ArrayList<>(base);
         all.addAll(List.of(more));
