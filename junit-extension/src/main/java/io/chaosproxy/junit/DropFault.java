@@ -1,0 +1,58 @@
+package io.chaosproxy.junit;
+
+import io.chaosproxy.faults.Drop;
+import io.chaosproxy.faults.DropMode;
+import io.chaosproxy.faults.DropPoint;
+import io.chaosproxy.faults.Fault;
+
+/**
+ * Drop: the proxy cuts the client's connection before the response (the default), after the
+ * headers, or mid-body after a number of body bytes, with a TCP RST (the default) or a FIN.
+ */
+public final class DropFault extends FaultSpec<DropFault> {
+    private final DropPoint when;
+    private final long afterBytes;
+    private final DropMode mode;
+
+    DropFault(Common common, DropPoint when, long afterBytes, DropMode mode) {
+        super(common);
+        this.when = when;
+        this.afterBytes = afterBytes;
+        this.mode = mode;
+    }
+
+    /** Cuts before any response byte (the default): the client sees no status at all. */
+    public DropFault beforeResponse() {
+        return new DropFault(common(), DropPoint.BEFORE_RESPONSE, 0, mode);
+    }
+
+    /** Cuts after the status line and headers, before the body. */
+    public DropFault afterHeaders() {
+        return new DropFault(common(), DropPoint.AFTER_HEADERS, 0, mode);
+    }
+
+    /** Cuts after {@code bytes} bytes of the response body. */
+    public DropFault midBody(long bytes) {
+        return new DropFault(common(), DropPoint.MID_BODY, bytes, mode);
+    }
+
+    /** Ends the connection with a TCP RST (the default): "connection reset by peer". */
+    public DropFault reset() {
+        return new DropFault(common(), when, afterBytes, DropMode.RESET);
+    }
+
+    /** Ends the connection with a FIN: the client sees the connection closed early. */
+    public DropFault close() {
+        return new DropFault(common(), when, afterBytes, DropMode.CLOSE);
+    }
+
+    @Override
+    DropFault with(Common common) {
+        return new DropFault(common, when, afterBytes, mode);
+    }
+
+    @Override
+    Fault fault() {
+        return new Drop(when, afterBytes, mode);
+    }
+}

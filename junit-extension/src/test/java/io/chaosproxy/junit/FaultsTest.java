@@ -1,0 +1,123 @@
+package io.chaosproxy.junit;
+
+import static io.chaosproxy.junit.Faults.bandwidth;
+import static io.chaosproxy.junit.Faults.drop;
+import static io.chaosproxy.junit.Faults.error;
+import static io.chaosproxy.junit.Faults.hang;
+import static io.chaosproxy.junit.Faults.latency;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.chaosproxy.faults.Bandwidth;
+import io.chaosproxy.faults.Drop;
+import io.chaosproxy.faults.DropMode;
+import io.chaosproxy.faults.DropPoint;
+import io.chaosproxy.faults.ErrorResponse;
+import io.chaosproxy.faults.FaultRule;
+import io.chaosproxy.faults.FaultRuleJson;
+import io.chaosproxy.faults.FaultRuleParser;
+import io.chaosproxy.faults.FaultSpecException;
+import io.chaosproxy.faults.Hang;
+import io.chaosproxy.faults.Latency;
+import io.chaosproxy.faults.Target;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/** The fluent fault API builds exactly the rules the JSON would, and lets FaultRule do the checking. */
+class FaultsTest {
+
+    @Test
+    void everyCommonFieldHasAMethod() {
+        FaultRule rule = latency(Duration.ofMillis(300)).jitter(Duration.ofMillis(50))
+                .named("slow-orders")
+                .onProxy("payments")
+                .onMethods("get", "HEAD")
+                .onPath("/orders/**")
+                .withHeader("X-Tenant", "a")
+                .probability(0.5)
+                .times(3)
+                .after(5)
+                .lasting(Duration.ofSeconds(30))
+                .upstream()
+                .ratePerSecond(10)
+                .toRule();
+
+        assertThat(rule.name()).isEqualTo("slow-orders");
+        assertThat(rule.proxy()).isEqualTo("payments");
+        assertThat(rule.match().methods()).containsExactly("GET", "HEAD");
+        assertThat(rule.match().path().pattern()).isEqualTo("/orders/**");
+        assertThat(rule.match().headers()).isEqualTo(Map.of("X-Tenant", "a"));
+        assertThat(rule.probability()).isEqualTo(0.5);
+        assertThat(rule.times()).isEqualTo(3);
+        assertThat(rule.after()).isEqualTo(5);
+        assertThat(rule.durationMs()).isEqualTo(30_000);
+        assertThat(rule.target()).isEqualTo(Target.UPSTREAM);
+        assertThat(rule.ratePerSecond()).isEqualTo(10);
+        assertThat(rule.fault()).isEqualTo(new Latency(300, 50));
+    }
+
+    @Test
+    void theDefaultsAreTheContractsDefaults() {
+        FaultRule rule = hang().toRule();
+
+        assertThat(rule).isEqualTo(FaultRuleParser.parse("{\"type\": \"hang\"}"));
+        assertThat(rule.target()).isEqualTo(Target.CLIENT);
+        assertThat(rule.fault()).isEqualTo(new Hang());
+    }
+
+    @Test
+    void eachKindHasItsOwnParameters() {
+        assertThat(error(503).body("busy").header("Retry-After", "1").toRule().fault())
+                .isEqualTo(new ErrorResponse(503, "busy", Map.of("Retry-After", "1")));
+        assertThat(drop().toRule().fault()).isEqualTo(new Drop(DropPoint.BEFORE_RESPONSE, 0, DropMode.RESET));
+        assertThat(drop().afterHeaders().close().toRule().fault()).isEqualTo(new Drop(DropPoint.AFTER_HEADERS, 0, DropMode.CLOSE));
+        assertThat(drop().midBody(1024).toRule().fault()).isEqualTo(new Drop(DropPoint.MID_BODY, 1024, DropMode.RESET));
+        assertThat(drop().close().reset().beforeResponse().toRule().fault()).isEqualTo(new Drop());
+        assertThat(bandwidth(1024).toRule().fault()).isEqualTo(new Bandwidth(1024));
+    }
+
+    @Test
+    void aSpecReadsBackFromItsJsonToTheSameRule() {
+        FaultRule rule = error(429).header("Retry-After", "2").onMethods("POST").onPath("/api/*").times(2).toRule();
+
+        assertThat(FaultRuleParser.parse(FaultRuleJson.toJson(rule))).isEqualTo(rule);
+    }
+
+    @Test
+    void specsAreValuesSoOneCanBeTheBaseOfSeveral() {
+        LatencyFault slow = latency(Duration.ofMillis(300));
+
+        FaultRule orders = slow.onPath("/orders/**").toRule();
+        FaultRule payments = slow.onPath("/payments/**").onMethods("POST").toRule();
+
+        assertThat(orders.match().path().pattern()).isEqualTo("/orders/**");
+        assertThat(orders.match().methods()).isEmpty();
+        assertThat(payments.match().methods()).isEqualTo(Set.of("POST"));
+        assertThat(slow.toRule().match().path()).isNull();
+    }
+
+    @Test
+    void badValuesAreRefusedWithTheRuleModelsOwnMessage() {
+        assertThatThrownBy(() -> latency(Duration.ofMillis(10)).probability(1.5).toRule())
+                .isInstanceOf(FaultSpecException.class)
+                .hasMessage("probability must be between 0 and 1");
+        assertThatThrownBy(() -> error(200).toRule())
+                .isInstanceOf(FaultSpecException.class)
+                .hasMessage("status must be 400-599");
+        assertThatThrownBy(() -> error(503).onPath("orders").toRule())
+                .isInstanceOf(FaultSpecException.class)
+                .hasMessageContaining("match.path must start with '/'");
+        assertThatThrownBy(() -> hang().times(0).toRule())
+                .isInstanceOf(FaultSpecException.class)
+                .extracting(e -> ((FaultSpecException) e).field()).isEqualTo("times");
+    }
+
+    @Test
+    void toStringShowsTheRuleAsJson() {
+        assertThat(error(503).times(3)).hasToString(
+                "{\"type\":\"error\",\"match\":{},\"probability\":1.0,\"times\":3,\"after\":0,\"target\":\"client\","
+                        + "\"status\":503,\"body\":\"\",\"headers\":{}}");
+    }
+}
