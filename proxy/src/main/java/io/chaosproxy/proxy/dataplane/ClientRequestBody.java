@@ -24,6 +24,7 @@ final class ClientRequestBody extends RequestBody {
     private Buffer kept;        // bytes read so far, while replayable
     private boolean exhausted;  // the client's body has been read to its end
     private volatile boolean replayable;
+    private volatile boolean started; // some attempt has begun to read the client's body
 
     /** {@code replayLimit} 0 means never keep: the body of a method that is never retried. */
     ClientRequestBody(Request clientRequest, long replayLimit) {
@@ -49,12 +50,18 @@ final class ClientRequestBody extends RequestBody {
         return !replayable;
     }
 
+    /**
+     * True when another attempt can send the whole body: it was kept within the limit, or no attempt
+     * has read a byte of it yet (the first backend refused the connection), so it is all still with
+     * the client.
+     */
     boolean isReplayable() {
-        return replayable;
+        return replayable || !started;
     }
 
     @Override
     public synchronized void writeTo(BufferedSink sink) throws IOException {
+        started = true;
         if (kept != null) {
             sink.write(kept.clone(), kept.size());
         } else if (in != null) {
@@ -68,7 +75,7 @@ final class ClientRequestBody extends RequestBody {
         }
         byte[] chunk = new byte[CHUNK];
         int n;
-        while ((n = in.read(chunk)) != -1) {
+        while ((n = readFromClient(chunk)) != -1) {
             if (kept != null) {
                 if (kept.size() + n <= replayLimit) {
                     kept.write(chunk, 0, n);
@@ -80,5 +87,25 @@ final class ClientRequestBody extends RequestBody {
             sink.write(chunk, 0, n);
         }
         exhausted = true;
+    }
+
+    /** Marks a failure on the client's side, so the backend is not blamed for it. */
+    private int readFromClient(byte[] chunk) throws ClientBodyException {
+        try {
+            return in.read(chunk);
+        } catch (IOException | RuntimeException e) {
+            throw new ClientBodyException(e);
+        }
+    }
+
+    /**
+     * The client's body could not be read (the client went away mid-upload, or sent broken
+     * framing): the backend did nothing wrong, so no breaker hears of it and no retry is made.
+     */
+    static final class ClientBodyException extends IOException {
+        ClientBodyException(Throwable cause) {
+            super("the client's request body broke off: " + (cause.getMessage() == null
+                    ? cause.getClass().getSimpleName() : cause.getMessage()), cause);
+        }
     }
 }

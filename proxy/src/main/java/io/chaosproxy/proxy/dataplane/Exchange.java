@@ -10,6 +10,7 @@ import io.chaosproxy.proxy.tracing.TraceParent;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.server.Request;
@@ -42,7 +43,7 @@ final class Exchange implements RequestFacts {
     private final List<Attempt> attempts = new ArrayList<>(2);
     private final AtomicBoolean completed = new AtomicBoolean();
     private volatile boolean clientGone;
-    private volatile Runnable onClientGone;
+    private final List<Runnable> onClientGone = new CopyOnWriteArrayList<>();
 
     Exchange(ProxyRuntime proxy, Request clientRequest, Response response, Callback callback) {
         this.proxy = proxy;
@@ -115,18 +116,29 @@ final class Exchange implements RequestFacts {
         return clientGone;
     }
 
-    /** What to stop (an upstream call, a parked hang) if the client goes away first. */
+    /**
+     * What to stop (a parked hang, an upstream call) if the client goes away first. Every step
+     * registers its own, and each runs once: a later step must not silently unregister an earlier
+     * one (the relay once replaced the upstream leg's, so a gone client no longer cancelled the
+     * upstream call). Actions run on whatever thread noticed, possibly Jetty's selector: they
+     * must not block.
+     */
     void onClientGone(Runnable action) {
-        onClientGone = action;
+        AtomicBoolean ran = new AtomicBoolean();
+        Runnable once = () -> {
+            if (ran.compareAndSet(false, true)) {
+                action.run();
+            }
+        };
+        onClientGone.add(once);
         if (clientGone) {
-            action.run();
+            once.run();
         }
     }
 
     void clientFailed(Throwable cause) {
         clientGone = true;
-        Runnable action = onClientGone;
-        if (action != null) {
+        for (Runnable action : onClientGone) {
             action.run();
         }
     }

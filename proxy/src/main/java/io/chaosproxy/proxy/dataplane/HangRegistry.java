@@ -14,9 +14,13 @@ final class HangRegistry {
 
     /** Parks {@code resume} until the rule goes away; returns the handle to cancel it with. */
     Runnable park(String ruleId, Runnable resume) {
-        Set<Runnable> waiting = parked.computeIfAbsent(ruleId, id -> ConcurrentHashMap.newKeySet());
-        waiting.add(resume);
-        return () -> waiting.remove(resume);
+        parked.computeIfAbsent(ruleId, id -> ConcurrentHashMap.newKeySet()).add(resume);
+        // the last one out removes the rule's entry, or a rule removed while an exchange was
+        // parking would leave an empty set behind for good
+        return () -> parked.computeIfPresent(ruleId, (id, waiting) -> {
+            waiting.remove(resume);
+            return waiting.isEmpty() ? null : waiting;
+        });
     }
 
     void release(InstalledRule rule) {

@@ -1,11 +1,11 @@
 package io.chaosproxy.proxy.dataplane;
 
 import io.chaosproxy.faults.Drop;
-import io.chaosproxy.faults.DropPoint;
 import io.chaosproxy.proxy.tracing.RequestIds;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Set;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import okhttp3.Headers;
 import okhttp3.MediaType;
@@ -55,16 +55,11 @@ final class ResponseRelay extends IteratingCallback {
 
     void start() {
         copyStatusAndHeaders();
-        exchange.onClientGone(() -> {
-            // the client left mid-stream: stop reading the backend and free its connection
-            serverToProxyResponse.close();
-        });
-        if (drop != null && drop.when() == DropPoint.AFTER_HEADERS) {
-            // commit the headers, then cut the connection: the client sees a status and no body
-            exchange.proxyToClientResponse.write(false, ByteBuffer.allocate(0), org.eclipse.jetty.util.Callback.from(
-                    () -> dropNow(), this::failed));
-            return;
-        }
+        // No client-gone action of its own: closing the backend's response from the thread that
+        // noticed (Jetty's selector, say) while this relay reads it on another thread is a race
+        // OkHttp does not support, and it once blocked that thread for good. The upstream leg
+        // cancels the call instead, which fails a blocked read here; the failure path below then
+        // closes the response on the relay's own thread.
         throttleStartNanos = System.nanoTime();
         iterate();
     }
@@ -74,16 +69,25 @@ final class ResponseRelay extends IteratingCallback {
         if (lastWritten) {
             return Action.SUCCEEDED;
         }
+        if (exchange.isClientGone()) {
+            throw new ExchangeHandler.ClientGone(); // noticed during a pause: stop reading the backend
+        }
         if (pauseNanos > 0) {
             long pause = pauseNanos;
             pauseNanos = 0;
-            exchange.proxy.core().scheduler().schedule(this::succeeded, pause, TimeUnit.NANOSECONDS);
+            exchange.proxy.core().scheduler().schedule(this::resumeAfterPause, pause, TimeUnit.NANOSECONDS);
             return Action.SCHEDULED;
         }
         int max = chunk.length;
         if (drop != null) {
             long left = drop.afterBytes() - sent;
             if (left <= 0) {
+                if (!exchange.proxyToClientResponse.isCommitted()) {
+                    // after-headers (or mid-body after 0 bytes): the client gets the status and
+                    // headers first, then loses the connection
+                    exchange.proxyToClientResponse.write(false, ByteBuffer.allocate(0), this);
+                    return Action.SCHEDULED;
+                }
                 dropNow();
                 return Action.SCHEDULED; // dropNow() fails this callback
             }
@@ -104,6 +108,19 @@ final class ResponseRelay extends IteratingCallback {
         return Action.SCHEDULED;
     }
 
+    /**
+     * The pause is over: go on in Jetty's pool, never on the scheduler itself. The next step reads
+     * the backend, which may block; on the one scheduler thread that would stall every other
+     * exchange's latency, backoff and timeout behind one slow backend.
+     */
+    private void resumeAfterPause() {
+        try {
+            exchange.clientRequest.getComponents().getExecutor().execute(this::succeeded);
+        } catch (RejectedExecutionException e) {
+            failed(e); // the proxy is stopping
+        }
+    }
+
     @Override
     protected void onCompleteSuccess() {
         serverToProxyResponse.close();
@@ -117,18 +134,19 @@ final class ResponseRelay extends IteratingCallback {
         if (dropped) {
             return; // dropNow() already finished the exchange
         }
-        // Failing the callback after the headers went out makes Jetty abort the connection, so
-        // the client sees a truncated body, never a shortened "complete" one.
-        exchange.clientCallback.failed(cause);
         String why = cause instanceof IOException && exchange.isClientGone()
                 ? "client gone during response body"
                 : "response body broken: " + cause.getMessage();
+        // Failing the callback after the headers went out makes Jetty abort the connection, so
+        // the client sees a truncated body, never a shortened "complete" one. Quietly: a body cut
+        // short is an event for the journal, not a stack trace in the user's test output.
+        exchange.clientCallback.failed(new ClientResponses.DroppedConnection(why));
         exchange.complete(serverToProxyResponse.code(), why);
     }
 
     private void dropNow() {
         dropped = true;
-        ClientResponses.abort(exchange, drop.mode(), "dropped (" + drop.mode().name().toLowerCase() + ") after " + sent + " body bytes");
+        ClientResponses.abort(exchange, drop.mode(), "dropped (" + drop.mode().wireName() + ") after " + sent + " body bytes");
         failed(new IOException("dropped by fault"));
     }
 

@@ -2,9 +2,10 @@ package io.chaosproxy.proxy.dataplane;
 
 import io.chaosproxy.faults.Drop;
 import io.chaosproxy.faults.DropPoint;
-import io.chaosproxy.faults.Fault;
 import io.chaosproxy.faults.FaultDecision;
+import io.chaosproxy.faults.FaultEngine;
 import io.chaosproxy.faults.Hang;
+import io.chaosproxy.faults.InstalledRule;
 import io.chaosproxy.faults.Target;
 import io.chaosproxy.proxy.journal.Attempt;
 import io.chaosproxy.proxy.resilience.Backend;
@@ -13,9 +14,12 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -34,25 +38,21 @@ import okhttp3.Response;
  * <p>Why the retry loop is not an OkHttp interceptor: interceptors are synchronous, so a backoff
  * inside one would have to block its thread. The concerns that need no waiting (upstream faults,
  * faithful headers) are interceptors.
+ *
+ * <p>Attempts follow one another, never overlap: the next is scheduled only once the previous
+ * {@link Try} has settled. Each try settles exactly once (answered, failed, timed out or abandoned)
+ * and reports its backend's breaker exactly one verdict, or gives the permit back.
  */
-final class UpstreamLeg implements Callback {
+final class UpstreamLeg {
     private final Exchange exchange;
     private final ProxyRuntime proxy;
     private final FaultDecision clientFaults;
     private final ClientRequestBody body;
     private final long deadlineNanos;
     private final boolean methodMayRetry;
+    // written by one step at a time; each step hands over to the next through the scheduler or OkHttp
     private final List<Backend> tried = new ArrayList<>(2);
-
-    // the attempt in flight; one at a time, handed from thread to thread through the scheduler and OkHttp
-    private volatile Call call;
-    private Backend backend;
-    private Permit permit;
-    private FaultDecision upstreamFaults;
-    private long attemptStartNanos;
-    private int attempts;
-    private ScheduledFuture<?> attemptTimeout;
-    private final AtomicBoolean timedOut = new AtomicBoolean();
+    private volatile Try current;
 
     UpstreamLeg(Exchange exchange, FaultDecision clientFaults) {
         this.exchange = exchange;
@@ -71,184 +71,149 @@ final class UpstreamLeg implements Callback {
     void start() {
         proxy.retryBudget().onRequest();
         exchange.onClientGone(() -> {
-            Call current = call;
-            if (current != null) {
-                current.cancel();
+            Try attempt = current;
+            if (attempt != null) {
+                attempt.abandon();
             }
         });
         attempt();
     }
 
+    /** Picks a backend whose breaker admits this exchange and starts a try on it. */
     private void attempt() {
         if (exchange.isClientGone()) {
-            exchange.complete(null, "client gave up");
+            giveUp();
             return;
         }
-        Backend chosen = proxy.pool().pick(tried);
-        Permit granted = chosen == null ? Permit.DENIED : chosen.breaker().tryAcquire();
-        if (granted == Permit.DENIED) {
-            failWithoutBackend(chosen);
-            return;
-        }
-        backend = chosen;
-        permit = granted;
-        tried.add(chosen);
-        attempts++;
-        upstreamFaults = proxy.core().faults().decide(exchange, Target.UPSTREAM);
-        exchange.recordFaults(upstreamFaults);
-        if (upstreamFaults.delayMs() > 0) {
-            proxy.core().scheduler().schedule(this::launch, upstreamFaults.delayMs(), TimeUnit.MILLISECONDS);
-        } else {
-            launch();
+        List<Backend> refused = null;
+        while (true) {
+            Backend chosen = proxy.pool().pick(tried, refused == null ? Set.of() : refused);
+            if (chosen == null) {
+                shortCircuit(refused);
+                return;
+            }
+            Permit permit = chosen.breaker().tryAcquire();
+            if (permit != Permit.DENIED) {
+                tried.add(chosen);
+                new Try(chosen, permit).start();
+                return;
+            }
+            // another exchange won this backend's half-open probe a moment ago: look at the others
+            if (refused == null) {
+                refused = new ArrayList<>(2);
+            }
+            refused.add(chosen);
         }
     }
 
-    private void failWithoutBackend(Backend chosen) {
-        if (proxy.pool().backends().isEmpty()) {
+    /** No breaker admits the exchange: answer at once, telling the client when a probe is next allowed. */
+    private void shortCircuit(List<Backend> refused) {
+        List<Backend> backends = proxy.pool().backends();
+        if (backends.isEmpty()) {
             ClientResponses.proxyError(exchange, 502, "no upstream configured for proxy '" + proxy.name() + "'", Map.of());
             return;
         }
-        if (chosen != null) {
-            // lost the race for a half-open probe: the journal says so, no backend was called
-            exchange.recordAttempt(new Attempt(chosen.label(), null, "breaker open", 0));
-        } else {
-            exchange.recordAttempt(new Attempt(null, null, "breaker open", 0));
-        }
+        Backend named = refused != null ? refused.get(0) : backends.size() == 1 ? backends.get(0) : null;
+        exchange.recordAttempt(new Attempt(named == null ? null : named.label(), null, "breaker open", 0));
         long retryAfter = proxy.pool().secondsUntilEarliestProbe();
         ClientResponses.proxyError(exchange, 503, "every backend's circuit breaker is open",
                 Map.of("Retry-After", Long.toString(retryAfter)));
     }
 
-    private void launch() {
-        attemptStartNanos = System.nanoTime();
-        timedOut.set(false);
-        long tryNanos = Math.min(proxy.settings().tryTimeout().toNanos(), Math.max(0, deadlineNanos - attemptStartNanos));
-        Fault terminal = upstreamFaults.terminalFault();
-        if (terminal instanceof Hang) {
-            hangUntilTimeoutOrRelease(tryNanos);
-            return;
-        }
-        AttemptTag tag = new AttemptTag(exchange.clientRequest.getHeaders().contains("Accept-Encoding"),
-                exchange.clientRequest.getHeaders().contains("User-Agent"), upstreamFaults);
-        Call started = proxy.client().newCall(UpstreamRequests.build(exchange, backend, body, tag));
-        call = started;
-        attemptTimeout = proxy.core().scheduler().schedule(() -> {
-            timedOut.set(true);
-            started.cancel();
-        }, tryNanos, TimeUnit.NANOSECONDS);
-        if (exchange.isClientGone()) {
-            started.cancel();
-        }
-        started.enqueue(this);
-    }
-
-    /** An upstream hang: the backend never answers, so the attempt times out, unless the rule goes first. */
-    private void hangUntilTimeoutOrRelease(long tryNanos) {
-        AtomicBoolean settled = new AtomicBoolean();
-        String ruleId = upstreamFaults.terminal().id();
-        Runnable[] unpark = new Runnable[1];
-        ScheduledFuture<?> timeout = proxy.core().scheduler().schedule(() -> {
-            if (settled.compareAndSet(false, true)) {
-                unpark[0].run();
-                timedOut.set(true);
-                onAttemptFailure(new SocketTimeoutException("no response from backend (injected hang)"));
-            }
-        }, tryNanos, TimeUnit.NANOSECONDS);
-        unpark[0] = proxy.core().hangs().park(ruleId, () -> {
-            if (settled.compareAndSet(false, true)) {
-                timeout.cancel(false);
-                upstreamFaults = FaultDecision.NONE;
-                launch();
-            }
-        });
-        if (proxy.core().faults().find(ruleId).isEmpty() && settled.compareAndSet(false, true)) {
-            // the rule went away while we were parking: nothing will release us, so go on now
-            timeout.cancel(false);
-            unpark[0].run();
-            upstreamFaults = FaultDecision.NONE;
-            launch();
-        }
-    }
-
-    @Override
-    public void onFailure(Call failed, IOException e) {
-        cancelAttemptTimeout();
-        onAttemptFailure(e);
-    }
-
-    @Override
-    public void onResponse(Call answered, Response response) {
-        cancelAttemptTimeout();
+    private void onAnswered(Try attempt, Response response) {
         int status = response.code();
-        exchange.recordAttempt(new Attempt(backend.label(), status, null, attemptMillis()));
+        exchange.recordAttempt(new Attempt(attempt.backend.label(), status, null, attempt.millis()));
         if (proxy.settings().breakerOnStatus().contains(status)) {
-            backend.breaker().onFailure(permit);
+            attempt.backend.breaker().onFailure(attempt.permit);
         } else {
-            backend.breaker().onSuccess(permit);
+            attempt.backend.breaker().onSuccess(attempt.permit);
         }
-        if (proxy.retryPolicy().isRetryableStatus(status) && mayRetry()) {
-            response.close();
-            scheduleRetry();
-            return;
+        if (proxy.retryPolicy().isRetryableStatus(status)) {
+            long backoff = nextBackoffNanos();
+            if (mayRetry(backoff)) {
+                response.close();
+                retryAfter(backoff);
+                return;
+            }
         }
-        new ResponseRelay(exchange, response, bandwidth(), bodyDrop()).start();
+        new ResponseRelay(exchange, response, bandwidth(attempt.upstreamFaults), bodyDrop(attempt.upstreamFaults)).start();
     }
 
-    private void onAttemptFailure(IOException e) {
-        boolean timeout = timedOut.get();
-        String error = describe(e, timeout);
-        exchange.recordAttempt(new Attempt(backend.label(), null, error, attemptMillis()));
-        if (exchange.isClientGone()) {
-            // the client left: not the backend's fault, so the breaker hears nothing
-            exchange.clientCallback.failed(e);
-            exchange.complete(null, "client gave up");
+    private void onFailed(Try attempt, IOException e, boolean timedOut) {
+        ClientRequestBody.ClientBodyException clientSide = clientBodyFailure(e);
+        if (clientSide != null || exchange.isClientGone()) {
+            // the client failed, not the backend: its breaker hears no verdict and no retry is made
+            attempt.backend.breaker().release(attempt.permit);
+            attempt.cancelCall();
+            String why = clientSide != null ? "client request body broken" : "client gave up";
+            exchange.recordAttempt(new Attempt(attempt.backend.label(), null, why, attempt.millis()));
+            if (clientSide != null && !exchange.isClientGone()) {
+                ClientResponses.proxyError(exchange, 400, clientSide.getMessage(), Map.of());
+            } else {
+                giveUp();
+            }
             return;
         }
-        backend.breaker().onFailure(permit);
-        if (mayRetry()) {
-            scheduleRetry();
+        String error = describe(e, timedOut);
+        exchange.recordAttempt(new Attempt(attempt.backend.label(), null, error, attempt.millis()));
+        attempt.backend.breaker().onFailure(attempt.permit);
+        long backoff = nextBackoffNanos();
+        if (mayRetry(backoff)) {
+            retryAfter(backoff);
             return;
         }
-        if (timeout) {
-            ClientResponses.proxyError(exchange, 504, "backend " + backend.label() + " did not answer within "
-                    + proxy.settings().tryTimeout().toMillis() + "ms", Map.of());
+        if (timedOut) {
+            String limit = attempt.cutByDeadline
+                    ? "within the exchange deadline of " + proxy.settings().deadline().toMillis() + "ms"
+                    : "within " + proxy.settings().tryTimeout().toMillis() + "ms";
+            ClientResponses.proxyError(exchange, 504, "backend " + attempt.backend.label() + " did not answer " + limit, Map.of());
         } else {
-            ClientResponses.proxyError(exchange, 502, "backend " + backend.label() + " failed: " + error, Map.of());
+            ClientResponses.proxyError(exchange, 502, "backend " + attempt.backend.label() + " failed: " + error, Map.of());
         }
     }
 
-    /**
-     * Another attempt is allowed when the method is safe to repeat, attempts remain, the body can be
-     * sent again, the deadline leaves room, and the retry budget has a token (taken last, as it is
-     * spent by asking).
-     */
-    private boolean mayRetry() {
+    /** The client left: nothing to answer, only the books to close. */
+    private void giveUp() {
+        exchange.clientCallback.failed(new ExchangeHandler.ClientGone());
+        exchange.complete(null, "client gave up");
+    }
+
+    /** Another attempt, after waiting {@code backoffNanos}: every condition below must hold. */
+    private boolean mayRetry(long backoffNanos) {
         return methodMayRetry
-                && attempts < proxy.retryPolicy().maxAttempts()
-                && (body == null || body.isReplayable())
-                && System.nanoTime() < deadlineNanos
-                && proxy.retryBudget().tryRetry();
+                && attemptsRemain()
+                && bodyCanBeSentAgain()
+                && deadlineOutlasts(backoffNanos)
+                && proxy.retryBudget().tryRetry(); // last, because asking spends a token
     }
 
-    private void scheduleRetry() {
-        long backoffNanos = proxy.retryPolicy().backoff(attempts - 1).toNanos();
-        long left = deadlineNanos - System.nanoTime();
-        proxy.core().scheduler().schedule(this::attempt, Math.min(backoffNanos, Math.max(0, left)), TimeUnit.NANOSECONDS);
+    /** maxAttempts counts the first try. */
+    private boolean attemptsRemain() {
+        return tried.size() < proxy.retryPolicy().maxAttempts();
     }
 
-    private void cancelAttemptTimeout() {
-        ScheduledFuture<?> timeout = attemptTimeout;
-        if (timeout != null) {
-            timeout.cancel(false);
-        }
+    /** A body streamed past the replay limit is gone: a second backend would get a truncated copy. */
+    private boolean bodyCanBeSentAgain() {
+        return body == null || body.isReplayable();
     }
 
-    private long attemptMillis() {
-        return (System.nanoTime() - attemptStartNanos) / 1_000_000;
+    /** A retry that would start after the deadline could only fail; the client gets the failure it has now. */
+    private boolean deadlineOutlasts(long backoffNanos) {
+        return System.nanoTime() + backoffNanos < deadlineNanos;
+    }
+
+    private long nextBackoffNanos() {
+        return proxy.retryPolicy().backoff(tried.size() - 1).toNanos();
+    }
+
+    /** The backoff is a scheduled task: no thread waits it out. */
+    private void retryAfter(long backoffNanos) {
+        current = null;
+        proxy.core().scheduler().schedule(this::attempt, backoffNanos, TimeUnit.NANOSECONDS);
     }
 
     /** The lowest rate any fired bandwidth rule allows, client or upstream side; 0 for none. */
-    private long bandwidth() {
+    private long bandwidth(FaultDecision upstreamFaults) {
         long rate = Long.MAX_VALUE;
         if (clientFaults.bytesPerSecond().isPresent()) {
             rate = Math.min(rate, clientFaults.bytesPerSecond().getAsLong());
@@ -260,7 +225,7 @@ final class UpstreamLeg implements Callback {
     }
 
     /** A drop after the headers or mid-body, from either side; the client's rule wins, being older in the path. */
-    private Drop bodyDrop() {
+    private Drop bodyDrop(FaultDecision upstreamFaults) {
         for (FaultDecision decision : List.of(clientFaults, upstreamFaults)) {
             if (decision.terminalFault() instanceof Drop drop && drop.when() != DropPoint.BEFORE_RESPONSE) {
                 return drop;
@@ -269,8 +234,17 @@ final class UpstreamLeg implements Callback {
         return null;
     }
 
-    private static String describe(IOException e, boolean timeout) {
-        if (timeout) {
+    private static ClientRequestBody.ClientBodyException clientBodyFailure(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof ClientRequestBody.ClientBodyException clientSide) {
+                return clientSide;
+            }
+        }
+        return null;
+    }
+
+    private static String describe(IOException e, boolean timedOut) {
+        if (timedOut) {
             return "timeout";
         }
         if (e instanceof UpstreamFaultInterceptor.InjectedResetException) {
@@ -279,10 +253,182 @@ final class UpstreamLeg implements Callback {
         if (e instanceof ConnectException) {
             return "connect failed: " + e.getMessage();
         }
+        String message = e.getMessage();
+        if (e instanceof SocketTimeoutException && message != null && message.toLowerCase(Locale.ROOT).contains("connect")) {
+            return "connect timeout";
+        }
         if (e instanceof SocketTimeoutException || e instanceof InterruptedIOException) {
             return "timeout";
         }
-        String message = e.getMessage();
         return message == null ? e.getClass().getSimpleName() : message;
+    }
+
+    /**
+     * One attempt at one backend. Its clock and its timeout start when the backend is chosen, so an
+     * injected upstream latency counts against the try timeout just as a slow backend would.
+     */
+    private final class Try implements Callback {
+        final Backend backend;
+        final Permit permit;
+        final long startNanos = System.nanoTime();
+        final AtomicBoolean settled = new AtomicBoolean();
+        FaultDecision upstreamFaults = FaultDecision.NONE;
+        boolean cutByDeadline;
+        private volatile Call call;
+        private volatile ScheduledFuture<?> timeout;
+        private volatile Runnable unpark;
+        private volatile ScheduledFuture<?> expiryLook;
+        private final AtomicBoolean hangOver = new AtomicBoolean();
+
+        Try(Backend backend, Permit permit) {
+            this.backend = backend;
+            this.permit = permit;
+        }
+
+        void start() {
+            current = this;
+            upstreamFaults = proxy.core().faults().decide(exchange, Target.UPSTREAM);
+            exchange.recordFaults(upstreamFaults);
+            long tryNanos = proxy.settings().tryTimeout().toNanos();
+            long leftNanos = Math.max(0, deadlineNanos - startNanos);
+            cutByDeadline = leftNanos < tryNanos;
+            timeout = proxy.core().scheduler().schedule(this::timedOut, Math.min(tryNanos, leftNanos), TimeUnit.NANOSECONDS);
+            if (upstreamFaults.delayMs() > 0) {
+                proxy.core().scheduler().schedule(this::launch, upstreamFaults.delayMs(), TimeUnit.MILLISECONDS);
+            } else {
+                launch();
+            }
+        }
+
+        private void launch() {
+            if (settled.get()) {
+                return; // timed out or abandoned during an injected latency
+            }
+            if (exchange.isClientGone()) {
+                abandon();
+                return;
+            }
+            if (upstreamFaults.terminalFault() instanceof Hang && !hangOver.get()) {
+                hang();
+                return;
+            }
+            Call started;
+            try {
+                started = proxy.client().newCall(UpstreamRequests.build(exchange, backend, body,
+                        new AttemptTag(exchange.clientRequest.getHeaders().contains("Accept-Encoding"),
+                                exchange.clientRequest.getHeaders().contains("User-Agent"), upstreamFaults)));
+            } catch (RuntimeException e) {
+                if (settle()) {
+                    backend.breaker().release(permit);
+                    ClientResponses.proxyError(exchange, 502, "the request could not be forwarded: " + e.getMessage(), Map.of());
+                }
+                return;
+            }
+            call = started;
+            if (settled.get()) {
+                started.cancel(); // the timeout or the client got here between the check above and now
+            }
+            started.enqueue(this);
+        }
+
+        /**
+         * An upstream hang: the backend never answers, so the attempt times out, unless the rule
+         * goes first (removed, or expired by its durationMs); then the attempt goes on to the backend.
+         */
+        private void hang() {
+            InstalledRule rule = upstreamFaults.terminal();
+            Runnable resume = () -> {
+                // released by the rule's removal and by the check below, maybe both: go on once
+                if (hangOver.compareAndSet(false, true)) {
+                    proxy.core().scheduler().execute(this::launch);
+                }
+            };
+            unpark = proxy.core().hangs().park(rule.id(), resume);
+            if (rule.expiresAt() != null) {
+                lookWhenExpired(rule);
+            }
+            if (proxy.core().faults().find(rule.id()).isEmpty()) {
+                // the rule went away while we were parking: nothing will release us, so go on now
+                unpark.run();
+                resume.run();
+            }
+        }
+
+        /**
+         * The engine drops an expired rule only when something looks (its removal then releases what
+         * it holds); a held attempt cannot count on another request looking, so it looks itself.
+         */
+        private void lookWhenExpired(InstalledRule rule) {
+            FaultEngine faults = proxy.core().faults();
+            long waitMillis = Math.max(0, Duration.between(faults.clock().instant(), rule.expiresAt()).toMillis());
+            // a millisecond late rather than early: the scheduler and the engine keep different clocks
+            expiryLook = proxy.core().scheduler().schedule(() -> {
+                if (!settled.get() && faults.find(rule.id()).isPresent()) {
+                    lookWhenExpired(rule);
+                }
+            }, waitMillis + 1, TimeUnit.MILLISECONDS);
+        }
+
+        private void timedOut() {
+            if (!settle()) {
+                return;
+            }
+            cancelCall();
+            onFailed(this, new SocketTimeoutException("no response headers in time"), true);
+        }
+
+        /** The client went away: stop the call; its failure settles this try, or settle it here if none is in flight. */
+        void abandon() {
+            Call inFlight = call;
+            if (inFlight != null) {
+                inFlight.cancel();
+            } else if (settle()) {
+                onFailed(this, new IOException("client gone"), false);
+            }
+        }
+
+        void cancelCall() {
+            Call inFlight = call;
+            if (inFlight != null) {
+                inFlight.cancel();
+            }
+            Runnable parked = unpark;
+            if (parked != null) {
+                parked.run();
+            }
+        }
+
+        @Override
+        public void onFailure(Call failed, IOException e) {
+            if (settle()) {
+                onFailed(this, e, false);
+            }
+        }
+
+        @Override
+        public void onResponse(Call answered, Response response) {
+            if (settle()) {
+                onAnswered(this, response);
+            } else {
+                response.close(); // headers came just after the timeout: that attempt is over
+            }
+        }
+
+        /** True for the one caller that settles this try; it also stops the timeout. */
+        private boolean settle() {
+            if (!settled.compareAndSet(false, true)) {
+                return false;
+            }
+            for (ScheduledFuture<?> pending : new ScheduledFuture<?>[] {timeout, expiryLook}) {
+                if (pending != null) {
+                    pending.cancel(false);
+                }
+            }
+            return true;
+        }
+
+        long millis() {
+            return (System.nanoTime() - startNanos) / 1_000_000;
+        }
     }
 }

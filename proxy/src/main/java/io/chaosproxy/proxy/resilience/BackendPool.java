@@ -2,6 +2,7 @@ package io.chaosproxy.proxy.resilience;
 
 import java.util.Collection;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -29,6 +30,14 @@ public final class BackendPool {
      * null when no breaker would admit a request.
      */
     public Backend pick(Collection<Backend> tried) {
+        return pick(tried, Set.of());
+    }
+
+    /**
+     * As {@link #pick(Collection)}, never choosing one of {@code excluded}: backends whose breaker
+     * refused this exchange a moment ago (another request won the half-open probe).
+     */
+    public Backend pick(Collection<Backend> tried, Collection<Backend> excluded) {
         List<Backend> all = backends;
         int size = all.size();
         if (size == 0) {
@@ -38,7 +47,7 @@ public final class BackendPool {
         Backend fallback = null;
         for (int i = 0; i < size; i++) {
             Backend candidate = all.get((start + i) % size);
-            if (!candidate.breaker().isAvailable()) {
+            if (excluded.contains(candidate) || !candidate.breaker().isAvailable()) {
                 continue;
             }
             if (!tried.contains(candidate)) {

@@ -109,6 +109,29 @@ public final class CircuitBreaker {
         }
     }
 
+    /**
+     * Gives back a permit whose request never reached the backend (the client left, the request could
+     * not be built). An unused PROBE returns the breaker to OPEN with its cooldown already over, so
+     * the next request probes at once; a breaker must never wait in HALF_OPEN for an answer that
+     * will not come.
+     */
+    public void release(Permit permit) {
+        if (permit != Permit.PROBE) {
+            return; // a PASS changed nothing, so there is nothing to give back
+        }
+        while (true) {
+            Snapshot current = snapshot.get();
+            if (current.state() != BreakerState.HALF_OPEN) {
+                return; // reset meanwhile
+            }
+            Snapshot reopened = new Snapshot(BreakerState.OPEN, current.consecutiveFailures(),
+                    current.openedAtNanos(), current.openings());
+            if (snapshot.compareAndSet(current, reopened)) {
+                return;
+            }
+        }
+    }
+
     /** Back to CLOSED with no failures counted: between tests, or on {@code POST /reset}. */
     public void reset() {
         snapshot.updateAndGet(current -> new Snapshot(BreakerState.CLOSED, 0, 0, current.openings()));

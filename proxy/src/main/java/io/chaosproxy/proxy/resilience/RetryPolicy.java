@@ -38,11 +38,17 @@ public final class RetryPolicy {
         return settings.maxAttempts();
     }
 
-    /** Full jitter: uniform in [0, min(cap, base * 2^retry)], which spreads a herd of retries best. */
+    /**
+     * Full jitter: uniform in [0, min(cap, base * 2^retry)], which spreads a herd of retries best.
+     * {@code retryNumber} counts from 0 for the first retry. Nanosecond resolution, so a
+     * sub-millisecond base is not rounded away to no backoff at all.
+     */
     public Duration backoff(int retryNumber) {
-        long base = settings.backoffBase().toMillis();
-        long cap = settings.backoffCap().toMillis();
-        long ceiling = Math.min(cap, base << Math.min(retryNumber, 20));
-        return Duration.ofMillis(ThreadLocalRandom.current().nextLong(ceiling + 1));
+        long base = settings.backoffBase().toNanos();
+        long cap = settings.backoffCap().toNanos();
+        int doublings = Math.min(Math.max(retryNumber, 0), 62);
+        // base * 2^doublings > cap, asked without overflowing
+        long ceiling = base > (cap >> doublings) ? cap : base << doublings;
+        return Duration.ofNanos(ThreadLocalRandom.current().nextLong(ceiling + 1));
     }
 }
