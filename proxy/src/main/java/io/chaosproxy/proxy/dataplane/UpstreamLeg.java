@@ -114,7 +114,7 @@ final class UpstreamLeg {
             return;
         }
         Backend named = refused != null ? refused.get(0) : backends.size() == 1 ? backends.get(0) : null;
-        exchange.recordAttempt(new Attempt(named == null ? null : named.label(), null, "breaker open", 0));
+        exchange.recordAttempt(new Attempt(named == null ? null : named.label(), null, Attempt.BREAKER_OPEN, 0));
         long retryAfter = proxy.pool().secondsUntilEarliestProbe();
         ClientResponses.proxyError(exchange, 503, "every backend's circuit breaker is open",
                 Map.of("Retry-After", Long.toString(retryAfter)));

@@ -253,11 +253,15 @@ public final class ProxyMetrics implements ExchangeListener {
             requests.increment();
             byClass[slot / 100].increment();
             exchange.record(entry.durationMs(), TimeUnit.MILLISECONDS);
+            int calls = 0;
             for (Attempt tried : entry.attempts()) {
-                attempt.record(tried.durationMs(), TimeUnit.MILLISECONDS);
+                if (!tried.shortCircuited()) {
+                    attempt.record(tried.durationMs(), TimeUnit.MILLISECONDS);
+                    calls++;
+                }
             }
-            if (entry.attempts().size() > 1) {
-                retries.increment(entry.attempts().size() - 1);
+            if (calls > 1) {
+                retries.increment(calls - 1); // a short-circuit called no backend: it is no retry
             }
         }
 

@@ -28,7 +28,8 @@ class ProxyMadeErrorsTest {
             assertThat(reply.status()).isEqualTo(502);
             assertThat(reply.header("Content-Type")).isEqualTo("application/json");
             assertThat(reply.bodyText()).contains("\"error\":").contains("\"requestId\":\"" + reply.header("X-Request-Id") + "\"");
-            assertThat(proxy.journal().entries()).singleElement().satisfies(entry -> {
+            assertThat(proxy.journal().await(io.chaosproxy.proxy.journal.JournalQuery.ALL, 1, Duration.ofSeconds(5)))
+                    .singleElement().satisfies(entry -> {
                 assertThat(entry.status()).isEqualTo(502);
                 assertThat(entry.attempts()).singleElement().satisfies(a -> assertThat(a.error()).startsWith("connect failed"));
             });
