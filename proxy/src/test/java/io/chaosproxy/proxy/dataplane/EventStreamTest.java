@@ -1,0 +1,107 @@
+package io.chaosproxy.proxy.dataplane;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.chaosproxy.proxy.ChaosProxyServer;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.net.HttpURLConnection;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Server-sent events and other unknown-length responses are passed on as each chunk arrives: a
+ * proxy that buffers would deliver events late, in bursts.
+ */
+class EventStreamTest {
+    private static final int EVENTS = 8;
+    private static final long INTERVAL_MS = 150;
+
+    private final Server backend = new Server();
+    private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
+    private ChaosProxyServer proxy;
+
+    @BeforeEach
+    void start() throws Exception {
+        ServerConnector connector = new ServerConnector(backend);
+        connector.setHost("127.0.0.1");
+        backend.addConnector(connector);
+        backend.setHandler(new Handler.Abstract() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) {
+                response.getHeaders().put("Content-Type", "text/event-stream");
+                response.getHeaders().put("Cache-Control", "no-cache");
+                AtomicInteger sent = new AtomicInteger();
+                // one event every INTERVAL_MS, stamped with the moment it left the backend
+                ticker.scheduleAtFixedRate(new Runnable() {
+                    @Override
+                    public void run() {
+                        int n = sent.incrementAndGet();
+                        if (n > EVENTS) {
+                            return;
+                        }
+                        String event = "id: " + n + "\ndata: " + System.nanoTime() + "\n\n";
+                        boolean last = n == EVENTS;
+                        response.write(last, ByteBuffer.wrap(event.getBytes(StandardCharsets.UTF_8)),
+                                last ? callback : Callback.NOOP);
+                    }
+                }, 0, INTERVAL_MS, TimeUnit.MILLISECONDS);
+                return true;
+            }
+        });
+        backend.start();
+        proxy = ChaosProxyServer.builder().upstream("http://127.0.0.1:" + connector.getLocalPort()).build().start();
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        proxy.close();
+        ticker.shutdownNow();
+        backend.stop();
+    }
+
+    @Test
+    void eachEventArrivesWithinFiftyMillisecondsOfBeingSent() throws Exception {
+        readStream(); // the first exchange of a fresh JVM loads classes: measure a warm one
+        List<Long> lagsMs = readStream();
+        assertThat(lagsMs).hasSize(EVENTS);
+        // the median shows there is no buffering; the max allows a scheduling hiccup on a busy machine
+        List<Long> sorted = new ArrayList<>(lagsMs);
+        sorted.sort(null);
+        assertThat(sorted.get(sorted.size() / 2)).as("median lag, all lags %s", lagsMs).isLessThanOrEqualTo(50L);
+        assertThat(sorted.get(sorted.size() - 1)).as("all lags %s", lagsMs).isLessThan(INTERVAL_MS);
+    }
+
+    private List<Long> readStream() throws Exception {
+        HttpURLConnection connection = (HttpURLConnection) proxy.url().resolve("/events").toURL().openConnection();
+        connection.setReadTimeout(10_000);
+        assertThat(connection.getHeaderField("Content-Type")).isEqualTo("text/event-stream");
+        assertThat(connection.getHeaderField("Transfer-Encoding")).isEqualTo("chunked");
+        List<Long> lagsMs = new ArrayList<>();
+        try (BufferedReader events = new BufferedReader(new InputStreamReader(connection.getInputStream(), StandardCharsets.UTF_8))) {
+            String line;
+            while ((line = events.readLine()) != null) {
+                if (line.startsWith("data: ")) {
+                    long sentAt = Long.parseLong(line.substring("data: ".length()));
+                    lagsMs.add((System.nanoTime() - sentAt) / 1_000_000);
+                }
+            }
+        }
+        return lagsMs;
+    }
+}
