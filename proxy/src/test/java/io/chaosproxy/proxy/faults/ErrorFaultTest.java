@@ -1,0 +1,156 @@
+package io.chaosproxy.proxy.faults;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.chaosproxy.faults.ErrorResponse;
+import io.chaosproxy.faults.FaultRule;
+import io.chaosproxy.faults.InstalledRule;
+import io.chaosproxy.proxy.ChaosProxyServer;
+import io.chaosproxy.proxy.journal.JournalEntry;
+import io.chaosproxy.proxy.journal.JournalQuery;
+import io.chaosproxy.proxy.testing.RawHttp;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import mockwebserver3.MockWebServer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Error faults: the client gets exactly the rule's status, headers and body, the backend never
+ * hears of the request, and the exchange keeps its request id.
+ */
+class ErrorFaultTest {
+    private MockWebServer backend;
+    private ChaosProxyServer proxy;
+    private URI url;
+
+    @BeforeEach
+    void start() throws Exception {
+        backend = Wire.backendAnswering("from the backend");
+        proxy = ChaosProxyServer.builder().upstream(backend.url("/").toString()).seed(11).build().start();
+        url = proxy.url();
+    }
+
+    @AfterEach
+    void stop() {
+        proxy.close();
+        backend.close();
+    }
+
+    @Test
+    void answersExactlyTheRulesStatusHeadersAndBodyWithoutCallingTheBackend() throws Exception {
+        Map<String, String> headers = new LinkedHashMap<>();
+        headers.put("Content-Type", "application/json");
+        headers.put("Retry-After", "7");
+        headers.put("X-Chaos", "on");
+        InstalledRule rule = proxy.inject(FaultRule.builder(new ErrorResponse(503, "{\"down\":true}", headers)).build());
+
+        try (RawHttp client = new RawHttp(url)) {
+            RawHttp.Reply reply = client.send("GET /orders/1 HTTP/1.1\nHost: x", null).read(false);
+            assertThat(reply.status()).isEqualTo(503);
+            assertThat(reply.bodyText()).isEqualTo("{\"down\":true}");
+            assertThat(reply.header("Content-Type")).isEqualTo("application/json");
+            assertThat(reply.header("Content-Length")).isEqualTo("13");
+            assertThat(reply.header("Retry-After")).isEqualTo("7");
+            assertThat(reply.header("X-Chaos")).isEqualTo("on");
+            assertThat(reply.header("X-Request-Id")).isNotBlank();
+            assertThat(reply.truncated()).isFalse();
+        }
+        assertThat(backend.getRequestCount()).isZero();
+        JournalEntry entry = proxy.journal().await(JournalQuery.ALL, 1, Duration.ofSeconds(5)).get(0);
+        assertThat(entry.status()).isEqualTo(503);
+        assertThat(entry.faults()).containsExactly(rule.id());
+        assertThat(entry.attempts()).as("no backend was tried").isEmpty();
+        assertThat(entry.error()).isNull();
+        assertThat(rule.fired()).isEqualTo(1);
+    }
+
+    @Test
+    void keepsTheRequestIdTheClientSent() throws Exception {
+        proxy.inject(FaultRule.builder(new ErrorResponse(500)).build());
+
+        try (RawHttp client = new RawHttp(url)) {
+            RawHttp.Reply reply = client.send("GET / HTTP/1.1\nHost: x\nX-Request-Id: order-flow-42", null).read(false);
+            assertThat(reply.status()).isEqualTo(500);
+            assertThat(reply.header("X-Request-Id")).isEqualTo("order-flow-42");
+        }
+        assertThat(proxy.journal().await(JournalQuery.ALL, 1, Duration.ofSeconds(5)).get(0).requestId()).isEqualTo("order-flow-42");
+    }
+
+    @Test
+    void aRequestIdHeaderInTheRuleCannotHideTheExchangesOwn() throws Exception {
+        proxy.inject(FaultRule.builder(new ErrorResponse(500, "", Map.of("X-Request-Id", "from-the-rule"))).build());
+
+        try (RawHttp client = new RawHttp(url)) {
+            RawHttp.Reply reply = client.send("GET / HTTP/1.1\nHost: x\nX-Request-Id: the-clients", null).read(false);
+            assertThat(reply.status()).isEqualTo(500);
+            assertThat(reply.header("X-Request-Id")).isEqualTo("the-clients");
+        }
+    }
+
+    @Test
+    void anEmptyBodyIsZeroBytesWithNoContentType() throws Exception {
+        proxy.inject(FaultRule.builder(new ErrorResponse(429)).build());
+
+        try (RawHttp client = new RawHttp(url)) {
+            RawHttp.Reply reply = client.send("GET / HTTP/1.1\nHost: x", null).read(false);
+            assertThat(reply.status()).isEqualTo(429);
+            assertThat(reply.header("Content-Length")).isEqualTo("0");
+            assertThat(reply.header("Content-Type")).isNull();
+            assertThat(reply.body()).isEmpty();
+        }
+    }
+
+    @Test
+    void aTextBodyIsSentAsUtf8PlainText() throws Exception {
+        String text = "Dienst nicht verfügbar ✗";
+        proxy.inject(FaultRule.builder(new ErrorResponse(503, text, Map.of())).build());
+
+        HttpResponse<String> response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(url.resolve("/")).build(),
+                HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+
+        assertThat(response.statusCode()).isEqualTo(503);
+        assertThat(response.body()).isEqualTo(text);
+        assertThat(response.headers().firstValue("Content-Type")).hasValue("text/plain; charset=utf-8");
+        assertThat(response.headers().firstValueAsLong("Content-Length")).hasValue(text.getBytes(StandardCharsets.UTF_8).length);
+        assertThat(response.headers().firstValue("X-Request-Id")).isPresent();
+    }
+
+    @Test
+    void aPostsBodyIsNeverForwardedAndTheConnectionServesTheNextRequest() throws Exception {
+        proxy.inject(FaultRule.builder(new ErrorResponse(502, "injected", Map.of())).times(1).build());
+        byte[] body = new byte[50_000];
+
+        try (RawHttp client = new RawHttp(url)) {
+            RawHttp.Reply failed = client.send("POST /payments HTTP/1.1\nHost: x\nContent-Type: application/octet-stream\nContent-Length: "
+                    + body.length, body).read(false);
+            assertThat(failed.status()).isEqualTo(502);
+            assertThat(failed.bodyText()).isEqualTo("injected");
+
+            RawHttp.Reply next = client.send("GET /after HTTP/1.1\nHost: x", null).read(false);
+            assertThat(next.status()).isEqualTo(200);
+            assertThat(next.bodyText()).isEqualTo("from the backend");
+        }
+        assertThat(backend.getRequestCount()).as("only the second request reached the backend").isEqualTo(1);
+        assertThat(backend.takeRequest().getTarget()).isEqualTo("/after");
+    }
+
+    @Test
+    void aHeadRequestGetsTheStatusAndNoBody() throws Exception {
+        proxy.inject(FaultRule.builder(new ErrorResponse(503, "not for HEAD", Map.of())).times(1).build());
+
+        try (RawHttp client = new RawHttp(url)) {
+            RawHttp.Reply reply = client.send("HEAD /orders HTTP/1.1\nHost: x", null).read(true);
+            assertThat(reply.status()).isEqualTo(503);
+            RawHttp.Reply next = client.send("GET /orders HTTP/1.1\nHost: x", null).read(false);
+            assertThat(next.status()).as("no stray body bytes came before this answer").isEqualTo(200);
+        }
+    }
+}
