@@ -50,15 +50,12 @@ final class ClientResponses {
         HttpFields.Mutable headers = response.getHeaders();
         headers.put(RequestIds.HEADER, exchange.requestId);
         headers.put(HttpHeader.CONTENT_LENGTH, Long.toString(body.length));
+        // Recorded before the write: once the client holds the whole answer, a test that reads the
+        // journal must find it there (and in request order).
+        exchange.complete(status, error);
         response.write(true, ByteBuffer.wrap(body), Callback.from(
-                () -> {
-                    exchange.clientCallback.succeeded();
-                    exchange.complete(status, error);
-                },
-                failure -> {
-                    exchange.clientCallback.failed(failure);
-                    exchange.complete(null, "client gone: " + failure.getMessage());
-                }));
+                exchange.clientCallback::succeeded,
+                failure -> exchange.clientCallback.failed(new DroppedConnection("client gone: " + failure.getMessage()))));
     }
 
     /**

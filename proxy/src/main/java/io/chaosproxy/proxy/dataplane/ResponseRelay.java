@@ -35,6 +35,7 @@ final class ResponseRelay extends IteratingCallback {
     private final Drop drop;           // after-headers or mid-body drop, or null
     private final byte[] chunk;
     private long sent;
+    private long declaredLength = -1; // the Content-Length the client was promised, -1 when chunked
     private long throttleStartNanos;
     private long pauseNanos;
     private boolean lastWritten;
@@ -96,10 +97,14 @@ final class ResponseRelay extends IteratingCallback {
         int n = upstreamBody.read(chunk, 0, max);
         if (n == -1) {
             lastWritten = true;
+            recordDelivered(); // the client cannot finish before this last write
             exchange.proxyToClientResponse.write(true, ByteBuffer.allocate(0), this);
             return Action.SCHEDULED;
         }
         sent += n;
+        if (sent == declaredLength) {
+            recordDelivered(); // with this chunk a Content-Length client has all it expects
+        }
         if (bytesPerSecond > 0) {
             long dueNanos = throttleStartNanos + sent * 1_000_000_000L / bytesPerSecond;
             pauseNanos = Math.max(0, dueNanos - System.nanoTime());
@@ -125,6 +130,14 @@ final class ResponseRelay extends IteratingCallback {
     protected void onCompleteSuccess() {
         serverToProxyResponse.close();
         exchange.clientCallback.succeeded();
+        recordDelivered();
+    }
+
+    /**
+     * Journals the exchange as delivered just before the write that lets the client finish, so a
+     * client that holds a complete response always finds its exchange in the journal.
+     */
+    private void recordDelivered() {
         exchange.complete(serverToProxyResponse.code(), null);
     }
 
@@ -181,5 +194,13 @@ final class ResponseRelay extends IteratingCallback {
         String via = in.get("Via");
         out.put("Via", via == null ? ProxyIdentity.VIA : via + ", " + ProxyIdentity.VIA);
         out.put(RequestIds.HEADER, exchange.requestId);
+        String length = out.get("Content-Length");
+        if (length != null && !exchange.method.equals("HEAD")) {
+            try {
+                declaredLength = Long.parseLong(length.trim());
+            } catch (NumberFormatException e) {
+                declaredLength = -1; // Jetty will refuse it; the journal then records at the end
+            }
+        }
     }
 }
