@@ -5,6 +5,7 @@ import io.javalin.http.Handler;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.Collections;
 import java.util.Locale;
 
 /**
@@ -29,6 +30,10 @@ final class BearerAuth implements Handler {
         String header = ctx.header("Authorization");
         if (header == null || header.isBlank()) {
             throw ApiError.unauthorized("this control API needs a token: send Authorization: Bearer <token>");
+        }
+        if (Collections.list(ctx.req().getHeaders("Authorization")).size() > 1) {
+            // which one counts would be a guess, and a proxy in front may have guessed the other way
+            throw ApiError.unauthorized("send exactly one Authorization header");
         }
         if (header.length() <= PREFIX.length() || !header.substring(0, PREFIX.length()).toLowerCase(Locale.ROOT).equals(PREFIX)) {
             throw ApiError.unauthorized("the Authorization header must be Bearer <token>");

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.net.URI;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.eclipse.jetty.http.HttpCompliance;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
@@ -33,6 +34,9 @@ public final class ControlApi implements AutoCloseable {
     private static final int MAX_THREADS = 16;
     private static final int MIN_THREADS = 2;
     private static final long IDLE_TIMEOUT_MS = 30_000;
+    /** RFC 9110 parsing without a bare LF as a line end, as on the data plane: ambiguous framing is a 400. */
+    private static final HttpCompliance HTTP_COMPLIANCE =
+            HttpCompliance.RFC9110.without("RFC9110_NO_BARE_LF", HttpCompliance.Violation.LF_HEADER_TERMINATION);
 
     private final ChaosProxyServer server;
     private final HostPort listen;
@@ -104,6 +108,10 @@ public final class ControlApi implements AutoCloseable {
         config.jetty.addConnector((jetty, httpConfiguration) -> {
             httpConfiguration.setSendServerVersion(false);
             httpConfiguration.setSendXPoweredBy(false);
+            httpConfiguration.setHttpCompliance(HTTP_COMPLIANCE);
+            // Jetty's per-connection header cache matches ignoring case: after one call with the
+            // right token, "Bearer RIGHT-TOKEN" would be taken for "Bearer right-token". Exact only.
+            httpConfiguration.setHeaderCacheCaseSensitive(true);
             ServerConnector created = new ServerConnector(jetty, 1, 1, new HttpConnectionFactory(httpConfiguration));
             created.setHost(listen.host());
             created.setPort(listen.port());

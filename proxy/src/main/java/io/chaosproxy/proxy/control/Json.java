@@ -125,6 +125,10 @@ final class Json {
     private static byte[] readLimited(Context ctx) {
         long declared = ctx.req().getContentLengthLong();
         try {
+            if (declared > MAX_BODY_BYTES && expectsContinue(ctx)) {
+                // the client waits for our word before sending: say no now, and let it keep its body
+                throw bodyTooLarge(declared);
+            }
             InputStream in = ctx.req().getInputStream();
             if (declared > MAX_BODY_BYTES) {
                 drain(in);
@@ -146,6 +150,11 @@ final class Json {
         } catch (IOException e) {
             throw ApiError.badRequest(null, "could not read the request body: " + e.getMessage());
         }
+    }
+
+    private static boolean expectsContinue(Context ctx) {
+        String expect = ctx.header("Expect");
+        return expect != null && expect.trim().equalsIgnoreCase("100-continue");
     }
 
     private static ApiError bodyTooLarge(long declared) {

@@ -85,6 +85,7 @@ final class ClientRequestBody extends RequestBody {
                 }
             }
             sink.write(chunk, 0, n);
+            sink.flush(); // stream as it arrives: a slow upload must reach the backend as it trickles in
         }
         exhausted = true;
     }

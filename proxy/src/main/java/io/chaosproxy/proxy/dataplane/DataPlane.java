@@ -3,12 +3,16 @@ package io.chaosproxy.proxy.dataplane;
 import io.chaosproxy.proxy.config.ProxySpec;
 import io.chaosproxy.proxy.config.ResilienceSettings;
 import java.io.IOException;
+import java.net.StandardSocketOptions;
+import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.eclipse.jetty.http.HttpCompliance;
+import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -27,8 +31,21 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
 public final class DataPlane implements AutoCloseable {
     /** Client connections idle this long are closed; also bounds how long a slow client can hold one. */
     static final Duration IDLE_TIMEOUT = Duration.ofSeconds(60);
-    /** Large enough for real-world cookies and tokens; beyond it Jetty answers 431. */
+    /** Large enough for real-world cookies and tokens; beyond it Jetty answers 431 (414 for the request line). */
     static final int MAX_REQUEST_HEADER_BYTES = 32 * 1024;
+    /**
+     * Once a request has begun, its whole head must arrive within this: a real client sends it in
+     * one write, while a slow-loris client trickling a byte a second would otherwise keep its
+     * connection for as long as it likes (the idle timeout restarts with every byte).
+     */
+    static final Duration REQUEST_HEAD_TIMEOUT = Duration.ofSeconds(10);
+    /**
+     * RFC 9110 parsing without the one leniency Jetty allows there, a bare LF as a line end:
+     * framing that a backend or another proxy could read differently is refused with 400, never
+     * guessed at (request smuggling lives in such differences).
+     */
+    static final HttpCompliance HTTP_COMPLIANCE =
+            HttpCompliance.RFC9110.without("RFC9110_NO_BARE_LF", HttpCompliance.Violation.LF_HEADER_TERMINATION);
 
     private final ProxyCore core;
     private final UpstreamClients clients = new UpstreamClients();
@@ -48,6 +65,11 @@ public final class DataPlane implements AutoCloseable {
         httpConfiguration.setSendDateHeader(false); // the backend's own Date passes through
         httpConfiguration.setSendXPoweredBy(false);
         httpConfiguration.setRequestHeaderSize(MAX_REQUEST_HEADER_BYTES);
+        httpConfiguration.setHttpCompliance(HTTP_COMPLIANCE);
+        // Jetty reuses a header field from the connection's previous request when the new one is
+        // equal ignoring case, so "Authorization: Bearer AbC" would be forwarded as the earlier
+        // "Bearer abc": another client's credential, on a connection a gateway shares. Exact only.
+        httpConfiguration.setHeaderCacheCaseSensitive(true);
         server.setHandler(new GracefulHandler(new Dispatch()));
         server.setErrorHandler(new ProxyErrorHandler());
         server.setStopTimeout(10_000);
@@ -62,7 +84,7 @@ public final class DataPlane implements AutoCloseable {
         if (proxies.containsKey(spec.name())) {
             throw new IllegalStateException("a proxy named '" + spec.name() + "' already exists");
         }
-        ServerConnector connector = new ServerConnector(server, new TargetFormConnectionFactory(httpConfiguration));
+        ServerConnector connector = new ServerConnector(server, new TargetFormConnectionFactory(httpConfiguration, REQUEST_HEAD_TIMEOUT));
         connector.setName(spec.name());
         connector.setHost(spec.listen().host());
         connector.setPort(spec.listen().port());
@@ -127,6 +149,43 @@ public final class DataPlane implements AutoCloseable {
         stop(Duration.ZERO);
     }
 
+    /**
+     * An exchange that fails after its response was committed ends its connection with a TCP RST,
+     * not a FIN. When the body is delimited by the connection's end (an HTTP/1.0 client, a client
+     * that sent {@code Connection: close}, any client during a graceful stop, with a backend body
+     * of unknown length) a FIN after part of the body is indistinguishable from the whole body;
+     * a reset never is. A deliberate FIN (a drop fault with {@code mode: close}) has closed the
+     * connection before the callback fails, so it stays a FIN.
+     */
+    private static Callback resetWhenCutShort(Request request, Response response, Callback callback) {
+        return new Callback() {
+            @Override
+            public void succeeded() {
+                callback.succeeded();
+            }
+
+            @Override
+            public void failed(Throwable failure) {
+                if (response.isCommitted()) {
+                    EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
+                    if (endPoint.isOpen() && endPoint.getTransport() instanceof SocketChannel channel) {
+                        try {
+                            channel.setOption(StandardSocketOptions.SO_LINGER, 0);
+                        } catch (IOException | RuntimeException e) {
+                            // closed meanwhile: nothing left to reset
+                        }
+                    }
+                }
+                callback.failed(failure);
+            }
+
+            @Override
+            public InvocationType getInvocationType() {
+                return callback.getInvocationType();
+            }
+        };
+    }
+
     private final class Dispatch extends Handler.Abstract {
         @Override
         public boolean handle(Request request, Response response, Callback callback) throws Exception {
@@ -139,7 +198,7 @@ public final class DataPlane implements AutoCloseable {
             // silent; that is not idleness. Each exchange has its own bounds (try timeout, deadline,
             // rule lifetimes), and a graceful stop must not cut in-flight exchanges after a second.
             request.addIdleTimeoutListener(timeout -> false);
-            return handler.handle(request, response, callback);
+            return handler.handle(request, response, resetWhenCutShort(request, response, callback));
         }
     }
 }

@@ -9,7 +9,8 @@ import org.eclipse.jetty.server.Request;
 
 /**
  * Requests the proxy answers itself before any fault or backend: it is a reverse proxy for its
- * configured backends only, never an open proxy, and it honours {@code Max-Forwards}.
+ * configured backends only, never an open proxy, it honours {@code Max-Forwards}, and it answers
+ * {@code OPTIONS *} (about the server as a whole) itself.
  */
 final class RequestGuard {
 
@@ -32,6 +33,15 @@ final class RequestGuard {
             ClientResponses.proxyError(exchange, 400,
                     "absolute-form request target for another host (" + uri.getAuthority() + ") is refused: not an open proxy",
                     Map.of());
+            return false;
+        }
+        if (exchange.path.equals("*")) {
+            // asterisk-form asks about the server as a whole, and no backend URL can carry it
+            if (exchange.method.equals("OPTIONS")) {
+                answerAsFinalRecipient(exchange);
+            } else {
+                ClientResponses.proxyError(exchange, 400, "the request target * is only for OPTIONS", Map.of());
+            }
             return false;
         }
         if (exchange.method.equals("OPTIONS") || exchange.method.equals("TRACE")) {

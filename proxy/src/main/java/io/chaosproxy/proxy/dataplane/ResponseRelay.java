@@ -35,6 +35,7 @@ final class ResponseRelay extends IteratingCallback {
     private final Drop drop;           // after-headers or mid-body drop, or null
     private final byte[] chunk;
     private long sent;
+    private boolean backendFailed;
     private long declaredLength = -1; // the Content-Length the client was promised, -1 when chunked
     private long throttleStartNanos;
     private long pauseNanos;
@@ -94,7 +95,13 @@ final class ResponseRelay extends IteratingCallback {
             }
             max = (int) Math.min(max, left);
         }
-        int n = upstreamBody.read(chunk, 0, max);
+        int n;
+        try {
+            n = upstreamBody.read(chunk, 0, max);
+        } catch (IOException e) {
+            backendFailed = true; // the backend broke the body, not the client
+            throw e;
+        }
         if (n == -1) {
             lastWritten = true;
             recordDelivered(); // the client cannot finish before this last write
@@ -147,9 +154,16 @@ final class ResponseRelay extends IteratingCallback {
         if (dropped) {
             return; // dropNow() already finished the exchange
         }
-        String why = cause instanceof IOException && exchange.isClientGone()
+        boolean clientSide = exchange.isClientGone() || (!backendFailed && cause instanceof IOException);
+        String why = clientSide
                 ? "client gone during response body"
                 : "response body broken: " + cause.getMessage();
+        if (!clientSide && !exchange.proxyToClientResponse.isCommitted()) {
+            // nothing reached the client yet: it gets an honest 502, not a status with no body
+            exchange.proxyToClientResponse.reset(); // drop the backend's headers set for the relay
+            ClientResponses.proxyError(exchange, 502, "backend " + why, java.util.Map.of());
+            return;
+        }
         // Failing the callback after the headers went out makes Jetty abort the connection, so
         // the client sees a truncated body, never a shortened "complete" one. Quietly: a body cut
         // short is an event for the journal, not a stack trace in the user's test output.
