@@ -191,7 +191,7 @@ class TruncationIsNeverHiddenTest {
         assertThat(mib).as("the proxy did not keep reading into a void (" + event + ")").isLessThan(256);
         JournalEntry entry = onlyEntry("/download");
         assertThat(entry.error()).as("the journal says the exchange did not end normally").isNotNull();
-        // that the journal blames the client rather than the body: TruncationPendingFixTest
+        // that the journal blames the client rather than the body: FailureBlameTest
     }
 
     @ParameterizedTest(name = "client leaves mid-upload ({0} {1})")
