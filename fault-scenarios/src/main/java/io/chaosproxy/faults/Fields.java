@@ -139,36 +139,7 @@ final class Fields {
 
     /** The closest known name within a small edit distance, or null: catches case slips and typos. */
     static String suggest(String unknown, Collection<String> known) {
-        String best = null;
-        int bestDistance = Integer.MAX_VALUE;
-        int allowed = unknown.length() >= 5 ? 2 : 1;
-        for (String candidate : known) {
-            int distance = editDistance(unknown.toLowerCase(Locale.ROOT), candidate.toLowerCase(Locale.ROOT));
-            if (distance <= allowed && distance < bestDistance) {
-                best = candidate;
-                bestDistance = distance;
-            }
-        }
-        return best;
-    }
-
-    private static int editDistance(String a, String b) {
-        int[] previous = new int[b.length() + 1];
-        int[] current = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            previous[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            current[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
-            }
-            int[] swap = previous;
-            previous = current;
-            current = swap;
-        }
-        return previous[b.length()];
+        return Spelling.closest(unknown, known);
     }
 
     /** " (got an array)": tells the user what we found when the shape is wrong. */

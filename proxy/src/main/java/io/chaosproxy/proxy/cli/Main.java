@@ -150,10 +150,11 @@ public final class Main implements Callable<Integer> {
         if (startScenario != null) {
             server.scenarios().start(startScenario);
         }
+        // The ready line first: whoever waits for the port file then finds it printed too.
+        printReady(server, startScenario);
         if (portFile != null) {
             writePortFile(server);
         }
-        printReady(server, startScenario);
         stopped.await();
         return 0;
     }

@@ -15,6 +15,7 @@ import io.chaosproxy.faults.Phase;
 import io.chaosproxy.faults.Scenario;
 import io.chaosproxy.faults.ScenarioCatalog;
 import io.chaosproxy.faults.ScenarioParser;
+import io.chaosproxy.faults.Spelling;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.net.URI;
@@ -460,16 +461,7 @@ final class ConfigReader {
      */
     static String suggest(String unknown, Collection<String> known) {
         String lower = unknown.toLowerCase(Locale.ROOT);
-        String best = null;
-        int bestDistance = Integer.MAX_VALUE;
-        int allowed = unknown.length() >= 5 ? 2 : 1;
-        for (String candidate : known) {
-            int distance = editDistance(lower, candidate.toLowerCase(Locale.ROOT));
-            if (distance <= allowed && distance < bestDistance) {
-                best = candidate;
-                bestDistance = distance;
-            }
-        }
+        String best = Spelling.closest(unknown, known);
         if (best == null && lower.length() >= 5) {
             String stem = lower.substring(0, lower.length() - 1);
             for (String candidate : known) {
@@ -479,25 +471,6 @@ final class ConfigReader {
             }
         }
         return best;
-    }
-
-    private static int editDistance(String a, String b) {
-        int[] previous = new int[b.length() + 1];
-        int[] current = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            previous[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            current[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int substitution = previous[j - 1] + (a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1);
-                current[j] = Math.min(substitution, Math.min(previous[j], current[j - 1]) + 1);
-            }
-            int[] swap = previous;
-            previous = current;
-            current = swap;
-        }
-        return previous[b.length()];
     }
 
     private static Set<String> ordered(String... names) {
