@@ -1,0 +1,508 @@
+#!/usr/bin/env bash
+# chaos-proxy benchmark suite (see src/bench/README.md).
+#
+#   src/bench/run.sh [--quick] [--out FILE] [--wait-idle|--no-wait] [--no-pin] [--no-build] [--keep]
+#   src/bench/run.sh --profile [--quick]      a JFR profile of chaos-proxy under wrk load instead
+#
+# Builds the proxy jar, fetches WireMock and MockServer with Maven, installs wrk and nginx-light
+# from Debian's packages when missing, serves fixed bodies from nginx, and measures in one run:
+# wrk throughput and latency direct / chaos-proxy / nginx proxy_pass / WireMock / MockServer,
+# streaming, 1,000 held requests, start times and fault precision; then prints every target with
+# PASS or MISS. Loopback only, free ports only, bounded in time; everything it starts is stopped
+# on exit. Not part of `mvn verify`.
+set -uo pipefail
+
+QUICK=0
+PIN=1
+BUILD=1
+KEEP=0
+PROFILE=0
+WAIT_IDLE=""
+OUT=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --quick) QUICK=1 ;;
+    --no-pin) PIN=0 ;;
+    --no-build) BUILD=0 ;;
+    --keep) KEEP=1 ;;
+    --profile) PROFILE=1 ;;
+    --wait-idle) WAIT_IDLE=1 ;;
+    --no-wait) WAIT_IDLE=0 ;;
+    --out) OUT="${2:?--out needs a file}"; shift ;;
+    --out=*) OUT="${1#--out=}" ;;
+    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "run.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
+  esac
+  shift
+done
+# a full run waits for a quiet machine unless told not to; --quick does not wait
+[ -n "$WAIT_IDLE" ] || { [ "$QUICK" = 1 ] && WAIT_IDLE=0 || WAIT_IDLE=1; }
+
+ROOT=$(cd "$(dirname "$0")/../.." && pwd)
+cd "$ROOT" || exit 1
+BENCH="$ROOT/src/bench"
+CACHE="$ROOT/target/bench"   # downloaded jars (target/ is ignored by git)
+if [ -n "$OUT" ]; then
+  mkdir -p "$(dirname "$OUT")"
+  exec > >(tee "$OUT") 2>&1
+fi
+
+# ---- durations ------------------------------------------------------------------------------
+if [ "$QUICK" = 1 ]; then
+  DUR=3; WARM_RUNS=1; WARM_DUR=3; NGINX_WARM=1; MOD_DUR=3
+  PREC_S=3; PROB_N=2000; JAR_RUNS=2; INPROC_WARM=5; INPROC_RUNS=5; STREAM_WARM=0; PROFILE_S=10
+else
+  DUR=10; WARM_RUNS=2; WARM_DUR=10; NGINX_WARM=2; MOD_DUR=10
+  PREC_S=10; PROB_N=10000; JAR_RUNS=5; INPROC_WARM=20; INPROC_RUNS=20; STREAM_WARM=1; PROFILE_S=30
+fi
+CONNS=64        # wrk connections for throughput
+MOD_CONNS=4     # wrk connections for "moderate load" latency
+HELD_N=1000     # concurrent requests under a 1 s latency rule
+PREC_RATE=200   # req/s for the delay precision figure
+PREC_DELAY=100  # ms
+PROB_P=0.3
+
+WIREMOCK_GAV=org.wiremock:wiremock-standalone:3.13.2
+MOCKSERVER_GAV=org.mock-server:mockserver-netty:7.6.0:jar:jar-with-dependencies
+WIREMOCK_JAR="$CACHE/wiremock-standalone-3.13.2.jar"
+MOCKSERVER_JAR="$CACHE/mockserver-netty-7.6.0-jar-with-dependencies.jar"
+
+# ---- helpers --------------------------------------------------------------------------------
+T_START=$(date +%s)
+say() { printf '%s\n' "$*"; }
+progress() { printf '.. [%4ds] %s\n' "$(( $(date +%s) - T_START ))" "$*"; }
+die() { printf 'run.sh: %s\n' "$*" >&2; exit 1; }
+loadavg() { cut -d' ' -f1 /proc/loadavg; }
+
+W=$(mktemp -d /tmp/chaos-bench.XXXXXX) || exit 1
+PIDS=()
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]}"; do kill -TERM "$pid" 2>/dev/null; done
+  for _ in $(seq 1 50); do
+    local alive=0
+    for pid in "${PIDS[@]}"; do kill -0 "$pid" 2>/dev/null && alive=1; done
+    [ $alive = 0 ] && break
+    sleep 0.2
+  done
+  for pid in "${PIDS[@]}"; do kill -KILL "$pid" 2>/dev/null; done
+  if [ "$KEEP" = 1 ]; then echo "run.sh: kept the work folder $W"; else rm -rf "$W"; fi
+}
+trap cleanup EXIT
+trap 'echo "run.sh: interrupted"; exit 130' INT TERM
+
+# CPU placement: with two or more CPUs the server under test gets CPU 1 alone; wrk, curl, the
+# Java load clients and the backend nginx share CPU 0.
+if [ "$PIN" = 1 ] && [ "$(nproc)" -ge 2 ] && command -v taskset >/dev/null 2>&1; then
+  LOAD=(taskset -c 0); SERVER=(taskset -c 1)
+  PLACEMENT="pinned: server under test on CPU 1; wrk, curl, Java clients and the backend nginx on CPU 0 (a JVM pinned to one CPU sizes itself for one CPU: SerialGC, one selector)"
+else
+  LOAD=(); SERVER=()
+  PLACEMENT="not pinned: every process may run on any of the $(nproc) CPUs"
+fi
+
+# start_bg NAME CMD...: runs CMD in the background, stderr in $W/NAME.err, pid in $LAST_PID; stdout
+# (access logs, per-request console logging) goes to /dev/null so that no disk write is measured
+start_bg() {
+  local name=$1; shift
+  "$@" >/dev/null 2>"$W/$name.err" &
+  LAST_PID=$!
+  PIDS+=("$LAST_PID")
+}
+stop_pid() {
+  local pid=$1
+  kill -TERM "$pid" 2>/dev/null || return 0
+  for _ in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+  kill -KILL "$pid" 2>/dev/null
+  wait "$pid" 2>/dev/null
+  return 0
+}
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+# wait_200 URL PID NAME: until URL answers 200 (60 s at most), or the process died
+wait_200() {
+  local url=$1 pid=$2 name=$3
+  for _ in $(seq 1 600); do
+    [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$url")" = 200 ] && return 0
+    kill -0 "$pid" 2>/dev/null || { tail -20 "$W/$name.err" 2>/dev/null; die "$name exited before it answered"; }
+    sleep 0.1
+  done
+  tail -20 "$W/$name.err" 2>/dev/null
+  die "$name did not answer 200 at $url within 60 s"
+}
+# wait_port_file FILE PID NAME: chaos-proxy's --port-file, then sets CP_PORT and CP_CONTROL
+wait_port_file() {
+  local file=$1 pid=$2 name=$3
+  for _ in $(seq 1 600); do
+    [ -s "$file" ] && break
+    kill -0 "$pid" 2>/dev/null || { tail -20 "$W/$name.err"; die "$name exited early"; }
+    sleep 0.1
+  done
+  [ -s "$file" ] || die "$name wrote no port file within 60 s"
+  CP_PORT=$(sed -E 's/.*"default": *([0-9]+).*/\1/' "$file")
+  CP_CONTROL=$(sed -E 's/.*"control": *([0-9]+).*/\1/' "$file")
+}
+# client CMD...: a Java single-file program on the load CPU, chaos-proxy's jar on the class path
+bench_client() { "${LOAD[@]}" java -cp "$JAR" "$BENCH/BenchClient.java" "$@"; }
+result_field() { sed -n 's/^RESULT //p' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
+
+# ---- wrk runs and the table -----------------------------------------------------------------
+ROWS=()  # "target|body|rps|p50|p99|errors|conns"
+# run_wrk OUTFILE URL CONNS SECONDS
+run_wrk() {
+  "${LOAD[@]}" wrk -t1 -c"$3" -d"$4"s --timeout 5s --latency "$2" >"$1" 2>&1
+}
+# wrk_fields OUTFILE -> "rps p50ms p99ms errors"
+wrk_fields() {
+  awk '
+    function ms(v) {
+      if (v ~ /us$/) { sub(/us$/, "", v); return v / 1000 }
+      if (v ~ /ms$/) { sub(/ms$/, "", v); return v + 0 }
+      if (v ~ /m$/)  { sub(/m$/, "", v);  return v * 60000 }
+      if (v ~ /s$/)  { sub(/s$/, "", v);  return v * 1000 }
+      return v + 0
+    }
+    $1 == "50%" { p50 = ms($2) }
+    $1 == "99%" { p99 = ms($2) }
+    /^Requests\/sec:/ { rps = $2 }
+    /Socket errors:/ { gsub(/,/, ""); err += $4 + $6 + $8 + $10 }
+    /Non-2xx or 3xx responses:/ { err += $NF }
+    END { if (rps == "") rps = 0; printf "%.0f %.3f %.3f %d\n", rps, p50, p99, err }' "$1"
+}
+# measure TARGET LABEL BASEURL JVM(0/1): warm-ups, then the measured wrk run, for both bodies
+measure() {
+  local target=$1 label=$2 base=$3 jvm=$4 body i f
+  for body in 1k 64k; do
+    if [ "$jvm" = 1 ]; then
+      for i in $(seq 1 "$WARM_RUNS"); do
+        progress "$label $body: warm-up $i/$WARM_RUNS (${WARM_DUR}s, $CONNS connections)"
+        run_wrk "$W/wrk-$target-$body-warm$i.txt" "$base/$body" "$CONNS" "$WARM_DUR"
+      done
+    else
+      progress "$label $body: warm-up (${NGINX_WARM}s)"
+      run_wrk "$W/wrk-$target-$body-warm.txt" "$base/$body" "$CONNS" "$NGINX_WARM"
+    fi
+    f="$W/wrk-$target-$body.txt"
+    progress "$label $body: measuring (${DUR}s, $CONNS connections; load average $(loadavg))"
+    run_wrk "$f" "$base/$body" "$CONNS" "$DUR"
+    read -r rps p50 p99 err <<<"$(wrk_fields "$f")"
+    ROWS+=("$label|$body|$rps|$p50|$p99|$err|$CONNS")
+    progress "$label $body: $rps req/s, p50 $p50 ms, p99 $p99 ms, errors $err"
+  done
+}
+# moderate TARGET LABEL BASEURL: a few connections, 1 KiB, to compare latency with direct
+moderate() {
+  local target=$1 label=$2 base=$3 f="$W/wrk-$1-moderate.txt"
+  progress "$label 1k: moderate load (${MOD_DUR}s, $MOD_CONNS connections)"
+  run_wrk "$f" "$base/1k" "$MOD_CONNS" "$MOD_DUR"
+  read -r rps p50 p99 err <<<"$(wrk_fields "$f")"
+  ROWS+=("$label|1k|$rps|$p50|$p99|$err|$MOD_CONNS")
+  progress "$label 1k @$MOD_CONNS: $rps req/s, p50 $p50 ms, p99 $p99 ms, errors $err"
+}
+row_get() { # row_get LABEL BODY CONNS FIELD(3=rps 4=p50 5=p99 6=err)
+  local r
+  for r in "${ROWS[@]}"; do
+    IFS='|' read -r -a f <<<"$r"
+    if [ "${f[0]}" = "$1" ] && [ "${f[1]}" = "$2" ] && [ "${f[6]}" = "$3" ]; then echo "${f[$4]}"; return; fi
+  done
+  echo ""
+}
+calc() { awk "BEGIN { $1 }"; }
+
+# ---- prerequisites --------------------------------------------------------------------------
+need_apt=()
+command -v wrk >/dev/null 2>&1 || need_apt+=(wrk)
+{ command -v nginx >/dev/null 2>&1 || [ -x /usr/sbin/nginx ]; } || need_apt+=(nginx-light)
+command -v curl >/dev/null 2>&1 || need_apt+=(curl)
+command -v python3 >/dev/null 2>&1 || need_apt+=(python3)
+if [ ${#need_apt[@]} -gt 0 ]; then
+  progress "installing ${need_apt[*]} from Debian's packages"
+  { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}"; } >"$W/apt.log" 2>&1 \
+    || { tail -20 "$W/apt.log"; die "could not install ${need_apt[*]}"; }
+fi
+NGINX=$(command -v nginx || echo /usr/sbin/nginx)
+command -v java >/dev/null 2>&1 || die "java (17+) is needed"
+command -v mvn >/dev/null 2>&1 || die "mvn is needed"
+
+if [ "$BUILD" = 1 ]; then
+  progress "building proxy/target/chaos-proxy.jar (mvn -B -q -DskipTests -pl proxy -am package)"
+  mvn -B -q -DskipTests -pl proxy -am package >"$W/build.log" 2>&1 || { tail -40 "$W/build.log"; die "the build failed"; }
+fi
+[ -f proxy/target/chaos-proxy.jar ] || die "proxy/target/chaos-proxy.jar is missing (drop --no-build)"
+JAR="$W/chaos-proxy.jar"
+cp proxy/target/chaos-proxy.jar "$JAR"   # a private copy: a rebuild elsewhere cannot change it mid-run
+
+mkdir -p "$CACHE"
+fetch() { # fetch GAV FILE
+  [ -s "$2" ] && return 0
+  progress "fetching $1"
+  (cd "$W" && mvn -B -q dependency:copy -Dartifact="$1" -DoutputDirectory="$CACHE") >"$W/fetch.log" 2>&1 \
+    || { tail -20 "$W/fetch.log"; die "could not fetch $1"; }
+  [ -s "$2" ] || die "fetched $1 but $2 is missing"
+}
+if [ "$PROFILE" = 0 ]; then
+  fetch "$WIREMOCK_GAV" "$WIREMOCK_JAR"
+  fetch "$MOCKSERVER_GAV" "$MOCKSERVER_JAR"
+fi
+
+# fixed bodies; the streaming files are sparse (no disk space, read from the page cache)
+mkdir -p "$W/www" "$W/nginx-tmp"
+head -c 768 /dev/urandom | base64 -w 0 | head -c 1024 >"$W/www/1k"
+head -c 49152 /dev/urandom | base64 -w 0 | head -c 65536 >"$W/www/64k"
+truncate -s 256M "$W/www/256m"
+truncate -s 1G "$W/www/1g"
+
+# nginx_conf NAME PORT [UPSTREAM_PORT]: a one-process nginx in the foreground; with an upstream
+# port it is a proxy_pass reverse proxy with upstream keep-alive, otherwise the file server
+nginx_conf() {
+  local name=$1 port=$2 up=${3:-}
+  local server
+  if [ -n "$up" ]; then
+    server="upstream backend { server 127.0.0.1:$up; keepalive 64; keepalive_requests 1000000; }
+    server { listen 127.0.0.1:$port; location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Connection \"\"; } }"
+  else
+    server="server { listen 127.0.0.1:$port; root $W/www; location / { } }"
+  fi
+  cat >"$W/$name.conf" <<EOF
+daemon off;
+master_process off;
+worker_processes 1;
+worker_rlimit_nofile 16384;
+pid $W/$name.pid;
+error_log $W/$name.error.log warn;
+events { worker_connections 8192; }
+http {
+    access_log off;
+    default_type application/octet-stream;
+    sendfile on;
+    tcp_nopush on;
+    tcp_nodelay on;
+    keepalive_timeout 120s;
+    keepalive_requests 1000000;
+    client_body_temp_path $W/nginx-tmp/body;
+    proxy_temp_path $W/nginx-tmp/proxy;
+    fastcgi_temp_path $W/nginx-tmp/fastcgi;
+    uwsgi_temp_path $W/nginx-tmp/uwsgi;
+    scgi_temp_path $W/nginx-tmp/scgi;
+    $server
+}
+EOF
+}
+
+# the backend: nginx serving the fixed bodies (on the load CPU when pinned)
+BACKEND_PORT=$(free_port)
+nginx_conf backend "$BACKEND_PORT"
+start_bg backend "${LOAD[@]}" "$NGINX" -p "$W" -c "$W/backend.conf"
+BACKEND_PID=$LAST_PID
+BACKEND="http://127.0.0.1:$BACKEND_PORT"
+wait_200 "$BACKEND/1k" "$BACKEND_PID" backend
+
+start_chaos_proxy() { # start_chaos_proxy NAME [JVM OPTIONS...]: sets CP_PID, CP_PORT, CP_CONTROL
+  local name=$1; shift
+  rm -f "$W/$name.ports"
+  start_bg "$name" "${SERVER[@]}" java "$@" -jar "$JAR" --listen 127.0.0.1:0 --control 127.0.0.1:0 \
+    --upstream "$BACKEND" --port-file "$W/$name.ports"
+  CP_PID=$LAST_PID
+  wait_port_file "$W/$name.ports" "$CP_PID" "$name"
+  wait_200 "http://127.0.0.1:$CP_PORT/1k" "$CP_PID" "$name"
+}
+
+# ---- --profile: JFR under wrk load, then the hot spots ---------------------------------------
+if [ "$PROFILE" = 1 ]; then
+  stamp=$(date +%Y%m%d-%H%M%S)
+  JFR="$CACHE/chaos-proxy-$stamp.jfr"
+  warm=$([ "$QUICK" = 1 ] && echo 3 || echo 10)
+  start_chaos_proxy chaos-proxy-jfr -XX:FlightRecorderOptions=stackdepth=128 "-XX:StartFlightRecording=delay=$((warm + 2))s,duration=${PROFILE_S}s,settings=profile,filename=$JFR"
+  progress "warm-up ${warm}s, then ${PROFILE_S}s of wrk load (1 KiB, $CONNS connections) while JFR records; load average $(loadavg)"
+  run_wrk "$W/wrk-jfr-warm.txt" "http://127.0.0.1:$CP_PORT/1k" "$CONNS" "$warm"
+  sleep 2
+  run_wrk "$W/wrk-jfr.txt" "http://127.0.0.1:$CP_PORT/1k" "$CONNS" "$((PROFILE_S + 2))"
+  read -r rps p50 p99 err <<<"$(wrk_fields "$W/wrk-jfr.txt")"
+  progress "under the profiler: $rps req/s, p50 $p50 ms, p99 $p99 ms, errors $err"
+  for _ in $(seq 1 100); do [ -s "$JFR" ] && break; sleep 0.2; done
+  stop_pid "$CP_PID"
+  [ -s "$JFR" ] || die "no recording at $JFR"
+  say "recording: $JFR"
+  jfr summary "$JFR" | sed -n '1,12p'
+  python3 "$BENCH/jfr_hotspots.py" "$JFR"
+  exit 0
+fi
+
+# ---- wait for a quiet machine ----------------------------------------------------------------
+if [ "$WAIT_IDLE" = 1 ]; then
+  for i in $(seq 0 30); do
+    la=$(loadavg)
+    if calc "exit !($la <= 0.8)"; then break; fi
+    [ "$i" = 30 ] && { say "WARNING: the load average is still $la after 30 minutes: figures below are taken on a busy machine"; break; }
+    progress "1-minute load average $la > 0.8: other work is running; waiting 60 s ($((i + 1))/30)"
+    sleep 60
+  done
+fi
+
+say "chaos-proxy benchmark, $(date -u +%Y-%m-%dT%H:%M:%SZ)$([ "$QUICK" = 1 ] && echo ' (--quick: short runs, not for comparison)')"
+say "machine: $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), $(free -g | awk '/^Mem:/ {print $2}') GiB, $(uname -sr)"
+say "java: $(java -version 2>&1 | head -1); $("$NGINX" -v 2>&1); $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)"
+say "chaos-proxy: built from $(git rev-parse --short HEAD 2>/dev/null || echo '?') with $(git status --porcelain -- fault-scenarios proxy 2>/dev/null | wc -l) changed or new files under fault-scenarios/ and proxy/"
+say "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+say "CPU placement: $PLACEMENT"
+say "load: wrk -t1 -c$CONNS -d${DUR}s --latency, keep-alive; JVM targets warmed up with $WARM_RUNS x ${WARM_DUR}s per body, nginx targets with ${NGINX_WARM}s"
+say "backend: nginx, 1 process, static files (1 KiB and 64 KiB) from the page cache"
+say ""
+
+# ---- throughput and latency, target by target ------------------------------------------------
+measure direct "direct (nginx)" "$BACKEND" 0
+moderate direct "direct (nginx)" "$BACKEND"
+
+NGX_PORT=$(free_port)
+nginx_conf nginx-proxy "$NGX_PORT" "$BACKEND_PORT"
+start_bg nginx-proxy "${SERVER[@]}" "$NGINX" -p "$W" -c "$W/nginx-proxy.conf"
+NGX_PID=$LAST_PID
+wait_200 "http://127.0.0.1:$NGX_PORT/1k" "$NGX_PID" nginx-proxy
+measure nginx-proxy "nginx proxy_pass" "http://127.0.0.1:$NGX_PORT" 0
+moderate nginx-proxy "nginx proxy_pass" "http://127.0.0.1:$NGX_PORT"
+stop_pid "$NGX_PID"
+NGX_TEMPFILE_WARNINGS=$(grep -c 'buffered to a temporary file' "$W/nginx-proxy.error.log" 2>/dev/null)
+
+start_chaos_proxy chaos-proxy
+CP="http://127.0.0.1:$CP_PORT"
+SEED=$(curl -s "http://127.0.0.1:$CP_CONTROL/status" | sed -nE 's/.*"seed": *(-?[0-9]+).*/\1/p')
+measure chaos-proxy "chaos-proxy" "$CP" 1
+moderate chaos-proxy "chaos-proxy" "$CP"
+
+# ---- held concurrency, fault precision, fault probability (same warm proxy) -------------------
+progress "held concurrency: $HELD_N requests at once under a 1 s latency rule"
+curl -s -o /dev/null -X POST -H 'Content-Type: application/json' -d '{"name":"bench-held","type":"latency","delayMs":1000}' \
+  "http://127.0.0.1:$CP_CONTROL/faults"
+bench_client held 127.0.0.1 "$CP_PORT" /1k "$HELD_N" >"$W/held.txt" 2>"$W/held.err"; held_rc=$?
+curl -s -o /dev/null -X DELETE "http://127.0.0.1:$CP_CONTROL/faults"
+[ $held_rc = 0 ] || { cat "$W/held.err"; say "held concurrency: the client failed"; }
+cat "$W/held.err" | sed 's/^/   /'
+
+progress "fault precision: ${PREC_DELAY} ms latency rule at $PREC_RATE req/s for ${PREC_S}s (after a ${PREC_S}s baseline)"
+bench_client precision 127.0.0.1 "$CP_PORT" "$CP_CONTROL" /1k "$PREC_RATE" "$PREC_S" "$PREC_DELAY" >"$W/precision.txt" 2>"$W/precision.err" \
+  || { cat "$W/precision.err"; say "fault precision: the client failed"; }
+sed 's/^/   /' "$W/precision.err"
+
+progress "fault probability: error rule with probability $PROB_P over $PROB_N requests"
+bench_client probability 127.0.0.1 "$CP_PORT" "$CP_CONTROL" /1k "$PROB_N" "$PROB_P" >"$W/probability.txt" 2>"$W/probability.err" \
+  || { cat "$W/probability.err"; say "fault probability: the client failed"; }
+sed 's/^/   /' "$W/probability.err"
+CP_RSS_AFTER=$(awk '/^VmHWM/ {print int($2/1024)}' "/proc/$CP_PID/status" 2>/dev/null)
+stop_pid "$CP_PID"
+
+# ---- the other JVM proxies -------------------------------------------------------------------
+WM_PORT=$(free_port)
+mkdir -p "$W/wiremock"
+start_bg wiremock "${SERVER[@]}" env -C "$W/wiremock" java -jar "$WIREMOCK_JAR" --bind-address 127.0.0.1 --port "$WM_PORT" \
+  --proxy-all "$BACKEND" --root-dir "$W/wiremock" --disable-banner
+WM_PID=$LAST_PID
+wait_200 "http://127.0.0.1:$WM_PORT/1k" "$WM_PID" wiremock
+measure wiremock "WireMock 3.13.2" "http://127.0.0.1:$WM_PORT" 1
+WM_RSS=$(awk '/^VmHWM/ {print int($2/1024)}' "/proc/$WM_PID/status" 2>/dev/null)
+stop_pid "$WM_PID"
+
+MS_PORT=$(free_port)
+mkdir -p "$W/mockserver"  # its working folder: MockServer writes mockserver-ca.pem there
+start_bg mockserver "${SERVER[@]}" env -C "$W/mockserver" java -Dmockserver.maxLogEntries=1000 -Dmockserver.localBoundIP=127.0.0.1 \
+  -jar "$MOCKSERVER_JAR" proxy -p "$MS_PORT" --to "127.0.0.1:$BACKEND_PORT"
+MS_PID=$LAST_PID
+wait_200 "http://127.0.0.1:$MS_PORT/1k" "$MS_PID" mockserver
+measure mockserver "MockServer 7.6.0" "http://127.0.0.1:$MS_PORT" 1
+MS_RSS=$(awk '/^VmHWM/ {print int($2/1024)}' "/proc/$MS_PID/status" 2>/dev/null)
+stop_pid "$MS_PID"
+
+# ---- streaming: 1 GiB through a proxy with a 128 MiB heap ------------------------------------
+stream() { # stream URL FILE -> "bytes seconds"
+  "${LOAD[@]}" curl -s -o /dev/null --max-time 300 -w '%{size_download} %{time_total}\n' "$1/$2"
+}
+progress "streaming: 1 GiB direct from nginx (reference)"
+read -r s_direct_bytes s_direct_time <<<"$(stream "$BACKEND" 1g)"
+start_chaos_proxy chaos-proxy-stream -Xmx128m
+if [ "$STREAM_WARM" = 1 ]; then
+  progress "streaming: 256 MiB warm-up through chaos-proxy (-Xmx128m)"
+  stream "http://127.0.0.1:$CP_PORT" 256m >/dev/null
+fi
+progress "streaming: 1 GiB through chaos-proxy (-Xmx128m)"
+read -r s_bytes s_time <<<"$(stream "http://127.0.0.1:$CP_PORT" 1g)"
+S_RSS=$(awk '/^VmHWM/ {print int($2/1024)}' "/proc/$CP_PID/status")
+stop_pid "$CP_PID"
+S_MBS=$(calc "printf \"%.0f\", $s_bytes / 1e6 / $s_time")
+S_DIRECT_MBS=$(calc "printf \"%.0f\", $s_direct_bytes / 1e6 / $s_direct_time")
+
+# ---- start times -----------------------------------------------------------------------------
+# not pinned: a user's `java -jar` or test JVM gets the whole machine
+progress "start: java -jar to the first proxied 200, $JAR_RUNS runs (not pinned)"
+java -cp "$JAR" "$BENCH/BenchClient.java" jar-start "$JAR" "$BACKEND" /1k "$JAR_RUNS" "$W" >"$W/jar-start.txt" 2>"$W/jar-start.err" \
+  || { cat "$W/jar-start.err"; say "jar start: the client failed"; }
+sed 's/^/   /' "$W/jar-start.err"
+progress "start: in-process ChaosProxyServer, $INPROC_WARM warm-up starts then $INPROC_RUNS measured (not pinned)"
+java -cp "$JAR" "$BENCH/BenchClient.java" inprocess-start "$BACKEND" /1k "$INPROC_WARM" "$INPROC_RUNS" >"$W/inprocess.txt" 2>"$W/inprocess.err" \
+  || { cat "$W/inprocess.err"; say "in-process start: the client failed"; }
+sed 's/^/   /' "$W/inprocess.err"
+
+# ---- the report ------------------------------------------------------------------------------
+say ""
+say "== Throughput and latency (wrk, keep-alive, ${DUR}s measured) =="
+printf '%-18s %-5s %5s %10s %9s %9s %7s %12s\n' target body conns "req/s" "p50 ms" "p99 ms" errors "chaos/this"
+for r in "${ROWS[@]}"; do
+  IFS='|' read -r -a f <<<"$r"
+  cp_rps=$(row_get chaos-proxy "${f[1]}" "${f[6]}" 2)
+  ratio="-"
+  if [ "${f[0]}" != chaos-proxy ] && [ -n "$cp_rps" ] && [ "${f[2]}" != 0 ]; then
+    ratio=$(calc "printf \"%.2fx\", $cp_rps / ${f[2]}")
+  fi
+  printf '%-18s %-5s %5s %10s %9s %9s %7s %12s\n' "${f[0]}" "${f[1]}" "${f[6]}" "${f[2]}" "${f[3]}" "${f[4]}" "${f[5]}" "$ratio"
+done
+say "chaos/this = chaos-proxy's req/s divided by this row's, same body and connections (above 1: chaos-proxy is faster)"
+say "settings: chaos-proxy defaults (text access log to /dev/null, journal 10,000, retries and breaker on); nginx proxy_pass"
+say "  with 'keepalive 64' upstream, HTTP/1.1, default buffering$([ -n "${NGX_TEMPFILE_WARNINGS:-}" ] && [ "$NGX_TEMPFILE_WARNINGS" != 0 ] && echo ", $NGX_TEMPFILE_WARNINGS responses buffered to temp files")"
+say "  WireMock --proxy-all with its default request journal (unbounded; peak RSS ${WM_RSS:-?} MiB);"
+say "  MockServer 'proxy --to' (port forwarding) with -Dmockserver.maxLogEntries=1000 and its default"
+say "  log level (INFO, console to /dev/null; peak RSS ${MS_RSS:-?} MiB). chaos-proxy peak RSS ${CP_RSS_AFTER:-?} MiB."
+
+say ""
+say "== Further figures =="
+say "streaming 1 GiB: chaos-proxy -Xmx128m ${S_MBS} MB/s (direct from nginx ${S_DIRECT_MBS} MB/s), proxy peak RSS (VmHWM) ${S_RSS} MiB$([ "$STREAM_WARM" = 1 ] && echo ', after a 256 MiB warm-up')"
+h_ok=$(result_field "$W/held.txt" ok); h_n=$(result_field "$W/held.txt" n); h_wall=$(result_field "$W/held.txt" wall_ms)
+h_first=$(result_field "$W/held.txt" first_ms); h_fail=$(result_field "$W/held.txt" failed); h_other=$(result_field "$W/held.txt" other)
+say "held concurrency: $h_n requests at once (own connections) under a 1 s latency rule: $h_ok answered 200, ${h_other:-?} other, ${h_fail:-?} failed; first ${h_first:-?} ms, all within ${h_wall:-?} ms of the first send"
+j_med=$(result_field "$W/jar-start.txt" median_ms); j_min=$(result_field "$W/jar-start.txt" min_ms); j_max=$(result_field "$W/jar-start.txt" max_ms)
+say "start, java -jar: spawn to the first proxied 200: median ${j_med:-?} ms (min ${j_min:-?}, max ${j_max:-?}; $JAR_RUNS runs)"
+i_med=$(result_field "$W/inprocess.txt" median_ms); i_min=$(result_field "$W/inprocess.txt" min_ms); i_max=$(result_field "$W/inprocess.txt" max_ms)
+i_start=$(result_field "$W/inprocess.txt" start_median_ms)
+say "start, in-process: builder()..build().start() to the first proxied 200 after $INPROC_WARM warm-up starts: median ${i_med:-?} ms (min ${i_min:-?}, max ${i_max:-?}; start() on: ${i_start:-?} ms)"
+p_n=$(result_field "$W/precision.txt" n); p_base=$(result_field "$W/precision.txt" base_p50_ms)
+p_e50=$(result_field "$W/precision.txt" err_p50_ms); p_e99=$(result_field "$W/precision.txt" err_p99_ms)
+p_e1=$(result_field "$W/precision.txt" err_p1_ms); p_abs99=$(result_field "$W/precision.txt" abs_err_p99_ms)
+p_b99=$(result_field "$W/precision.txt" base_p99_ms); p_over=$(result_field "$W/precision.txt" over5)
+say "fault precision: ${PREC_DELAY} ms latency rule at $PREC_RATE req/s, ${p_n:-?} requests: delay seen minus ${PREC_DELAY} ms (no-fault p50 ${p_base:-?} ms subtracted; no-fault p99 ${p_b99:-?} ms): p1 ${p_e1:-?}, p50 ${p_e50:-?}, p99 ${p_e99:-?} ms; |error| p99 ${p_abs99:-?} ms; ${p_over:-?} requests off by more than 5 ms"
+b_n=$(result_field "$W/probability.txt" n); b_hit=$(result_field "$W/probability.txt" hit); b_obs=$(result_field "$W/probability.txt" observed)
+b_other=$(result_field "$W/probability.txt" other)
+say "fault probability: error rule p=$PROB_P: ${b_hit:-?} of ${b_n:-?} requests hit, observed ${b_obs:-?} (${b_other:-?} neither 200 nor 503; seed ${SEED:-?})"
+
+# ---- targets ---------------------------------------------------------------------------------
+say ""
+say "== Targets =="
+verdict() { # verdict "awk condition" VALUE...: MISS when a figure is missing
+  local cond=$1 v; shift
+  for v in "$@"; do [ -z "$v" ] && { echo "MISS"; return; }; done
+  if calc "exit !($cond)"; then echo PASS; else echo MISS; fi
+}
+for body in 1k 64k; do
+  c=$(row_get chaos-proxy $body $CONNS 2); n=$(row_get 'nginx proxy_pass' $body $CONNS 2)
+  ratio=$( [ -n "$c" ] && [ -n "$n" ] && [ "$n" != 0 ] && calc "printf \"%.2f\", $c / $n")
+  say "$(verdict "$ratio >= 0.8" "$ratio")  throughput $body >= 0.8x nginx proxy_pass: ${ratio:-?}x (${c:-?} vs ${n:-?} req/s)"
+done
+d99=$(row_get 'direct (nginx)' 1k $MOD_CONNS 4); c99=$(row_get chaos-proxy 1k $MOD_CONNS 4)
+added=$( [ -n "$d99" ] && [ -n "$c99" ] && calc "printf \"%+.3f\", $c99 - $d99")
+say "$(verdict "$added <= 1" "$added")  p99 added over direct at $MOD_CONNS connections (1 KiB) <= 1 ms: ${added:-?} ms (p99 ${c99:-?} vs ${d99:-?} ms)"
+say "$(verdict "$S_MBS >= 1000" "$S_MBS")  streaming 1 GiB >= 1,000 MB/s: ${S_MBS:-?} MB/s"
+say "$(verdict "$S_RSS <= 256" "$S_RSS")  streaming peak RSS <= 256 MiB: ${S_RSS:-?} MiB"
+say "$(verdict "$h_ok == $HELD_N && $h_wall <= 1300" "$h_ok" "$h_wall")  $HELD_N delayed (1 s) requests all done within 1.3 s: ${h_ok:-?}/$HELD_N in ${h_wall:-?} ms"
+say "$(verdict "$i_med <= 150" "$i_med")  in-process start to first response <= 150 ms: ${i_med:-?} ms (median)"
+say "$(verdict "$j_med <= 500" "$j_med")  java -jar start to first response <= 0.5 s: ${j_med:-?} ms (median)"
+say "$(verdict "$p_abs99 <= 5" "$p_abs99")  injected delay error p99 <= 5 ms: |error| p99 ${p_abs99:-?} ms"
+say "$(verdict "$b_obs >= $PROB_P - 0.015 && $b_obs <= $PROB_P + 0.015" "$b_obs")  probability within +-1.5 points of $PROB_P: ${b_obs:-?}"
+say ""
+say "load average at end: $(cut -d' ' -f1-3 /proc/loadavg); total time $(( $(date +%s) - T_START )) s"
