@@ -145,10 +145,19 @@ wait_port_file() {
 }
 # client CMD...: a Java single-file program on the load CPU, chaos-proxy's jar on the class path
 bench_client() { "${LOAD[@]}" java -cp "$JAR" "$BENCH/BenchClient.java" "$@"; }
+# CPU taken by processes outside this benchmark (other engineers' builds, say) while we measure:
+# cpu_mark before, cpu_other after, in % of one CPU
+CPU_HZ=$(getconf CLK_TCK 2>/dev/null || echo 100)
+cpu_mark() { read -r CPU_MARK_BUSY CPU_MARK_OURS <<<"$(python3 "$BENCH/cpu_snapshot.py" $$)"; CPU_MARK_T=$(date +%s.%N); }
+cpu_other() {
+  local busy ours t
+  read -r busy ours <<<"$(python3 "$BENCH/cpu_snapshot.py" $$)"; t=$(date +%s.%N)
+  calc "o = ($busy - $CPU_MARK_BUSY) - ($ours - $CPU_MARK_OURS); if (o < 0) o = 0; printf \"%.0f\", 100 * o / $CPU_HZ / ($t - $CPU_MARK_T)"
+}
 result_field() { sed -n 's/^RESULT //p' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 
 # ---- wrk runs and the table -----------------------------------------------------------------
-ROWS=()  # "target|body|rps|p50|p99|errors|conns"
+ROWS=()  # "target|body|rps|p50|p99|errors|conns|other CPU %"
 # run_wrk OUTFILE URL CONNS SECONDS
 run_wrk() {
   "${LOAD[@]}" wrk -t1 -c"$3" -d"$4"s --timeout 5s --latency "$2" >"$1" 2>&1
@@ -184,21 +193,25 @@ measure() {
       run_wrk "$W/wrk-$target-$body-warm.txt" "$base/$body" "$CONNS" "$NGINX_WARM"
     fi
     f="$W/wrk-$target-$body.txt"
-    progress "$label $body: measuring (${DUR}s, $CONNS connections; load average $(loadavg))"
+    progress "$label $body: measuring (${DUR}s, $CONNS connections)"
+    cpu_mark
     run_wrk "$f" "$base/$body" "$CONNS" "$DUR"
+    other=$(cpu_other)
     read -r rps p50 p99 err <<<"$(wrk_fields "$f")"
-    ROWS+=("$label|$body|$rps|$p50|$p99|$err|$CONNS")
-    progress "$label $body: $rps req/s, p50 $p50 ms, p99 $p99 ms, errors $err"
+    ROWS+=("$label|$body|$rps|$p50|$p99|$err|$CONNS|$other")
+    progress "$label $body: $rps req/s, p50 $p50 ms, p99 $p99 ms, errors $err; other processes took $other% of a CPU"
   done
 }
 # moderate TARGET LABEL BASEURL: a few connections, 1 KiB, to compare latency with direct
 moderate() {
   local target=$1 label=$2 base=$3 f="$W/wrk-$1-moderate.txt"
   progress "$label 1k: moderate load (${MOD_DUR}s, $MOD_CONNS connections)"
+  cpu_mark
   run_wrk "$f" "$base/1k" "$MOD_CONNS" "$MOD_DUR"
+  other=$(cpu_other)
   read -r rps p50 p99 err <<<"$(wrk_fields "$f")"
-  ROWS+=("$label|1k|$rps|$p50|$p99|$err|$MOD_CONNS")
-  progress "$label 1k @$MOD_CONNS: $rps req/s, p50 $p50 ms, p99 $p99 ms, errors $err"
+  ROWS+=("$label|1k|$rps|$p50|$p99|$err|$MOD_CONNS|$other")
+  progress "$label 1k @$MOD_CONNS: $rps req/s, p50 $p50 ms, p99 $p99 ms, errors $err; other processes took $other% of a CPU"
 }
 row_get() { # row_get LABEL BODY CONNS FIELD(3=rps 4=p50 5=p99 6=err)
   local r
@@ -374,17 +387,22 @@ moderate chaos-proxy "chaos-proxy" "$CP"
 progress "held concurrency: $HELD_N requests at once under a 1 s latency rule"
 curl -s -o /dev/null -X POST -H 'Content-Type: application/json' -d '{"name":"bench-held","type":"latency","delayMs":1000}' \
   "http://127.0.0.1:$CP_CONTROL/faults"
+cpu_mark
 bench_client held 127.0.0.1 "$CP_PORT" /1k "$HELD_N" >"$W/held.txt" 2>"$W/held.err"; held_rc=$?
+OTHER_HELD=$(cpu_other)
 curl -s -o /dev/null -X DELETE "http://127.0.0.1:$CP_CONTROL/faults"
 [ $held_rc = 0 ] || { cat "$W/held.err"; say "held concurrency: the client failed"; }
 cat "$W/held.err" | sed 's/^/   /'
 
 progress "fault precision: ${PREC_DELAY} ms latency rule at $PREC_RATE req/s for ${PREC_S}s (after a ${PREC_S}s baseline)"
+cpu_mark
 bench_client precision 127.0.0.1 "$CP_PORT" "$CP_CONTROL" /1k "$PREC_RATE" "$PREC_S" "$PREC_DELAY" >"$W/precision.txt" 2>"$W/precision.err" \
   || { cat "$W/precision.err"; say "fault precision: the client failed"; }
+OTHER_PREC=$(cpu_other)
 sed 's/^/   /' "$W/precision.err"
 
 progress "fault probability: error rule with probability $PROB_P over $PROB_N requests"
+cpu_mark
 bench_client probability 127.0.0.1 "$CP_PORT" "$CP_CONTROL" /1k "$PROB_N" "$PROB_P" >"$W/probability.txt" 2>"$W/probability.err" \
   || { cat "$W/probability.err"; say "fault probability: the client failed"; }
 sed 's/^/   /' "$W/probability.err"
@@ -424,7 +442,9 @@ if [ "$STREAM_WARM" = 1 ]; then
   stream "http://127.0.0.1:$CP_PORT" 256m >/dev/null
 fi
 progress "streaming: 1 GiB through chaos-proxy (-Xmx128m)"
+cpu_mark
 read -r s_bytes s_time <<<"$(stream "http://127.0.0.1:$CP_PORT" 1g)"
+OTHER_STREAM=$(cpu_other)
 S_RSS=$(awk '/^VmHWM/ {print int($2/1024)}' "/proc/$CP_PID/status")
 stop_pid "$CP_PID"
 S_MBS=$(calc "printf \"%.0f\", $s_bytes / 1e6 / $s_time")
@@ -433,18 +453,22 @@ S_DIRECT_MBS=$(calc "printf \"%.0f\", $s_direct_bytes / 1e6 / $s_direct_time")
 # ---- start times -----------------------------------------------------------------------------
 # not pinned: a user's `java -jar` or test JVM gets the whole machine
 progress "start: java -jar to the first proxied 200, $JAR_RUNS runs (not pinned)"
+cpu_mark
 java -cp "$JAR" "$BENCH/BenchClient.java" jar-start "$JAR" "$BACKEND" /1k "$JAR_RUNS" "$W" >"$W/jar-start.txt" 2>"$W/jar-start.err" \
   || { cat "$W/jar-start.err"; say "jar start: the client failed"; }
+OTHER_JAR=$(cpu_other)
 sed 's/^/   /' "$W/jar-start.err"
 progress "start: in-process ChaosProxyServer, $INPROC_WARM warm-up starts then $INPROC_RUNS measured (not pinned)"
+cpu_mark
 java -cp "$JAR" "$BENCH/BenchClient.java" inprocess-start "$BACKEND" /1k "$INPROC_WARM" "$INPROC_RUNS" >"$W/inprocess.txt" 2>"$W/inprocess.err" \
   || { cat "$W/inprocess.err"; say "in-process start: the client failed"; }
+OTHER_INPROC=$(cpu_other)
 sed 's/^/   /' "$W/inprocess.err"
 
 # ---- the report ------------------------------------------------------------------------------
 say ""
 say "== Throughput and latency (wrk, keep-alive, ${DUR}s measured) =="
-printf '%-18s %-5s %5s %10s %9s %9s %7s %12s\n' target body conns "req/s" "p50 ms" "p99 ms" errors "chaos/this"
+printf '%-18s %-5s %5s %10s %9s %9s %7s %11s %7s\n' target body conns "req/s" "p50 ms" "p99 ms" errors "chaos/this" "other%"
 for r in "${ROWS[@]}"; do
   IFS='|' read -r -a f <<<"$r"
   cp_rps=$(row_get chaos-proxy "${f[1]}" "${f[6]}" 2)
@@ -452,9 +476,10 @@ for r in "${ROWS[@]}"; do
   if [ "${f[0]}" != chaos-proxy ] && [ -n "$cp_rps" ] && [ "${f[2]}" != 0 ]; then
     ratio=$(calc "printf \"%.2fx\", $cp_rps / ${f[2]}")
   fi
-  printf '%-18s %-5s %5s %10s %9s %9s %7s %12s\n' "${f[0]}" "${f[1]}" "${f[6]}" "${f[2]}" "${f[3]}" "${f[4]}" "${f[5]}" "$ratio"
+  printf '%-18s %-5s %5s %10s %9s %9s %7s %11s %7s\n' "${f[0]}" "${f[1]}" "${f[6]}" "${f[2]}" "${f[3]}" "${f[4]}" "${f[5]}" "$ratio" "${f[7]}"
 done
 say "chaos/this = chaos-proxy's req/s divided by this row's, same body and connections (above 1: chaos-proxy is faster)"
+say "other% = CPU that processes outside this benchmark took during the row, in % of one CPU (of $(nproc)): well above 0, the row was measured on a busy machine"
 say "settings: chaos-proxy defaults (text access log to /dev/null, journal 10,000, retries and breaker on); nginx proxy_pass"
 say "  with 'keepalive 64' upstream, HTTP/1.1, default buffering$([ -n "${NGX_TEMPFILE_WARNINGS:-}" ] && [ "$NGX_TEMPFILE_WARNINGS" != 0 ] && echo ", $NGX_TEMPFILE_WARNINGS responses buffered to temp files")"
 say "  WireMock --proxy-all with its default request journal (unbounded; peak RSS ${WM_RSS:-?} MiB);"
@@ -463,20 +488,20 @@ say "  log level (INFO, console to /dev/null; peak RSS ${MS_RSS:-?} MiB). chaos-
 
 say ""
 say "== Further figures =="
-say "streaming 1 GiB: chaos-proxy -Xmx128m ${S_MBS} MB/s (direct from nginx ${S_DIRECT_MBS} MB/s), proxy peak RSS (VmHWM) ${S_RSS} MiB$([ "$STREAM_WARM" = 1 ] && echo ', after a 256 MiB warm-up')"
+say "streaming 1 GiB: chaos-proxy -Xmx128m ${S_MBS} MB/s (direct from nginx ${S_DIRECT_MBS} MB/s), proxy peak RSS (VmHWM) ${S_RSS} MiB$([ "$STREAM_WARM" = 1 ] && echo ', after a 256 MiB warm-up'); other processes ${OTHER_STREAM:-?}% of a CPU"
 h_ok=$(result_field "$W/held.txt" ok); h_n=$(result_field "$W/held.txt" n); h_wall=$(result_field "$W/held.txt" wall_ms)
 h_first=$(result_field "$W/held.txt" first_ms); h_fail=$(result_field "$W/held.txt" failed); h_other=$(result_field "$W/held.txt" other)
-say "held concurrency: $h_n requests at once (own connections) under a 1 s latency rule: $h_ok answered 200, ${h_other:-?} other, ${h_fail:-?} failed; first ${h_first:-?} ms, all within ${h_wall:-?} ms of the first send"
+say "held concurrency: $h_n requests at once (own connections) under a 1 s latency rule: $h_ok answered 200, ${h_other:-?} other, ${h_fail:-?} failed; first ${h_first:-?} ms, all within ${h_wall:-?} ms of the first send; other processes ${OTHER_HELD:-?}% of a CPU"
 j_med=$(result_field "$W/jar-start.txt" median_ms); j_min=$(result_field "$W/jar-start.txt" min_ms); j_max=$(result_field "$W/jar-start.txt" max_ms)
-say "start, java -jar: spawn to the first proxied 200: median ${j_med:-?} ms (min ${j_min:-?}, max ${j_max:-?}; $JAR_RUNS runs)"
+say "start, java -jar: spawn to the first proxied 200: median ${j_med:-?} ms (min ${j_min:-?}, max ${j_max:-?}; $JAR_RUNS runs; other processes ${OTHER_JAR:-?}% of a CPU)"
 i_med=$(result_field "$W/inprocess.txt" median_ms); i_min=$(result_field "$W/inprocess.txt" min_ms); i_max=$(result_field "$W/inprocess.txt" max_ms)
 i_start=$(result_field "$W/inprocess.txt" start_median_ms)
-say "start, in-process: builder()..build().start() to the first proxied 200 after $INPROC_WARM warm-up starts: median ${i_med:-?} ms (min ${i_min:-?}, max ${i_max:-?}; start() on: ${i_start:-?} ms)"
+say "start, in-process: builder()..build().start() to the first proxied 200 after $INPROC_WARM warm-up starts: median ${i_med:-?} ms (min ${i_min:-?}, max ${i_max:-?}; start() on: ${i_start:-?} ms; other processes ${OTHER_INPROC:-?}% of a CPU)"
 p_n=$(result_field "$W/precision.txt" n); p_base=$(result_field "$W/precision.txt" base_p50_ms)
 p_e50=$(result_field "$W/precision.txt" err_p50_ms); p_e99=$(result_field "$W/precision.txt" err_p99_ms)
 p_e1=$(result_field "$W/precision.txt" err_p1_ms); p_abs99=$(result_field "$W/precision.txt" abs_err_p99_ms)
 p_b99=$(result_field "$W/precision.txt" base_p99_ms); p_over=$(result_field "$W/precision.txt" over5)
-say "fault precision: ${PREC_DELAY} ms latency rule at $PREC_RATE req/s, ${p_n:-?} requests: delay seen minus ${PREC_DELAY} ms (no-fault p50 ${p_base:-?} ms subtracted; no-fault p99 ${p_b99:-?} ms): p1 ${p_e1:-?}, p50 ${p_e50:-?}, p99 ${p_e99:-?} ms; |error| p99 ${p_abs99:-?} ms; ${p_over:-?} requests off by more than 5 ms"
+say "fault precision: ${PREC_DELAY} ms latency rule at $PREC_RATE req/s, ${p_n:-?} requests: delay seen minus ${PREC_DELAY} ms (no-fault p50 ${p_base:-?} ms subtracted; no-fault p99 ${p_b99:-?} ms): p1 ${p_e1:-?}, p50 ${p_e50:-?}, p99 ${p_e99:-?} ms; |error| p99 ${p_abs99:-?} ms; ${p_over:-?} requests off by more than 5 ms; other processes ${OTHER_PREC:-?}% of a CPU"
 b_n=$(result_field "$W/probability.txt" n); b_hit=$(result_field "$W/probability.txt" hit); b_obs=$(result_field "$W/probability.txt" observed)
 b_other=$(result_field "$W/probability.txt" other)
 say "fault probability: error rule p=$PROB_P: ${b_hit:-?} of ${b_n:-?} requests hit, observed ${b_obs:-?} (${b_other:-?} neither 200 nor 503; seed ${SEED:-?})"
