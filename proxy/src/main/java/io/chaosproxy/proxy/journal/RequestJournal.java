@@ -13,6 +13,7 @@ public final class RequestJournal {
 
     private final JournalEntry[] ring;
     private long written; // entries recorded since the last clear
+    private int waiters;  // threads in await(): only they need waking, not every record
     private java.time.Instant clearedAt = java.time.Instant.MIN;
 
     public RequestJournal(int capacity) {
@@ -29,7 +30,9 @@ public final class RequestJournal {
         }
         ring[(int) (written % ring.length)] = entry;
         written++;
-        notifyAll();
+        if (waiters > 0) {
+            notifyAll();
+        }
     }
 
     /** Empties the journal; exchanges still in flight that began before now will not be recorded. */
@@ -81,7 +84,12 @@ public final class RequestJournal {
             }
             synchronized (this) {
                 // record() notifies; the short cap covers an entry recorded between query and wait
-                wait(Math.max(1, Math.min(left / 1_000_000, 50)));
+                waiters++;
+                try {
+                    wait(Math.max(1, Math.min(left / 1_000_000, 50)));
+                } finally {
+                    waiters--;
+                }
             }
         }
     }
