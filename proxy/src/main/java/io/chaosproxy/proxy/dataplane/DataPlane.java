@@ -23,6 +23,7 @@ import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
+import org.eclipse.jetty.websocket.core.server.WebSocketServerComponents;
 
 /**
  * The data plane: one Jetty server with a connector per named proxy. Proxies come and go at run
@@ -73,6 +74,8 @@ public final class DataPlane implements AutoCloseable {
         server.setHandler(new GracefulHandler(new Dispatch()));
         server.setErrorHandler(new ProxyErrorHandler());
         server.setStopTimeout(10_000);
+        // what Jetty needs to upgrade a client to WebSocket (buffer and deflater pools, extensions)
+        WebSocketServerComponents.ensureWebSocketComponents(server);
     }
 
     public void start() throws Exception {

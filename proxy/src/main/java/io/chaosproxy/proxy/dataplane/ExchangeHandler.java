@@ -29,7 +29,8 @@ import org.eclipse.jetty.util.Callback;
  *   <li>tracing: request id and trace context (in {@link Exchange});</li>
  *   <li>guard: refuse open-proxy use, answer Max-Forwards 0 ({@link RequestGuard});</li>
  *   <li>client faults: latency scheduled, then error, drop or hang ({@link #applyClientFaults});</li>
- *   <li>upstream leg: routing, breakers, retries, upstream faults ({@link UpstreamLeg});</li>
+ *   <li>upstream leg: routing, breakers, retries, upstream faults ({@link UpstreamLeg}; a WebSocket
+ *       handshake takes {@link WebSocketLeg} instead);</li>
  *   <li>response relay: streaming, bandwidth and mid-body drops ({@link ResponseRelay}).</li>
  * </ol>
  * Each step hands on to the next without waiting on a thread.
@@ -73,6 +74,15 @@ final class ExchangeHandler extends Handler.Abstract {
         } else if (terminal instanceof Hang) {
             hang(exchange, clientFaults);
         } else {
+            forward(exchange, clientFaults);
+        }
+    }
+
+    /** To the backend: a WebSocket handshake has a leg of its own, everything else is an HTTP exchange. */
+    private static void forward(Exchange exchange, FaultDecision clientFaults) {
+        if (WebSocketLeg.isRequested(exchange.clientRequest)) {
+            new WebSocketLeg(exchange, clientFaults).start();
+        } else {
             new UpstreamLeg(exchange, clientFaults).start();
         }
     }
@@ -93,7 +103,7 @@ final class ExchangeHandler extends Handler.Abstract {
             if (settled.compareAndSet(false, true)) {
                 cancel(expiry.get());
                 // off the thread that removed the rule: one removal may release thousands of exchanges
-                dispatch(exchange, () -> new UpstreamLeg(exchange, afterHang).start());
+                dispatch(exchange, () -> forward(exchange, afterHang));
             }
         };
         Runnable unpark = proxy.core().hangs().park(rule.id(), goOn);

@@ -1,0 +1,260 @@
+package io.chaosproxy.proxy.dataplane;
+
+import io.chaosproxy.faults.Drop;
+import io.chaosproxy.faults.DropMode;
+import io.chaosproxy.faults.DropPoint;
+import io.chaosproxy.faults.FaultDecision;
+import java.io.IOException;
+import java.net.StandardSocketOptions;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicBoolean;
+import okhttp3.WebSocket;
+import okio.Buffer;
+import okio.ByteString;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.websocket.core.CloseStatus;
+import org.eclipse.jetty.websocket.core.Configuration;
+import org.eclipse.jetty.websocket.core.CoreSession;
+import org.eclipse.jetty.websocket.core.Frame;
+import org.eclipse.jetty.websocket.core.FrameHandler;
+import org.eclipse.jetty.websocket.core.OpCode;
+
+/**
+ * One proxied WebSocket conversation, once both handshakes are done: messages flow both ways, and
+ * the faults that fired on the handshake act on them.
+ *
+ * <p>The backend's messages play the part of an HTTP response body: a latency fault delays each
+ * of them, a bandwidth fault paces them, and a mid-body drop cuts the client's connection once that
+ * many payload bytes have reached it ({@link MessagePacer} keeps them in order). The client's
+ * messages go to the backend as they come.
+ *
+ * <p>Ping and pong are per hop, as RFC 6455 lets an intermediary do: the proxy answers the client's
+ * pings, and OkHttp answers the backend's. Close codes and reasons pass through both ways. A leg
+ * that breaks without a close breaks the other one the same way, so neither side mistakes a failure
+ * for a clean end.
+ */
+final class WebSocketSession implements FrameHandler {
+    /** Messages up to OkHttp's own outgoing limit; Jetty's default (64 KiB) would cut real traffic. */
+    private static final long MAX_MESSAGE_BYTES = 16L * 1024 * 1024;
+
+    private final Exchange exchange;
+    private final WebSocket backend;
+    private final Drop drop; // after-headers or mid-body drop, or null
+    private final MessagePacer toClient;
+    private final AtomicBoolean finished = new AtomicBoolean();
+    private final Buffer partial = new Buffer(); // a fragmented client message, until its last frame
+    private byte partialType = OpCode.UNDEFINED;
+    private volatile CoreSession client;
+    private long deliveredBytes;
+    private volatile String failure; // what the journal says went wrong, if anything
+    private volatile boolean dropped;
+
+    WebSocketSession(Exchange exchange, WebSocket backend, FaultDecision clientFaults, FaultDecision upstreamFaults) {
+        this.exchange = exchange;
+        this.backend = backend;
+        this.drop = messageDrop(clientFaults, upstreamFaults);
+        long rate = Math.min(clientFaults.bytesPerSecond().orElse(Long.MAX_VALUE), upstreamFaults.bytesPerSecond().orElse(Long.MAX_VALUE));
+        this.toClient = new MessagePacer(exchange.proxy.core().scheduler(),
+                clientFaults.delayMs() + upstreamFaults.delayMs(), rate == Long.MAX_VALUE ? 0 : rate);
+    }
+
+    /** The client's side of the session: big messages, and no idle limit of the proxy's own. */
+    static void configure(Configuration.ConfigurationCustomizer clientSide) {
+        clientSide.setMaxTextMessageSize(MAX_MESSAGE_BYTES);
+        clientSide.setMaxBinaryMessageSize(MAX_MESSAGE_BYTES);
+        clientSide.setMaxFrameSize(MAX_MESSAGE_BYTES);
+        clientSide.setIdleTimeout(Duration.ZERO); // client and backend decide when a quiet session ends
+    }
+
+    // ---- the client's side (Jetty) ----
+
+    @Override
+    public void onOpen(CoreSession coreSession, Callback callback) {
+        client = coreSession;
+        callback.succeeded();
+        if (drop != null && (drop.when() == DropPoint.AFTER_HEADERS || drop.afterBytes() == 0)) {
+            dropClient();
+            return;
+        }
+        toClient.open();
+        coreSession.demand();
+    }
+
+    @Override
+    public void onFrame(Frame frame, Callback callback) {
+        switch (frame.getOpCode()) {
+            case OpCode.TEXT, OpCode.BINARY -> {
+                partialType = frame.getOpCode();
+                collect(frame, callback);
+            }
+            case OpCode.CONTINUATION -> collect(frame, callback);
+            case OpCode.PING -> client.sendFrame(new Frame(OpCode.PONG, true, copy(frame.getPayload())),
+                    Callback.from(client::demand, callback), false);
+            case OpCode.PONG -> {
+                callback.succeeded();
+                client.demand();
+            }
+            case OpCode.CLOSE -> {
+                CloseStatus status = CloseStatus.getCloseStatus(frame);
+                backend.close(sendableCode(status == null ? CloseStatus.NO_CODE : status.getCode()),
+                        status == null ? null : status.getReason());
+                callback.succeeded(); // Jetty answers the client's close
+            }
+            default -> callback.failed(new IOException("unexpected WebSocket opcode " + frame.getOpCode()));
+        }
+    }
+
+    private void collect(Frame frame, Callback callback) {
+        if (frame.hasPayload()) {
+            ByteBuffer payload = frame.getPayload();
+            byte[] bytes = new byte[payload.remaining()];
+            payload.get(bytes);
+            partial.write(bytes);
+        }
+        if (frame.isFin()) {
+            ByteString message = partial.readByteString();
+            boolean accepted = partialType == OpCode.TEXT ? backend.send(message.utf8()) : backend.send(message);
+            partialType = OpCode.UNDEFINED;
+            if (!accepted) {
+                failure = "backend closed while the client was sending";
+            }
+        }
+        callback.succeeded();
+        client.demand();
+    }
+
+    @Override
+    public void onError(Throwable cause, Callback callback) {
+        if (failure == null) {
+            failure = "client side: " + cause.getMessage();
+        }
+        callback.succeeded();
+    }
+
+    @Override
+    public void onClosed(CloseStatus closeStatus, Callback callback) {
+        toClient.stop();
+        if (closeStatus.getCode() == CloseStatus.NO_CLOSE) {
+            backend.cancel(); // the client vanished without a close: so does the proxy, to the backend
+        } else {
+            backend.close(sendableCode(closeStatus.getCode()), closeStatus.getReason());
+        }
+        finish();
+        callback.succeeded();
+    }
+
+    // ---- the backend's side (OkHttp, through the leg's listener) ----
+
+    void fromBackend(String text) {
+        byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+        toClient.submit(utf8.length, () -> deliver(new Frame(OpCode.TEXT, true, ByteBuffer.wrap(utf8)), utf8.length));
+    }
+
+    void fromBackend(ByteString bytes) {
+        toClient.submit(bytes.size(), () -> deliver(new Frame(OpCode.BINARY, true, bytes.asByteBuffer()), bytes.size()));
+    }
+
+    /** The backend's close goes to the client; the client's answer, when it comes, goes back (see {@link #onFrame}). */
+    void backendClosing(int code, String reason) {
+        if (finished.get()) {
+            backend.close(sendableCode(code), null); // the client is gone already: answer for it
+            return;
+        }
+        toClient.submit(0, () -> {
+            CoreSession open = client;
+            if (open != null) {
+                open.close(code, reason, Callback.NOOP);
+            }
+        });
+    }
+
+    void backendClosed() {
+        // nothing to do: the client's close (or its answer to ours) ends the session
+    }
+
+    /** The backend's connection broke mid-session: the client's breaks too, after what was already on its way. */
+    void backendFailed(Throwable cause) {
+        toClient.submit(0, () -> {
+            failure = "backend failed: " + (cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage());
+            CoreSession open = client;
+            if (open != null) {
+                open.abort();
+            }
+        });
+    }
+
+    /** A handshake that could not be completed on the client side: let the backend go. */
+    void abandon(String why) {
+        failure = why;
+        toClient.stop();
+        backend.cancel();
+    }
+
+    private void deliver(Frame frame, long bytes) {
+        CoreSession open = client;
+        if (open == null) {
+            return;
+        }
+        if (drop != null && drop.when() == DropPoint.MID_BODY && deliveredBytes + bytes > drop.afterBytes()) {
+            dropClient();
+            return;
+        }
+        deliveredBytes += bytes;
+        open.sendFrame(frame, Callback.NOOP, false);
+    }
+
+    /** The drop fault: the client's TCP connection ends (RST or FIN) without a close frame. */
+    private void dropClient() {
+        failure = "dropped (" + drop.mode().wireName() + ") after " + deliveredBytes + " message bytes";
+        dropped = true;
+        toClient.stop();
+        EndPoint endPoint = exchange.clientRequest.getConnectionMetaData().getConnection().getEndPoint();
+        if (drop.mode() == DropMode.RESET && endPoint.getTransport() instanceof SocketChannel channel) {
+            try {
+                channel.setOption(StandardSocketOptions.SO_LINGER, 0);
+            } catch (IOException | RuntimeException e) {
+                // already closed: nothing left to reset
+            }
+        }
+        endPoint.close();
+        backend.cancel();
+        finish();
+    }
+
+    /** Journals the session once, when the client's side of it is over; as for HTTP, a drop has no status. */
+    private void finish() {
+        if (finished.compareAndSet(false, true)) {
+            exchange.complete(dropped ? null : 101, failure);
+        }
+    }
+
+    /** A close code OkHttp will send: the ones that never go on the wire become 1000. */
+    private static int sendableCode(int code) {
+        boolean reserved = code < 1000 || code >= 5000 || (code >= 1004 && code <= 1006) || (code >= 1015 && code <= 2999);
+        return reserved ? 1000 : code;
+    }
+
+    private static ByteBuffer copy(ByteBuffer payload) {
+        if (payload == null) {
+            return ByteBuffer.allocate(0);
+        }
+        ByteBuffer copy = ByteBuffer.allocate(payload.remaining());
+        copy.put(payload.duplicate()).flip();
+        return copy;
+    }
+
+    /** A drop after the 101 (after-headers or mid-body), client rule first, as for HTTP. */
+    private static Drop messageDrop(FaultDecision clientFaults, FaultDecision upstreamFaults) {
+        for (FaultDecision decision : List.of(clientFaults, upstreamFaults)) {
+            if (decision.terminalFault() instanceof Drop drop && drop.when() != DropPoint.BEFORE_RESPONSE) {
+                return drop;
+            }
+        }
+        return null;
+    }
+}
