@@ -1,8 +1,16 @@
 package io.chaosproxy.proxy.dataplane;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.chaosproxy.faults.Bandwidth;
+import io.chaosproxy.faults.Drop;
+import io.chaosproxy.faults.DropMode;
+import io.chaosproxy.faults.DropPoint;
+import io.chaosproxy.faults.FaultRule;
 import io.chaosproxy.proxy.ChaosProxyServer;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.net.HttpURLConnection;
@@ -47,6 +55,8 @@ class EventStreamTest {
                 response.getHeaders().put("Content-Type", "text/event-stream");
                 response.getHeaders().put("Cache-Control", "no-cache");
                 AtomicInteger sent = new AtomicInteger();
+                String gap = Request.extractQueryParameters(request).getValue("gapMs");
+                long intervalMs = gap == null ? INTERVAL_MS : Long.parseLong(gap);
                 // one event every INTERVAL_MS, stamped with the moment it left the backend
                 ticker.scheduleAtFixedRate(new Runnable() {
                     @Override
@@ -60,7 +70,7 @@ class EventStreamTest {
                         response.write(last, ByteBuffer.wrap(event.getBytes(StandardCharsets.UTF_8)),
                                 last ? callback : Callback.NOOP);
                     }
-                }, 0, INTERVAL_MS, TimeUnit.MILLISECONDS);
+                }, 0, intervalMs, TimeUnit.MILLISECONDS);
                 return true;
             }
         });
@@ -87,8 +97,40 @@ class EventStreamTest {
         assertThat(sorted.get(sorted.size() - 1)).as("all lags %s", lagsMs).isLessThan(INTERVAL_MS);
     }
 
-    private List<Long> readStream() throws Exception {
+    @Test
+    void aQuietStreamOutlivesTheClientConnectionsIdleTimeout() throws Exception {
+        // 300 ms of silence between events, against a client idle timeout of 100 ms
+        proxy.proxies().get(0).connector().setIdleTimeout(100);
+        List<Long> lagsMs = readStream("/events?gapMs=300");
+        assertThat(lagsMs).hasSize(EVENTS);
+    }
+
+    @Test
+    void aMidBodyDropCutsTheEventStream() throws Exception {
+        proxy.inject(FaultRule.builder(new Drop(DropPoint.MID_BODY, 40, DropMode.RESET)).build());
         HttpURLConnection connection = (HttpURLConnection) proxy.url().resolve("/events").toURL().openConnection();
+        connection.setReadTimeout(10_000);
+        ByteArrayOutputStream received = new ByteArrayOutputStream();
+        assertThatThrownBy(() -> connection.getInputStream().transferTo(received)).isInstanceOf(IOException.class);
+        assertThat(received.size()).isLessThanOrEqualTo(40);
+    }
+
+    @Test
+    void bandwidthSlowsTheEventStream() throws Exception {
+        proxy.inject(FaultRule.builder(new Bandwidth(100)).build());
+        long start = System.nanoTime();
+        List<Long> lagsMs = readStream();
+        // about 8 x 40 bytes at 100 B/s: the stream takes three seconds instead of one
+        assertThat(lagsMs).hasSize(EVENTS);
+        assertThat((System.nanoTime() - start) / 1_000_000).isGreaterThanOrEqualTo(2_500L);
+    }
+
+    private List<Long> readStream() throws Exception {
+        return readStream("/events");
+    }
+
+    private List<Long> readStream(String pathAndQuery) throws Exception {
+        HttpURLConnection connection = (HttpURLConnection) proxy.url().resolve(pathAndQuery).toURL().openConnection();
         connection.setReadTimeout(10_000);
         assertThat(connection.getHeaderField("Content-Type")).isEqualTo("text/event-stream");
         assertThat(connection.getHeaderField("Transfer-Encoding")).isEqualTo("chunked");
