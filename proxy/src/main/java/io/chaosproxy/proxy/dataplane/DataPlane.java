@@ -40,6 +40,8 @@ public final class DataPlane implements AutoCloseable {
      * connection for as long as it likes (the idle timeout restarts with every byte).
      */
     static final Duration REQUEST_HEAD_TIMEOUT = Duration.ofSeconds(10);
+    /** Connections the kernel may hold for the proxy before it accepts them. */
+    static final int ACCEPT_QUEUE = 1024;
     /**
      * RFC 9110 parsing without the one leniency Jetty allows there, a bare LF as a line end:
      * framing that a backend or another proxy could read differently is refused with 400, never
@@ -93,6 +95,9 @@ public final class DataPlane implements AutoCloseable {
         connector.setPort(spec.listen().port());
         connector.setIdleTimeout(IDLE_TIMEOUT.toMillis());
         connector.setReuseAddress(true);
+        // A test suite opening a thousand connections at once must not wait on a backlog of 50
+        // (Jetty's default): the kernel caps this at net.core.somaxconn anyway.
+        connector.setAcceptQueueSize(ACCEPT_QUEUE);
         ProxyRuntime runtime = new ProxyRuntime(spec, settings, core, clients.forProxy(settings), connector);
         handlers.put(connector, new ExchangeHandler(runtime));
         try {
