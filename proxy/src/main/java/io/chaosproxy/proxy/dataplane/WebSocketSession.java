@@ -11,6 +11,7 @@ import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import okhttp3.WebSocket;
 import okio.Buffer;
@@ -31,7 +32,8 @@ import org.eclipse.jetty.websocket.core.OpCode;
  * <p>The backend's messages play the part of an HTTP response body: a latency fault delays each
  * of them, a bandwidth fault paces them, and a mid-body drop cuts the client's connection once that
  * many payload bytes have reached it ({@link MessagePacer} keeps them in order). The client's
- * messages go to the backend as they come.
+ * messages go to the backend as they come. Each way, a side that reads slowly slows the other
+ * down (at most {@link #IN_FLIGHT_LIMIT} between them), as it would without the proxy.
  *
  * <p>Ping and pong are per hop, as RFC 6455 lets an intermediary do: the proxy answers the client's
  * pings, and OkHttp answers the backend's. Close codes and reasons pass through both ways. A leg
@@ -41,6 +43,14 @@ import org.eclipse.jetty.websocket.core.OpCode;
 final class WebSocketSession implements FrameHandler {
     /** Messages up to OkHttp's own outgoing limit; Jetty's default (64 KiB) would cut real traffic. */
     private static final long MAX_MESSAGE_BYTES = 16L * 1024 * 1024;
+    /**
+     * Flow control, each way: at most this much on its way to a side that reads slowly. Beyond it
+     * the proxy stops reading the other side, so TCP slows the sender down, as without a proxy.
+     * (OkHttp would fail a session whose send queue passes 16 MiB; memory stays flat too.)
+     */
+    private static final long IN_FLIGHT_LIMIT = 1024 * 1024;
+    /** How often a client paused for a slow backend looks whether the backend caught up. */
+    private static final long BACKEND_CATCH_UP_POLL_MILLIS = 5;
 
     private final Exchange exchange;
     private final WebSocket backend;
@@ -51,6 +61,7 @@ final class WebSocketSession implements FrameHandler {
     private byte partialType = OpCode.UNDEFINED;
     private volatile CoreSession client;
     private long deliveredBytes;
+    private long inFlightToClient; // guarded by this: accepted from the backend, not yet written to the client
     private volatile String failure; // what the journal says went wrong, if anything
     private volatile boolean dropped;
 
@@ -125,7 +136,20 @@ final class WebSocketSession implements FrameHandler {
             }
         }
         callback.succeeded();
-        client.demand();
+        demandWhenBackendKeepsUp();
+    }
+
+    /** Reads the client's next frame only once OkHttp's queue to the backend is short again; checked on the scheduler, never waited for. */
+    private void demandWhenBackendKeepsUp() {
+        if (finished.get()) {
+            return;
+        }
+        if (backend.queueSize() <= IN_FLIGHT_LIMIT) {
+            client.demand();
+        } else {
+            exchange.proxy.core().scheduler().schedule(this::demandWhenBackendKeepsUp,
+                    BACKEND_CATCH_UP_POLL_MILLIS, TimeUnit.MILLISECONDS);
+        }
     }
 
     @Override
@@ -152,11 +176,35 @@ final class WebSocketSession implements FrameHandler {
 
     void fromBackend(String text) {
         byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
+        awaitRoomTowardsClient(utf8.length);
         toClient.submit(utf8.length, () -> deliver(new Frame(OpCode.TEXT, true, ByteBuffer.wrap(utf8)), utf8.length));
     }
 
     void fromBackend(ByteString bytes) {
+        awaitRoomTowardsClient(bytes.size());
         toClient.submit(bytes.size(), () -> deliver(new Frame(OpCode.BINARY, true, bytes.asByteBuffer()), bytes.size()));
+    }
+
+    /**
+     * Holds OkHttp's reader of this backend connection (a thread of its own, not a request thread)
+     * while the client is behind: the backend then meets TCP backpressure, as it would without the
+     * proxy. A message bigger than the limit goes alone.
+     */
+    private synchronized void awaitRoomTowardsClient(long bytes) {
+        while (inFlightToClient > 0 && inFlightToClient + bytes > IN_FLIGHT_LIMIT && !finished.get()) {
+            try {
+                wait();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt(); // OkHttp is shutting down: let the message through
+                break;
+            }
+        }
+        inFlightToClient += bytes;
+    }
+
+    private synchronized void written(long bytes) {
+        inFlightToClient -= bytes;
+        notifyAll();
     }
 
     /** The backend's close goes to the client; the client's answer, when it comes, goes back (see {@link #onFrame}). */
@@ -205,7 +253,7 @@ final class WebSocketSession implements FrameHandler {
             return;
         }
         deliveredBytes += bytes;
-        open.sendFrame(frame, Callback.NOOP, false);
+        open.sendFrame(frame, Callback.from(() -> written(bytes), failed -> written(bytes)), false);
     }
 
     /** The drop fault: the client's TCP connection ends (RST or FIN) without a close frame. */
@@ -229,6 +277,9 @@ final class WebSocketSession implements FrameHandler {
     /** Journals the session once, when the client's side of it is over; as for HTTP, a drop has no status. */
     private void finish() {
         if (finished.compareAndSet(false, true)) {
+            synchronized (this) {
+                notifyAll(); // a backend reader waiting for room: there is no client any more
+            }
             exchange.complete(dropped ? null : 101, failure);
         }
     }

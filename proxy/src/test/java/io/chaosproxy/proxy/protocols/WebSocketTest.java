@@ -273,6 +273,34 @@ class WebSocketTest {
         assertThat(events.next()).startsWith("failure:");
     }
 
+    @Test
+    void aSlowBackendSlowsTheClientDownInsteadOfOverflowingTheProxy() throws Exception {
+        int messages = 40; // 40 MiB, far past the 16 MiB OkHttp queues towards a backend
+        SlowReader slow = new SlowReader();
+        backend.enqueue(new MockResponse.Builder().webSocketUpgrade(slow).build());
+        Events events = new Events();
+        WebSocket socket = client.newWebSocket(new Request.Builder().url(proxyUrl("/ws")).build(), events);
+        events.opened();
+        long deadline = System.nanoTime() + WAIT.toNanos() * 3;
+        for (int i = 0; i < messages; i++) {
+            byte[] message = new byte[1024 * 1024];
+            message[0] = (byte) i;
+            while (socket.queueSize() > 4 * 1024 * 1024) { // the client's own queue: it waits for TCP
+                assertThat(System.nanoTime()).as("client queue drains").isLessThan(deadline);
+                Thread.sleep(5);
+            }
+            assertThat(socket.send(ByteString.of(message))).isTrue();
+        }
+        for (int i = 0; i < messages; i++) {
+            ByteString received = slow.received.poll(WAIT.toSeconds() * 3, TimeUnit.SECONDS);
+            assertThat(received).as("message %d at the backend", i).isNotNull();
+            assertThat(received.size()).isEqualTo(1024 * 1024);
+            assertThat(received.getByte(0)).isEqualTo((byte) i);
+        }
+        socket.close(1000, null);
+        assertThat(proxy.journal().await(JournalQuery.ALL, 1, WAIT).get(0).error()).isNull();
+    }
+
     private String proxyUrl(String pathAndQuery) {
         return "ws://127.0.0.1:" + proxy.url().getPort() + pathAndQuery;
     }
@@ -302,6 +330,26 @@ class WebSocketTest {
         @Override
         public void onClosing(WebSocket webSocket, int code, String reason) {
             closes.add(code + ":" + reason);
+            webSocket.close(code, reason);
+        }
+    }
+
+    /** A backend that takes 50 ms over each message: 20 MiB/s for 1 MiB messages. */
+    static final class SlowReader extends WebSocketListener {
+        final BlockingQueue<ByteString> received = new LinkedBlockingQueue<>();
+
+        @Override
+        public void onMessage(WebSocket webSocket, ByteString bytes) {
+            try {
+                Thread.sleep(50); // the backend's own work; this blocks only the backend's reader
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            received.add(bytes);
+        }
+
+        @Override
+        public void onClosing(WebSocket webSocket, int code, String reason) {
             webSocket.close(code, reason);
         }
     }
