@@ -8,7 +8,7 @@ import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.http2.ErrorCode;
 import org.eclipse.jetty.http2.HTTP2Connection;
-import org.eclipse.jetty.http2.api.Stream;
+import org.eclipse.jetty.http2.HTTP2Stream;
 import org.eclipse.jetty.http2.frames.ResetFrame;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -36,18 +36,33 @@ final class ClientConnections {
 
     /** RST_STREAM for this request's stream only; the connection and its other streams live on. */
     static void resetStream(Request request) {
+        HTTP2Stream stream = stream(request);
+        if (stream != null) {
+            stream.reset(new ResetFrame(stream.getId(), DROP_RESET_CODE.code), Callback.NOOP);
+        }
+    }
+
+    /**
+     * HTTP/2 has no Transfer-Encoding: a body of unknown length is DATA frames until END_STREAM,
+     * as chunked is on HTTP/1.1. A request has none when END_STREAM came with its headers: the
+     * stream is closed by the client and holds no data. (A client that sends END_STREAM only
+     * later, on an empty DATA frame, is taken to send a body until that frame is there.)
+     */
+    static boolean http2BodyFollows(Request request) {
+        HTTP2Stream stream = stream(request);
+        return stream != null && (!stream.isRemotelyClosed() || stream.getDataLength() > 0);
+    }
+
+    private static HTTP2Stream stream(Request request) {
         if (request.getConnectionMetaData().getConnection() instanceof HTTP2Connection connection) {
-            Stream stream;
             try {
                 // on HTTP/2 a request's id is its stream id
-                stream = connection.getSession().getStream(Integer.parseInt(request.getId()));
+                return connection.getSession().getStream(Integer.parseInt(request.getId()));
             } catch (NumberFormatException e) {
-                stream = null;
-            }
-            if (stream != null) {
-                stream.reset(new ResetFrame(stream.getId(), DROP_RESET_CODE.code), Callback.NOOP);
+                return null;
             }
         }
+        return null;
     }
 
     /** Ends the whole client connection: with a TCP RST when {@code reset}, else with a FIN. */

@@ -144,6 +144,41 @@ class Http2Test {
     }
 
     @Test
+    void aStreamedBodyOfUnknownLengthIsForwardedWhateverTheMethod() throws Exception {
+        byte[] upload = randomBytes(50_000);
+        RequestBody streamed = new RequestBody() {
+            @Override
+            public MediaType contentType() {
+                return MediaType.get("application/octet-stream");
+            }
+
+            @Override
+            public void writeTo(okio.BufferedSink sink) throws IOException {
+                sink.write(upload, 0, 20_000);
+                sink.flush();
+                sink.write(upload, 20_000, upload.length - 20_000);
+            }
+        };
+        // no Content-Length: over HTTP/2 the body is DATA frames until END_STREAM, as chunked is over HTTP/1.1
+        try (Response response = client.newCall(new Request.Builder().url(url.resolve("/streamed").toString())
+                .method("DELETE", streamed).build()).execute()) {
+            assertThat(response.code()).isEqualTo(200);
+            assertThat(response.body().string()).isEqualTo("DELETE /streamed " + upload.length);
+        }
+        assertThat(backend.takeRequest(10, TimeUnit.SECONDS).getBody().toByteArray()).isEqualTo(upload);
+    }
+
+    @Test
+    void aGetWithoutBodyArrivesWithoutOne() throws Exception {
+        try (Response response = client.newCall(get("/plain").build()).execute()) {
+            assertThat(response.body().string()).isEqualTo("GET /plain 0");
+        }
+        RecordedRequest seen = backend.takeRequest(10, TimeUnit.SECONDS);
+        assertThat(seen.getHeaders().get("Content-Length")).isNull();
+        assertThat(seen.getHeaders().get("Transfer-Encoding")).isNull();
+    }
+
+    @Test
     void anAuthorityNamingAnotherHostIsOnlyAHostHeaderAndGoesToTheConfiguredBackend() throws Exception {
         // OkHttp sends a Host header as the :authority pseudo-header
         try (Response response = client.newCall(get("/where").header("Host", "elsewhere.example:8443").build()).execute()) {
@@ -228,6 +263,35 @@ class Http2Test {
 
         assertThat(hung.get(10, TimeUnit.SECONDS)).isEqualTo("200 GET /hung 0");
         assertThat(connections).hasSize(1);
+    }
+
+    @Test
+    void aClientThatCancelsAHungStreamKeepsItsConnection() throws Exception {
+        InstalledRule rule = proxy.inject(FaultRule.builder(new Hang()).path("/hung").build());
+        Call hung = client.newCall(get("/hung").build());
+        CompletableFuture<String> answer = new CompletableFuture<>();
+        hung.enqueue(new Callback() {
+            @Override
+            public void onFailure(Call call, IOException e) {
+                answer.completeExceptionally(e);
+            }
+
+            @Override
+            public void onResponse(Call call, Response response) {
+                response.close();
+                answer.complete("answered");
+            }
+        });
+        awaitFired(rule);
+
+        hung.cancel(); // RST_STREAM(CANCEL) from the client
+
+        assertThatThrownBy(() -> answer.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(IOException.class);
+        JournalEntry gaveUp = proxy.journal().await(JournalQuery.ALL.withFault(rule.id()), 1, WAIT).get(0);
+        assertThat(gaveUp.status()).isNull();
+        assertThat(enqueue(get("/after").build()).get(10, TimeUnit.SECONDS)).isEqualTo("200 GET /after 0");
+        assertThat(connections).as("the proxy ended the stream, not the connection").hasSize(1);
+        assertThat(backend.getRequestCount()).isEqualTo(1);
     }
 
     @Test
