@@ -295,6 +295,19 @@ class Http2Test {
     }
 
     @Test
+    void aGracefulStopLetsAStreamInFlightFinish() throws Exception {
+        // the latency outlasts the one second Jetty gives idle connections once a stop begins
+        InstalledRule rule = proxy.inject(FaultRule.builder(new Latency(1_500)).build());
+        CompletableFuture<String> inFlight = enqueue(get("/draining").build());
+        awaitFired(rule);
+
+        CompletableFuture<Void> stopped = CompletableFuture.runAsync(() -> proxy.stop(Duration.ofSeconds(10)));
+
+        assertThat(inFlight.get(10, TimeUnit.SECONDS)).isEqualTo("200 GET /draining 0");
+        stopped.get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
     void dropResetResetsOnlyItsStreamAndAnotherStreamOnTheConnectionSurvives() throws Exception {
         InstalledRule rule = proxy.inject(FaultRule.builder(new Drop(DropPoint.BEFORE_RESPONSE, 0, DropMode.RESET)).path("/dropped").build());
         CompletableFuture<String> held = enqueue(get("/held/1").build());
