@@ -27,9 +27,9 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  * The data plane: one Jetty server with a connector per named proxy. Proxies come and go at run
  * time; each request is dispatched to the proxy that owns the connector it arrived on.
  *
- * <p>Every listener speaks HTTP/1.1 and HTTP/2: cleartext HTTP/2 with prior knowledge (or the
- * HTTP/1.1 {@code Upgrade: h2c}) on the same port, or, with {@link ListenerTls}, TLS only, where
- * ALPN offers h2 and http/1.1 (see {@link ListenerProtocols}).
+ * <p>Every listener speaks HTTP/1.1 and HTTP/2: cleartext HTTP/2 with prior knowledge on the
+ * same port (an {@code Upgrade: h2c} request is answered over HTTP/1.1), or, with
+ * {@link ListenerTls}, TLS only, where ALPN offers h2 and http/1.1 (see {@link ListenerProtocols}).
  */
 public final class DataPlane implements AutoCloseable {
     /** Client connections idle this long are closed; also bounds how long a slow client can hold one. */

@@ -130,6 +130,20 @@ class Http2Test {
     }
 
     @Test
+    void anUpgradeToH2cIsDeclinedAndTheRequestIsAnsweredOverHttp11() throws Exception {
+        // the JDK HttpClient asks for h2c on the first request to every http:// URL
+        java.net.http.HttpClient jdk = java.net.http.HttpClient.newBuilder().version(java.net.http.HttpClient.Version.HTTP_2).build();
+        java.net.http.HttpResponse<String> response = jdk.send(java.net.http.HttpRequest.newBuilder(url.resolve("/upgrade")).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(response.version()).isEqualTo(java.net.http.HttpClient.Version.HTTP_1_1);
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.body()).isEqualTo("GET /upgrade 0");
+        RecordedRequest seen = backend.takeRequest(10, TimeUnit.SECONDS);
+        assertThat(seen.getHeaders().get("Upgrade")).isNull();
+        assertThat(seen.getHeaders().get("HTTP2-Settings")).isNull();
+    }
+
+    @Test
     void requestBodyGoesUpstreamIntactAndTheRequestIdIsGeneratedWhenMissing() throws Exception {
         byte[] upload = randomBytes(70_000);
         Request post = new Request.Builder().url(url.resolve("/upload").toString())
