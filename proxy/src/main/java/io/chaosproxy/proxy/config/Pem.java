@@ -72,9 +72,9 @@ final class Pem {
                 case "PRIVATE KEY" -> {
                     return pkcs8(file, decode(file, block));
                 }
-                case "RSA PRIVATE KEY", "EC PRIVATE KEY" -> throw new IllegalArgumentException(file + ": a " + type
-                        + " (PKCS#1/SEC1) block; convert it to PKCS#8: openssl pkcs8 -topk8 -nocrypt -in " + file.getFileName()
-                        + " -out key.pk8.pem");
+                case "RSA PRIVATE KEY", "EC PRIVATE KEY" -> throw new IllegalArgumentException(file
+                        + ": the key is in the older " + (type.startsWith("RSA") ? "PKCS#1" : "SEC1") + " form (BEGIN " + type
+                        + "); convert it to PKCS#8: openssl pkcs8 -topk8 -nocrypt -in " + file.getFileName() + " -out key.pk8.pem");
                 case "ENCRYPTED PRIVATE KEY" -> throw new IllegalArgumentException(file
                         + ": the key is encrypted; decrypt it: openssl pkcs8 -in " + file.getFileName() + " -out key.pk8.pem");
                 default -> {
