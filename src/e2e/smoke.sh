@@ -8,6 +8,7 @@ cd "$(dirname "$0")/../.."
 JAR=proxy/target/chaos-proxy.jar
 [ -f "$JAR" ] || { echo "smoke: $JAR is missing: run 'mvn -B -q -DskipTests package' first"; exit 1; }
 command -v curl >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq curl >/dev/null; }
+command -v openssl >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq openssl >/dev/null; }
 
 work=$(mktemp -d)
 java -jar "$JAR" --listen 127.0.0.1:0 --control 127.0.0.1:0 --port-file "$work/ports.json" --seed 7 \
@@ -51,12 +52,40 @@ curl -s -o /dev/null "$P/during-outage"; code=$?
 check "outage resets the connection (curl exit 52 or 56)" "yes" "$([ $code -eq 52 ] || [ $code -eq 56 ] && echo yes || echo no)"
 check "stop the scenario" 204 "$(status -X DELETE "$C/scenarios/running")"
 check "healthy after the scenario" 200 "$(status "$P/after")"
+check "HTTP/2 with prior knowledge (h2c) on the same port" "2 200" "$(curl -s --http2-prior-knowledge -o /dev/null -w '%{http_version} %{http_code}' "$P/h2")"
+check "a drop fault on /h2-drop" 201 "$(status -X POST -H 'Content-Type: application/json' -d '{"type":"drop","match":{"path":"/h2-drop"}}' "$C/faults")"
+curl -s --http2-prior-knowledge -o /dev/null "$P/h2-drop"; code=$?
+check "over HTTP/2 a reset drop resets the stream (curl exit 92)" 92 "$code"
+check "remove the drop fault" 204 "$(status -X DELETE "$C/faults")"
+
 check "metrics count requests" "yes" "$(curl -s "$C/metrics" | grep -q '^chaosproxy_requests_total' && echo yes || echo no)"
 check "reset" 204 "$(status -X POST "$C/reset")"
 
 kill -TERM $pid
 wait $pid
 check "SIGTERM exits 0" 0 "$?"
+
+# HTTPS on the listener: a self-signed certificate made here, h2 and http/1.1 by ALPN
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=localhost \
+  -addext "subjectAltName=DNS:localhost" -keyout "$work/key.pem" -out "$work/cert.pem" >/dev/null 2>&1
+rm -f "$work/ports.json"
+java -jar "$JAR" --listen 127.0.0.1:0 --control 127.0.0.1:0 --port-file "$work/ports.json" \
+  --tls-cert "$work/cert.pem" --tls-key "$work/key.pem" >"$work/out-tls.txt" 2>&1 &
+pid=$!
+for _ in $(seq 1 300); do
+  [ -s "$work/ports.json" ] && break
+  kill -0 $pid 2>/dev/null || break
+  sleep 0.1
+done
+proxy=$(sed -E 's/.*"default": ([0-9]+).*/\1/' "$work/ports.json" 2>/dev/null)
+T="https://localhost:$proxy"
+check "TLS listener: h2 by ALPN" "2 200" "$(curl -s --cacert "$work/cert.pem" -o /dev/null -w '%{http_version} %{http_code}' "$T/tls")"
+check "TLS listener: http/1.1 by ALPN" "1.1 200" "$(curl -s --http1.1 --cacert "$work/cert.pem" -o /dev/null -w '%{http_version} %{http_code}' "$T/tls")"
+check "TLS listener: the backend hears X-Forwarded-Proto https" "yes" \
+  "$(curl -s --cacert "$work/cert.pem" "$T/tls" | grep -q '"X-Forwarded-Proto" : "https"' && echo yes || echo no)"
+kill -TERM $pid
+wait $pid
+check "TLS listener: SIGTERM exits 0" 0 "$?"
 
 echo "smoke: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

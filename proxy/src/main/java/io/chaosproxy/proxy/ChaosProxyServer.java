@@ -4,8 +4,10 @@ import io.chaosproxy.faults.FaultEngine;
 import io.chaosproxy.faults.FaultRule;
 import io.chaosproxy.faults.InstalledRule;
 import io.chaosproxy.proxy.config.HostPort;
+import io.chaosproxy.proxy.config.ListenerTls;
 import io.chaosproxy.proxy.config.ProxySpec;
 import io.chaosproxy.proxy.config.ResilienceSettings;
+import io.chaosproxy.proxy.config.UpstreamTls;
 import io.chaosproxy.proxy.config.Upstreams;
 import io.chaosproxy.proxy.control.ControlApi;
 import io.chaosproxy.proxy.dataplane.DataPlane;
@@ -20,6 +22,8 @@ import io.chaosproxy.proxy.tracing.AccessLog;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
+import java.nio.file.Path;
+import java.security.cert.X509Certificate;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -30,6 +34,8 @@ import java.util.NoSuchElementException;
 import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * An embeddable chaos proxy: build it, {@link #start()} it, point the service under test at
@@ -37,7 +43,10 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * and the JUnit extension are all thin layers over this class.
  */
 public final class ChaosProxyServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ChaosProxyServer.class);
+
     private final Builder config;
+    private final UpstreamTls upstreamTls;
     private final long seed;
     private final FaultEngine faults;
     private final RequestJournal journal;
@@ -63,7 +72,8 @@ public final class ChaosProxyServer implements AutoCloseable {
             listeners.add(accessLog);
         }
         this.core = new ProxyCore(faults, listeners);
-        this.dataPlane = new DataPlane(core);
+        this.upstreamTls = config.upstreamTls();
+        this.dataPlane = new DataPlane(core, config.listenerTls, upstreamTls);
         metrics.bind(dataPlane::proxies, faults);
         this.scenarios = new ScenarioRunner(faults, core.scheduler());
     }
@@ -74,6 +84,9 @@ public final class ChaosProxyServer implements AutoCloseable {
 
     /** Opens every listener; returns once they accept connections. */
     public ChaosProxyServer start() throws IOException {
+        if (upstreamTls.insecure()) {
+            LOG.warn("--upstream-insecure: certificates and host names of https backends are NOT verified; for test backends only");
+        }
         try {
             dataPlane.start();
             for (ProxySpec spec : config.proxies.values()) {
@@ -188,6 +201,16 @@ public final class ChaosProxyServer implements AutoCloseable {
         return config.resilience;
     }
 
+    /** How https backends are checked. */
+    public UpstreamTls upstreamTls() {
+        return upstreamTls;
+    }
+
+    /** The certificate every proxy listener presents, or empty when the listeners are cleartext. */
+    public Optional<ListenerTls> listenerTls() {
+        return Optional.ofNullable(config.listenerTls);
+    }
+
     public ProxyMetrics metrics() {
         return metrics;
     }
@@ -240,8 +263,57 @@ public final class ChaosProxyServer implements AutoCloseable {
         private final List<FaultRule> faults = new ArrayList<>();
         private HostPort control;
         private String controlToken;
+        private ListenerTls listenerTls;
+        private Path upstreamCaFile;
+        private List<X509Certificate> upstreamCas = List.of();
+        private boolean upstreamInsecure;
 
         private Builder() {}
+
+        /**
+         * TLS on every proxy listener, this certificate chain (PEM, leaf first) and its private key
+         * (PEM, unencrypted PKCS#8, RSA or EC); ALPN then offers h2 and http/1.1. Cleartext unless
+         * asked for. Both files are read now: a bad one fails here, naming it.
+         */
+        public Builder tls(Path certificatePem, Path privateKeyPem) {
+            this.listenerTls = ListenerTls.load(certificatePem, privateKeyPem, "tls certificate", "tls key");
+            return this;
+        }
+
+        /** As {@link #tls(Path, Path)}, already read; null for cleartext listeners. */
+        public Builder tls(ListenerTls tls) {
+            this.listenerTls = tls;
+            return this;
+        }
+
+        /**
+         * Trusts the CA certificates of this PEM file for https backends, in addition to the JVM's
+         * trust store. Read now: a missing file or one without a certificate fails here, naming it.
+         */
+        public Builder upstreamCa(Path pem) {
+            UpstreamTls trusting = UpstreamTls.trusting(pem);
+            this.upstreamCaFile = trusting.caFile();
+            this.upstreamCas = trusting.extraCas();
+            return this;
+        }
+
+        /** Trust every certificate and host name of https backends: for self-signed test backends only. Off by default. */
+        public Builder upstreamInsecure(boolean insecure) {
+            this.upstreamInsecure = insecure;
+            return this;
+        }
+
+        /** All of the upstream TLS settings at once (as a config file gives them), replacing earlier ones. */
+        public Builder upstreamTls(UpstreamTls tls) {
+            this.upstreamCaFile = tls.caFile();
+            this.upstreamCas = tls.extraCas();
+            this.upstreamInsecure = tls.insecure();
+            return this;
+        }
+
+        private UpstreamTls upstreamTls() {
+            return new UpstreamTls(upstreamCaFile, upstreamCas, upstreamInsecure);
+        }
 
         /** Starts the control API on {@code hostPort} (port 0 picks a free one). Off unless asked for. */
         public Builder control(String hostPort) {
@@ -328,6 +400,7 @@ public final class ChaosProxyServer implements AutoCloseable {
             if (!proxies.containsKey(ProxySpec.DEFAULT_NAME) && proxies.isEmpty()) {
                 proxies.put(ProxySpec.DEFAULT_NAME, new ProxySpec(ProxySpec.DEFAULT_NAME, HostPort.loopback(0), List.of()));
             }
+            upstreamTls(); // insecure together with a CA file is a contradiction: say so before anything starts
             return new ChaosProxyServer(this);
         }
     }

@@ -7,6 +7,8 @@ import io.chaosproxy.faults.ScenarioParser;
 import io.chaosproxy.proxy.ChaosProxyServer;
 import io.chaosproxy.proxy.config.ConfigException;
 import io.chaosproxy.proxy.config.ConfigFile;
+import io.chaosproxy.proxy.config.ListenerTls;
+import io.chaosproxy.proxy.config.UpstreamTls;
 import io.chaosproxy.proxy.config.ProxySpec;
 import io.chaosproxy.proxy.config.ResilienceSettings;
 import io.chaosproxy.proxy.config.HostPort;
@@ -104,6 +106,22 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--log-format", paramLabel = "text|json", defaultValue = "text",
             description = "One access-log line per exchange on stdout: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
     AccessLog.Format logFormat;
+
+    @Option(names = "--upstream-ca", paramLabel = "FILE",
+            description = "PEM file of CA certificates trusted for https:// backends, in addition to the JVM's trust store.")
+    Path upstreamCa;
+
+    @Option(names = "--upstream-insecure",
+            description = "Do not verify certificates or host names of https:// backends (self-signed test backends only); a warning is printed.")
+    boolean upstreamInsecure;
+
+    @Option(names = "--tls-cert", paramLabel = "FILE",
+            description = "PEM certificate chain (leaf first): proxy listeners speak HTTPS (h2 and http/1.1 via ALPN). Needs --tls-key.")
+    Path tlsCert;
+
+    @Option(names = "--tls-key", paramLabel = "FILE",
+            description = "PEM private key of --tls-cert: unencrypted PKCS#8 (BEGIN PRIVATE KEY), RSA or EC.")
+    Path tlsKey;
 
     @Option(names = "--port-file", paramLabel = "FILE",
             description = "Once ready, write {\"control\": C, \"proxies\": {\"default\": P, ...}} here.")
@@ -205,7 +223,32 @@ public final class Main implements Callable<Integer> {
         if (seed != null) {
             builder.seed(seed);
         }
+        configureTls(builder, file);
         return builder;
+    }
+
+    /** Listener and backend TLS: a flag typed on the command line replaces the file's whole section. */
+    private void configureTls(ChaosProxyServer.Builder builder, ConfigFile file) {
+        if (file != null && file.tls() != null) {
+            builder.tls(file.tls());
+        }
+        if ((tlsCert == null) != (tlsKey == null)) {
+            throw new IllegalArgumentException("--tls-cert and --tls-key go together: "
+                    + (tlsCert == null ? "--tls-cert" : "--tls-key") + " is missing");
+        }
+        if (tlsCert != null) {
+            builder.tls(ListenerTls.load(tlsCert, tlsKey, "--tls-cert", "--tls-key"));
+        }
+        if (file != null && file.upstreamTls() != null) {
+            builder.upstreamTls(file.upstreamTls());
+        }
+        if (upstreamCa != null || upstreamInsecure) {
+            builder.upstreamTls(UpstreamTls.DEFAULT);
+            if (upstreamCa != null) {
+                option("--upstream-ca", () -> builder.upstreamCa(upstreamCa));
+            }
+            builder.upstreamInsecure(upstreamInsecure);
+        }
     }
 
     /** Runs a setter, naming the option in its complaint. */

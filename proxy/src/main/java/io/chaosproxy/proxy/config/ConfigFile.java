@@ -22,7 +22,11 @@ import java.util.List;
  * scenario: outage-then-recovery    # a built-in, a file (relative to this one), or an inline document
  * seed: 42
  * journalCapacity: 10000
+ * tls: {cert: proxy.crt.pem, key: proxy.key.pem}   # HTTPS (h2 and http/1.1) on every proxy listener
+ * upstreamTls: {ca: backends-ca.pem}              # or {insecure: true} for self-signed test backends
  * </pre>
+ *
+ * <p>File paths in the document are relative to the document's own directory.
  *
  * <p>Every field is optional; absent ones are empty lists or null. {@link #read} returns a complete,
  * checked configuration or throws a {@link ConfigException}: nothing is ever half-read.
@@ -33,9 +37,11 @@ import java.util.List;
  * @param seed            the seed of every probabilistic decision; null when not given
  * @param journalCapacity the journal's size; null when not given
  * @param scenario        the scenario to start once ready; null when none
+ * @param tls             the listeners' certificate and key, read and checked; null for cleartext
+ * @param upstreamTls     how https backends are checked; null when the file does not say
  */
 public record ConfigFile(List<ProxySpec> proxies, ResilienceSettings resilience, List<FaultRule> faults,
-                         Long seed, Integer journalCapacity, Scenario scenario) {
+                         Long seed, Integer journalCapacity, Scenario scenario, ListenerTls tls, UpstreamTls upstreamTls) {
 
     public ConfigFile {
         proxies = List.copyOf(proxies);

@@ -47,7 +47,10 @@ final class ConfigReader {
             .enable(StreamReadFeature.STRICT_DUPLICATE_DETECTION)
             .build();
 
-    private static final Set<String> TOP_FIELDS = ordered("proxies", "resilience", "faults", "scenario", "seed", "journalCapacity");
+    private static final Set<String> TOP_FIELDS = ordered("proxies", "resilience", "faults", "scenario", "seed", "journalCapacity",
+            "tls", "upstreamTls");
+    private static final Set<String> TLS_FIELDS = ordered("cert", "key");
+    private static final Set<String> UPSTREAM_TLS_FIELDS = ordered("ca", "insecure");
     private static final Set<String> PROXY_FIELDS = ordered("name", "listen", "upstreams");
     private static final Set<String> RESILIENCE_FIELDS = ordered("maxAttempts", "retryOnStatus", "backoffBase",
             "backoffCap", "replayBufferBytes", "retryWithIdempotencyKey", "retryBudgetRatio",
@@ -92,7 +95,7 @@ final class ConfigReader {
     ConfigFile parse(String text, boolean json) {
         JsonNode root = tree(text, json);
         if (root == null) {
-            return new ConfigFile(List.of(), null, List.of(), null, null, null);
+            return new ConfigFile(List.of(), null, List.of(), null, null, null, null, null);
         }
         if (!root.isObject()) {
             throw fail(null, "the file must be a mapping with any of " + String.join(", ", TOP_FIELDS)
@@ -122,7 +125,9 @@ final class ConfigReader {
         if (get(root, "journalCapacity") != null) {
             journalCapacity = (int) range(get(root, "journalCapacity"), "journalCapacity", 1, MAX_JOURNAL_CAPACITY);
         }
-        return new ConfigFile(proxies, resilience, faults, seed, journalCapacity, scenario);
+        ListenerTls tls = get(root, "tls") == null ? null : tls(get(root, "tls"));
+        UpstreamTls upstreamTls = get(root, "upstreamTls") == null ? null : upstreamTls(get(root, "upstreamTls"));
+        return new ConfigFile(proxies, resilience, faults, seed, journalCapacity, scenario, tls, upstreamTls);
     }
 
     // ---- the document ----
@@ -269,6 +274,50 @@ final class ConfigReader {
             String reason = message.startsWith(named) ? message : named + ": " + message;
             throw fail("resilience." + named, "resilience." + reason);
         }
+    }
+
+    /** {@code tls: {cert: FILE, key: FILE}}: both, PEM, relative to this file. */
+    private ListenerTls tls(JsonNode node) {
+        if (!node.isObject()) {
+            throw fail("tls", "tls must be a mapping with cert and key, both PEM files (got " + kind(node) + ")");
+        }
+        rejectUnknown(node, "tls.", TLS_FIELDS);
+        Path cert = file(string(required(node, "cert", "tls"), "tls.cert"));
+        Path key = file(string(required(node, "key", "tls"), "tls.key"));
+        try {
+            return ListenerTls.load(cert, key, "tls.cert", "tls.key");
+        } catch (IllegalArgumentException e) {
+            String message = String.valueOf(e.getMessage());
+            throw fail(message.startsWith("tls.key") ? "tls.key" : "tls.cert", message);
+        }
+    }
+
+    /** {@code upstreamTls: {ca: FILE}} or {@code upstreamTls: {insecure: true}}. */
+    private UpstreamTls upstreamTls(JsonNode node) {
+        if (!node.isObject()) {
+            throw fail("upstreamTls", "upstreamTls must be a mapping with ca (a PEM file) or insecure (got " + kind(node) + ")");
+        }
+        rejectUnknown(node, "upstreamTls.", UPSTREAM_TLS_FIELDS);
+        boolean insecure = get(node, "insecure") != null && bool(get(node, "insecure"), "upstreamTls.insecure");
+        if (get(node, "ca") == null) {
+            return insecure ? UpstreamTls.trustingEverything() : UpstreamTls.DEFAULT;
+        }
+        if (insecure) {
+            throw fail("upstreamTls.insecure", "upstreamTls.insecure: true and upstreamTls.ca contradict each other:"
+                    + " insecure trusts every certificate; give one of them");
+        }
+        Path ca = file(string(get(node, "ca"), "upstreamTls.ca"));
+        try {
+            return UpstreamTls.trusting(ca);
+        } catch (IllegalArgumentException e) {
+            throw fail("upstreamTls.ca", "upstreamTls.ca: " + e.getMessage());
+        }
+    }
+
+    /** A path as written in the file; a relative one is relative to the file's directory. */
+    private Path file(String text) {
+        Path path = Path.of(text);
+        return baseDir == null || path.isAbsolute() ? path : baseDir.resolve(path);
     }
 
     private List<FaultRule> faults(JsonNode node) {

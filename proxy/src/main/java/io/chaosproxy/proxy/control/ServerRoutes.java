@@ -53,6 +53,7 @@ final class ServerRoutes {
         journal.put("capacity", server.journal().capacity());
         status.set("counters", Views.counts(server.metrics().counts()));
         status.set("resilience", Views.resilience(server.resilience()));
+        status.set("tls", Views.tls(server.listenerTls().orElse(null), server.upstreamTls()));
         Json.send(ctx, 200, status);
     }
 

@@ -4,7 +4,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.chaosproxy.faults.Durations;
 import io.chaosproxy.faults.ScenarioJson;
+import io.chaosproxy.proxy.config.ListenerTls;
 import io.chaosproxy.proxy.config.ResilienceSettings;
+import io.chaosproxy.proxy.config.UpstreamTls;
 import io.chaosproxy.proxy.dataplane.ProxyRuntime;
 import io.chaosproxy.proxy.journal.Attempt;
 import io.chaosproxy.proxy.journal.JournalEntry;
@@ -107,6 +109,27 @@ final class Views {
         json.put("connectTimeout", Durations.format(settings.connectTimeout()));
         json.put("tryTimeout", Durations.format(settings.tryTimeout()));
         json.put("deadline", Durations.format(settings.deadline()));
+        return json;
+    }
+
+    /**
+     * The listeners' TLS ({@code listener}: null when cleartext) and how https backends are
+     * checked ({@code upstream}); {@code upstream.insecure} is the one to look for in a CI log.
+     */
+    static ObjectNode tls(ListenerTls listener, UpstreamTls upstream) {
+        ObjectNode json = Json.object();
+        if (listener == null) {
+            json.putNull("listener");
+        } else {
+            ObjectNode l = json.putObject("listener");
+            l.put("cert", listener.certFile().toString());
+            l.put("subject", listener.chain().get(0).getSubjectX500Principal().getName());
+            l.put("notAfter", listener.chain().get(0).getNotAfter().toInstant().toString());
+        }
+        ObjectNode u = json.putObject("upstream");
+        u.put("insecure", upstream.insecure());
+        u.put("ca", upstream.caFile() == null ? null : upstream.caFile().toString());
+        u.put("trust", upstream.describe());
         return json;
     }
 

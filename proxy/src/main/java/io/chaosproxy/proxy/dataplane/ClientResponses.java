@@ -5,14 +5,11 @@ import io.chaosproxy.faults.ErrorResponse;
 import io.chaosproxy.proxy.tracing.JsonText;
 import io.chaosproxy.proxy.tracing.RequestIds;
 import java.io.IOException;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
-import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.QuietException;
 import org.eclipse.jetty.util.Callback;
 
@@ -23,7 +20,8 @@ final class ClientResponses {
     /** 502/503/504 and friends: {@code {"error": "...", "requestId": "..."}}. */
     static void proxyError(Exchange exchange, int status, String message, Map<String, String> extraHeaders) {
         if (exchange.proxyToClientResponse.isCommitted()) {
-            abort(exchange, DropMode.CLOSE, message);
+            // too late for a status: the client must see a broken response, and on HTTP/2 only this stream breaks
+            abort(exchange, ClientConnections.isMultiplexed(exchange.clientRequest) ? DropMode.RESET : DropMode.CLOSE, message);
             return;
         }
         String json = "{\"error\":" + JsonText.quote(message) + ",\"requestId\":" + JsonText.quote(exchange.requestId) + "}";
@@ -58,11 +56,6 @@ final class ClientResponses {
                 failure -> exchange.clientCallback.failed(new DroppedConnection("client gone: " + failure.getMessage()))));
     }
 
-    /**
-     * Ends the client connection without a (complete) response: RESET sends a TCP RST (SO_LINGER 0,
-     * then close), CLOSE a FIN. The client sees a connection error or a truncated body, as it would
-     * if the real backend had died.
-     */
     /** Quiet: a dropped connection is the point of the exercise, not a server error worth a stack trace. */
     static final class DroppedConnection extends IOException implements QuietException {
         DroppedConnection(String reason) {
@@ -70,16 +63,22 @@ final class ClientResponses {
         }
     }
 
+    /**
+     * Ends the exchange without a (complete) response. The client sees a connection error or a
+     * truncated body, as it would if the real backend had died.
+     *
+     * <p>HTTP/1.1: RESET sends a TCP RST (SO_LINGER 0, then close), CLOSE a FIN. HTTP/2: RESET sends
+     * RST_STREAM (INTERNAL_ERROR) for this exchange's stream alone, and other streams on the
+     * connection go on; CLOSE closes the whole connection with a FIN, as a crashed server would,
+     * so every stream on it fails. An exchange whose client already left ends its stream only.
+     */
     static void abort(Exchange exchange, DropMode mode, String reason) {
-        EndPoint endPoint = exchange.clientRequest.getConnectionMetaData().getConnection().getEndPoint();
-        if (mode == DropMode.RESET && endPoint.getTransport() instanceof SocketChannel channel) {
-            try {
-                channel.setOption(StandardSocketOptions.SO_LINGER, 0);
-            } catch (IOException | RuntimeException e) {
-                // already closed: nothing left to reset
-            }
+        var request = exchange.clientRequest;
+        if (ClientConnections.isMultiplexed(request) && (mode == DropMode.RESET || exchange.isClientGone())) {
+            ClientConnections.resetStream(request);
+        } else {
+            ClientConnections.closeConnection(request, mode == DropMode.RESET);
         }
-        endPoint.close();
         exchange.clientCallback.failed(new DroppedConnection(reason));
         exchange.complete(null, reason);
     }

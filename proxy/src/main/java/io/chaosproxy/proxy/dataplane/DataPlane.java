@@ -1,10 +1,10 @@
 package io.chaosproxy.proxy.dataplane;
 
+import io.chaosproxy.proxy.config.ListenerTls;
 import io.chaosproxy.proxy.config.ProxySpec;
 import io.chaosproxy.proxy.config.ResilienceSettings;
+import io.chaosproxy.proxy.config.UpstreamTls;
 import java.io.IOException;
-import java.net.StandardSocketOptions;
-import java.nio.channels.SocketChannel;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
@@ -12,7 +12,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.jetty.http.HttpCompliance;
-import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -28,6 +27,10 @@ import org.eclipse.jetty.websocket.core.server.WebSocketServerComponents;
 /**
  * The data plane: one Jetty server with a connector per named proxy. Proxies come and go at run
  * time; each request is dispatched to the proxy that owns the connector it arrived on.
+ *
+ * <p>Every listener speaks HTTP/1.1 and HTTP/2: cleartext HTTP/2 with prior knowledge on the
+ * same port (an {@code Upgrade: h2c} request is answered over HTTP/1.1), or, with
+ * {@link ListenerTls}, TLS only, where ALPN offers h2 and http/1.1 (see {@link ListenerProtocols}).
  */
 public final class DataPlane implements AutoCloseable {
     /** Client connections idle this long are closed; also bounds how long a slow client can hold one. */
@@ -51,14 +54,21 @@ public final class DataPlane implements AutoCloseable {
             HttpCompliance.RFC9110.without("RFC9110_NO_BARE_LF", HttpCompliance.Violation.LF_HEADER_TERMINATION);
 
     private final ProxyCore core;
-    private final UpstreamClients clients = new UpstreamClients();
+    private final UpstreamClients clients;
     private final Server server;
     private final HttpConfiguration httpConfiguration;
+    private final ListenerProtocols protocols;
     private final Map<Connector, ExchangeHandler> handlers = new ConcurrentHashMap<>();
     private final Map<String, ProxyRuntime> proxies = new ConcurrentHashMap<>();
 
     public DataPlane(ProxyCore core) {
+        this(core, null, UpstreamTls.DEFAULT);
+    }
+
+    /** With TLS on every listener when {@code listenerTls} is not null, and {@code upstreamTls} for https backends. */
+    public DataPlane(ProxyCore core, ListenerTls listenerTls, UpstreamTls upstreamTls) {
         this.core = core;
+        this.clients = new UpstreamClients(upstreamTls);
         QueuedThreadPool threads = new QueuedThreadPool(400, 8);
         threads.setName("chaos-proxy-dataplane");
         threads.setDaemon(true);
@@ -73,6 +83,8 @@ public final class DataPlane implements AutoCloseable {
         // equal ignoring case, so "Authorization: Bearer AbC" would be forwarded as the earlier
         // "Bearer abc": another client's credential, on a connection a gateway shares. Exact only.
         httpConfiguration.setHeaderCacheCaseSensitive(true);
+        httpConfiguration.addCustomizer(new ClientConnections.SchemeFromConnection());
+        this.protocols = new ListenerProtocols(httpConfiguration, REQUEST_HEAD_TIMEOUT, listenerTls);
         server.setHandler(new GracefulHandler(new Dispatch()));
         server.setErrorHandler(new ProxyErrorHandler());
         server.setStopTimeout(10_000);
@@ -89,7 +101,7 @@ public final class DataPlane implements AutoCloseable {
         if (proxies.containsKey(spec.name())) {
             throw new IllegalStateException("a proxy named '" + spec.name() + "' already exists");
         }
-        ServerConnector connector = new ServerConnector(server, new TargetFormConnectionFactory(httpConfiguration, REQUEST_HEAD_TIMEOUT));
+        ServerConnector connector = new ServerConnector(server, protocols.newConnectionFactories());
         connector.setName(spec.name());
         connector.setHost(spec.listen().host());
         connector.setPort(spec.listen().port());
@@ -164,6 +176,9 @@ public final class DataPlane implements AutoCloseable {
      * of unknown length) a FIN after part of the body is indistinguishable from the whole body;
      * a reset never is. A deliberate FIN (a drop fault with {@code mode: close}) has closed the
      * connection before the callback fails, so it stays a FIN.
+     *
+     * <p>HTTP/2 needs none of this: there Jetty answers a failed callback with RST_STREAM for that
+     * stream, which no client mistakes for a complete body, and the shared connection stays up.
      */
     private static Callback resetWhenCutShort(Request request, Response response, Callback callback) {
         return new Callback() {
@@ -174,15 +189,8 @@ public final class DataPlane implements AutoCloseable {
 
             @Override
             public void failed(Throwable failure) {
-                if (response.isCommitted()) {
-                    EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
-                    if (endPoint.isOpen() && endPoint.getTransport() instanceof SocketChannel channel) {
-                        try {
-                            channel.setOption(StandardSocketOptions.SO_LINGER, 0);
-                        } catch (IOException | RuntimeException e) {
-                            // closed meanwhile: nothing left to reset
-                        }
-                    }
+                if (response.isCommitted() && !ClientConnections.isMultiplexed(request)) {
+                    ClientConnections.lingerZero(request.getConnectionMetaData().getConnection().getEndPoint());
                 }
                 callback.failed(failure);
             }

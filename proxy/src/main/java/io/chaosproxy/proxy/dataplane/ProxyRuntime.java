@@ -51,7 +51,8 @@ public final class ProxyRuntime {
     public URI url() {
         HostPort listen = listen();
         String host = listen.host().equals("0.0.0.0") || listen.host().equals("::") ? "127.0.0.1" : listen.host();
-        return URI.create("http://" + new HostPort(host, listen.port()) + "/");
+        String scheme = connector.getConnectionFactory(org.eclipse.jetty.server.SslConnectionFactory.class) == null ? "http" : "https";
+        return URI.create(scheme + "://" + new HostPort(host, listen.port()) + "/");
     }
 
     public List<Backend> backends() {

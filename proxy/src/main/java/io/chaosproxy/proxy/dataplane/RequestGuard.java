@@ -11,6 +11,10 @@ import org.eclipse.jetty.server.Request;
  * Requests the proxy answers itself before any fault or backend: it is a reverse proxy for its
  * configured backends only, never an open proxy, it honours {@code Max-Forwards}, and it answers
  * {@code OPTIONS *} (about the server as a whole) itself.
+ *
+ * <p>HTTP/2 has no absolute-form: its {@code :authority} is what {@code Host} is on HTTP/1.1, and
+ * is treated the same way (reported in {@code X-Forwarded-Host}, never used to pick where the
+ * request goes). Every request goes to a configured backend whatever host it names.
  */
 final class RequestGuard {
 
@@ -61,7 +65,11 @@ final class RequestGuard {
 
     static boolean hasBody(Request request) {
         long length = request.getLength();
-        return length > 0 || (length < 0 && request.getHeaders().contains("Transfer-Encoding"));
+        if (length >= 0) {
+            return length > 0;
+        }
+        return request.getHeaders().contains("Transfer-Encoding")
+                || (ClientConnections.isMultiplexed(request) && ClientConnections.http2BodyFollows(request));
     }
 
     private static boolean isAbsoluteForm(Request request) {

@@ -1,6 +1,7 @@
 package io.chaosproxy.proxy.dataplane;
 
 import io.chaosproxy.proxy.config.ResilienceSettings;
+import io.chaosproxy.proxy.config.UpstreamTls;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -12,6 +13,9 @@ import okhttp3.OkHttpClient;
 /**
  * Builds the OkHttp clients of the proxies. All share one dispatcher and one connection pool; each
  * proxy gets its own timeouts through {@code newBuilder()}, which shares those resources.
+ *
+ * <p>HTTPS backends are checked as {@link UpstreamTls} says. OkHttp offers h2 and http/1.1 through
+ * ALPN, so a TLS backend that speaks HTTP/2 gets HTTP/2; cleartext backends get HTTP/1.1.
  */
 final class UpstreamClients implements AutoCloseable {
     /** OkHttp's defaults (64 calls, 5 per host) suit an app, not a proxy with hundreds in flight. */
@@ -22,7 +26,7 @@ final class UpstreamClients implements AutoCloseable {
     private final ThreadPoolExecutor executor;
     private final OkHttpClient base;
 
-    UpstreamClients() {
+    UpstreamClients(UpstreamTls tls) {
         AtomicInteger threads = new AtomicInteger();
         this.executor = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
                 runnable -> {
@@ -33,7 +37,7 @@ final class UpstreamClients implements AutoCloseable {
         Dispatcher dispatcher = new Dispatcher(executor);
         dispatcher.setMaxRequests(MAX_CONCURRENT_CALLS);
         dispatcher.setMaxRequestsPerHost(MAX_CONCURRENT_CALLS);
-        this.base = new OkHttpClient.Builder()
+        this.base = UpstreamTrust.apply(tls, new OkHttpClient.Builder())
                 .dispatcher(dispatcher)
                 .connectionPool(new ConnectionPool(MAX_IDLE_CONNECTIONS, 5, TimeUnit.MINUTES))
                 // OkHttp would silently replay a POST on a stale pooled connection: retries are ours alone.

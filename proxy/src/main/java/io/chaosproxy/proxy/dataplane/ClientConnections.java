@@ -1,0 +1,121 @@
+package io.chaosproxy.proxy.dataplane;
+
+import java.io.IOException;
+import java.net.StandardSocketOptions;
+import java.nio.channels.SocketChannel;
+import org.eclipse.jetty.http.HttpScheme;
+import org.eclipse.jetty.http.HttpURI;
+import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.http2.ErrorCode;
+import org.eclipse.jetty.http2.HTTP2Connection;
+import org.eclipse.jetty.http2.HTTP2Stream;
+import org.eclipse.jetty.http2.frames.ResetFrame;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.util.Callback;
+
+/**
+ * How an exchange ends its client's connection, whatever the protocol: on HTTP/1.1 an exchange
+ * owns its connection, so a drop ends the connection (RST or FIN); on HTTP/2 many exchanges share
+ * one, so a reset ends only the exchange's own stream (RST_STREAM) and the others carry on.
+ */
+final class ClientConnections {
+    /**
+     * What an injected reset says on HTTP/2: the server failed this stream, as a proxy whose
+     * backend connection was reset would say (CANCEL would mean the server merely lost interest).
+     */
+    static final ErrorCode DROP_RESET_CODE = ErrorCode.INTERNAL_ERROR;
+
+    private ClientConnections() {}
+
+    /** True when the request travels on a connection shared with other requests (HTTP/2). */
+    static boolean isMultiplexed(Request request) {
+        return request.getConnectionMetaData().getHttpVersion() == HttpVersion.HTTP_2;
+    }
+
+    /** RST_STREAM for this request's stream only; the connection and its other streams live on. */
+    static void resetStream(Request request) {
+        HTTP2Stream stream = stream(request);
+        if (stream != null) {
+            stream.reset(new ResetFrame(stream.getId(), DROP_RESET_CODE.code), Callback.NOOP);
+        }
+    }
+
+    /**
+     * HTTP/2 has no Transfer-Encoding: a body of unknown length is DATA frames until END_STREAM,
+     * as chunked is on HTTP/1.1. A request has none when END_STREAM came with its headers: the
+     * stream is closed by the client and holds no data. (A client that sends END_STREAM only
+     * later, on an empty DATA frame, is taken to send a body until that frame is there.)
+     */
+    static boolean http2BodyFollows(Request request) {
+        HTTP2Stream stream = stream(request);
+        return stream != null && (!stream.isRemotelyClosed() || stream.getDataLength() > 0);
+    }
+
+    private static HTTP2Stream stream(Request request) {
+        if (request.getConnectionMetaData().getConnection() instanceof HTTP2Connection connection) {
+            try {
+                // on HTTP/2 a request's id is its stream id
+                return connection.getSession().getStream(Integer.parseInt(request.getId()));
+            } catch (NumberFormatException e) {
+                return null;
+            }
+        }
+        return null;
+    }
+
+    /** Ends the whole client connection: with a TCP RST when {@code reset}, else with a FIN. */
+    static void closeConnection(Request request, boolean reset) {
+        EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
+        if (reset) {
+            lingerZero(endPoint);
+        }
+        endPoint.close();
+    }
+
+    /**
+     * SO_LINGER 0, so that the coming close sends a TCP RST. Through TLS too: the socket is found
+     * under the TLS endpoint.
+     */
+    static void lingerZero(EndPoint endPoint) {
+        Object transport = endPoint.getTransport();
+        while (transport instanceof EndPoint wrapped && wrapped != transport) {
+            transport = wrapped.getTransport();
+        }
+        if (endPoint.isOpen() && transport instanceof SocketChannel channel) {
+            try {
+                channel.setOption(StandardSocketOptions.SO_LINGER, 0);
+            } catch (IOException | RuntimeException e) {
+                // closed meanwhile: nothing left to reset
+            }
+        }
+    }
+
+    /**
+     * The request's scheme is the connection's: https exactly when the client came over TLS. A
+     * client's own claim (HTTP/2's {@code :scheme}, an absolute-form target) must not turn into
+     * {@code X-Forwarded-Proto: https} on a cleartext connection, nor the reverse.
+     */
+    static final class SchemeFromConnection implements HttpConfiguration.Customizer {
+        @Override
+        public Request customize(Request request, org.eclipse.jetty.http.HttpFields.Mutable responseHeaders) {
+            boolean secure = request.getConnectionMetaData().isSecure();
+            if (request.isSecure() == secure) {
+                return request;
+            }
+            HttpURI uri = HttpURI.build(request.getHttpURI()).scheme(secure ? HttpScheme.HTTPS : HttpScheme.HTTP).asImmutable();
+            return new Request.Wrapper(request) {
+                @Override
+                public HttpURI getHttpURI() {
+                    return uri;
+                }
+
+                @Override
+                public boolean isSecure() {
+                    return secure;
+                }
+            };
+        }
+    }
+}
