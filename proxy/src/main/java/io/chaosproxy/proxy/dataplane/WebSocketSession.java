@@ -5,9 +5,7 @@ import io.chaosproxy.faults.DropMode;
 import io.chaosproxy.faults.DropPoint;
 import io.chaosproxy.faults.FaultDecision;
 import java.io.IOException;
-import java.net.StandardSocketOptions;
 import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -16,7 +14,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import okhttp3.WebSocket;
 import okio.Buffer;
 import okio.ByteString;
-import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.websocket.core.CloseStatus;
 import org.eclipse.jetty.websocket.core.Configuration;
@@ -261,15 +258,7 @@ final class WebSocketSession implements FrameHandler {
         failure = "dropped (" + drop.mode().wireName() + ") after " + deliveredBytes + " message bytes";
         dropped = true;
         toClient.stop();
-        EndPoint endPoint = exchange.clientRequest.getConnectionMetaData().getConnection().getEndPoint();
-        if (drop.mode() == DropMode.RESET && endPoint.getTransport() instanceof SocketChannel channel) {
-            try {
-                channel.setOption(StandardSocketOptions.SO_LINGER, 0);
-            } catch (IOException | RuntimeException e) {
-                // already closed: nothing left to reset
-            }
-        }
-        endPoint.close();
+        ClientConnections.closeConnection(exchange.clientRequest, drop.mode() == DropMode.RESET);
         backend.cancel();
         finish();
     }

@@ -16,6 +16,7 @@ import io.chaosproxy.proxy.ChaosProxyServer;
 import io.chaosproxy.proxy.journal.JournalEntry;
 import io.chaosproxy.proxy.journal.JournalQuery;
 import java.net.InetAddress;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -31,10 +32,12 @@ import okhttp3.Request;
 import okhttp3.Response;
 import okhttp3.WebSocket;
 import okhttp3.WebSocketListener;
+import okhttp3.tls.HeldCertificate;
 import okio.ByteString;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * WebSocket through the proxy, end to end: an OkHttp WebSocket client, the proxy, and a
@@ -299,6 +302,35 @@ class WebSocketTest {
         }
         socket.close(1000, null);
         assertThat(proxy.journal().await(JournalQuery.ALL, 1, WAIT).get(0).error()).isNull();
+    }
+
+    @Test
+    void secureWebSocketsThroughATlsListenerToATlsBackend(@TempDir Path dir) throws Exception {
+        HeldCertificate ca = TestCertificates.ca("websocket test CA");
+        HeldCertificate listener = TestCertificates.server(ca, false);
+        HeldCertificate backendCertificate = TestCertificates.server(ca, false);
+        try (MockWebServer secureBackend = new MockWebServer()) {
+            secureBackend.useHttps(TestCertificates.serving(backendCertificate, ca).sslSocketFactory());
+            secureBackend.enqueue(new MockResponse.Builder().webSocketUpgrade(new Echo()).build());
+            secureBackend.start(InetAddress.getLoopbackAddress(), 0);
+            try (ChaosProxyServer secureProxy = ChaosProxyServer.builder()
+                    .tls(TestCertificates.certificatePem(dir, "listener.pem", listener, ca), TestCertificates.keyPem(dir, "key.pem", listener))
+                    .upstreamCa(TestCertificates.certificatePem(dir, "ca.pem", ca))
+                    .upstream(secureBackend.url("/").toString())
+                    .build().start()) {
+                OkHttpClient trusting = TestCertificates.clientTrusting(ca).build();
+                Events events = new Events();
+                WebSocket socket = trusting.newWebSocket(new Request.Builder()
+                        .url("wss://127.0.0.1:" + secureProxy.url().getPort() + "/ws").build(), events);
+                events.opened();
+                socket.send("over TLS twice");
+                assertThat(events.next()).isEqualTo("text:over TLS twice");
+                assertThat(secureBackend.takeRequest(5, TimeUnit.SECONDS).getHeaders().get("X-Forwarded-Proto")).isEqualTo("https");
+                socket.close(1000, "done");
+                assertThat(events.next()).isEqualTo("closing:1000:done");
+                trusting.dispatcher().executorService().shutdown();
+            }
+        }
     }
 
     private String proxyUrl(String pathAndQuery) {
