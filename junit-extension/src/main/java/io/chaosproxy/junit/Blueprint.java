@@ -1,5 +1,7 @@
 package io.chaosproxy.junit;
 
+import io.chaosproxy.proxy.config.ListenerTls;
+import io.chaosproxy.proxy.config.UpstreamTls;
 import io.chaosproxy.proxy.config.HostPort;
 import io.chaosproxy.proxy.config.ResilienceSettings;
 import java.net.URI;
@@ -10,7 +12,7 @@ import java.util.List;
  * described it; every value was checked when it was given.
  */
 record Blueprint(HostPort listen, List<URI> upstreams, List<Named> proxies, ResilienceSettings resilience,
-                 Long seed, boolean resetBeforeEach) {
+                 Long seed, boolean resetBeforeEach, ListenerTls listenerTls, UpstreamTls upstreamTls) {
 
     Blueprint {
         upstreams = List.copyOf(upstreams);

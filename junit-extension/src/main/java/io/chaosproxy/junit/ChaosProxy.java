@@ -5,8 +5,10 @@ import io.chaosproxy.faults.FaultSpecException;
 import io.chaosproxy.faults.Scenario;
 import io.chaosproxy.faults.ScenarioParser;
 import io.chaosproxy.proxy.config.HostPort;
+import io.chaosproxy.proxy.config.ListenerTls;
 import io.chaosproxy.proxy.config.ProxySpec;
 import io.chaosproxy.proxy.config.ResilienceSettings;
+import io.chaosproxy.proxy.config.UpstreamTls;
 import io.chaosproxy.proxy.config.Upstreams;
 import java.io.IOException;
 import java.io.InputStream;
@@ -527,6 +529,8 @@ public final class ChaosProxy implements BeforeAllCallback, BeforeEachCallback, 
         private ResilienceSettings.Builder resilience = ResilienceSettings.builder();
         private Long seed;
         private boolean resetBeforeEach = true;
+        private ListenerTls listenerTls;
+        private UpstreamTls upstreamTls = UpstreamTls.DEFAULT;
 
         private Builder() {}
 
@@ -620,6 +624,28 @@ public final class ChaosProxy implements BeforeAllCallback, BeforeEachCallback, 
             return this;
         }
 
+        /**
+         * HTTPS on the proxy's listeners (h2 and http/1.1 by ALPN), with this certificate chain (PEM,
+         * leaf first) and its unencrypted PKCS#8 key; {@code url()} then says https. Read now.
+         */
+        public Builder tls(Path certificatePem, Path privateKeyPem) {
+            this.listenerTls = ListenerTls.load(certificatePem, privateKeyPem, "tls certificate", "tls key");
+            return this;
+        }
+
+        /** Trusts the CA certificates of this PEM file for https backends, besides the JVM's trust store. Read now. */
+        public Builder upstreamCa(Path pem) {
+            UpstreamTls trusting = UpstreamTls.trusting(pem);
+            this.upstreamTls = new UpstreamTls(trusting.caFile(), trusting.extraCas(), upstreamTls.insecure());
+            return this;
+        }
+
+        /** Trusts every certificate and host name of https backends: for self-signed test backends only. */
+        public Builder upstreamInsecure(boolean insecure) {
+            this.upstreamTls = new UpstreamTls(upstreamTls.caFile(), upstreamTls.extraCas(), insecure);
+            return this;
+        }
+
         /** Whether each test starts with no faults, no scenario, an empty journal and closed breakers (the default). */
         public Builder resetBeforeEach(boolean reset) {
             this.resetBeforeEach = reset;
@@ -635,7 +661,7 @@ public final class ChaosProxy implements BeforeAllCallback, BeforeEachCallback, 
             List<Blueprint.Named> named = new ArrayList<>();
             namedUpstreams.forEach((name, urls) ->
                     named.add(new Blueprint.Named(name, namedListen.getOrDefault(name, HostPort.loopback(0)), urls)));
-            return new Blueprint(listen, upstreams, named, resilience.build(), seed, resetBeforeEach);
+            return new Blueprint(listen, upstreams, named, resilience.build(), seed, resetBeforeEach, listenerTls, upstreamTls);
         }
     }
 }

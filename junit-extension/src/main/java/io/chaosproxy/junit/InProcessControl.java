@@ -35,7 +35,9 @@ final class InProcessControl implements ProxyControl {
         ChaosProxyServer.Builder builder = ChaosProxyServer.builder()
                 .listen(blueprint.listen().toString())
                 .upstream(blueprint.upstreams().stream().map(URI::toString).toArray(String[]::new))
-                .resilience(blueprint.resilience());
+                .resilience(blueprint.resilience())
+                .tls(blueprint.listenerTls())
+                .upstreamTls(blueprint.upstreamTls());
         for (Blueprint.Named named : blueprint.proxies()) {
             builder.proxy(new ProxySpec(named.name(), named.listen(), named.upstreams()));
         }
