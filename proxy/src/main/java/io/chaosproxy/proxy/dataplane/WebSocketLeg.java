@@ -83,7 +83,19 @@ final class WebSocketLeg extends WebSocketListener {
                 && headers.contains(HttpHeader.CONNECTION, "upgrade");
     }
 
+    /** What Jetty's handshaker will insist on once the backend has said yes. */
+    private static boolean isComplete(Request request) {
+        HttpFields headers = request.getHeaders();
+        return "13".equals(headers.get(HttpHeader.SEC_WEBSOCKET_VERSION)) && headers.get(HttpHeader.SEC_WEBSOCKET_KEY) != null;
+    }
+
     void start() {
+        if (!isComplete(exchange.clientRequest)) {
+            // refused before any backend hears of it: the client could not have used the session anyway
+            ClientResponses.proxyError(exchange, 400,
+                    "not a valid WebSocket handshake: Sec-WebSocket-Version 13 and a Sec-WebSocket-Key are needed", Map.of());
+            return;
+        }
         backend = pickBackend();
         if (backend == null) {
             return; // answered already

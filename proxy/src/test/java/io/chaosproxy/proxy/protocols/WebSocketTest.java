@@ -15,6 +15,7 @@ import io.chaosproxy.faults.Target;
 import io.chaosproxy.proxy.ChaosProxyServer;
 import io.chaosproxy.proxy.journal.JournalEntry;
 import io.chaosproxy.proxy.journal.JournalQuery;
+import io.chaosproxy.proxy.testing.RawHttp;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -331,6 +332,17 @@ class WebSocketTest {
                 trusting.dispatcher().executorService().shutdown();
             }
         }
+    }
+
+    @Test
+    void anIncompleteHandshakeIsRefusedBeforeAnyBackendHearsOfIt() throws Exception {
+        try (RawHttp raw = new RawHttp(proxy.url())) {
+            RawHttp.Reply reply = raw.send("GET /ws HTTP/1.1\nHost: x\nUpgrade: websocket\nConnection: Upgrade\n"
+                    + "Sec-WebSocket-Version: 13", null).read(false); // no Sec-WebSocket-Key
+            assertThat(reply.status()).isEqualTo(400);
+            assertThat(reply.bodyText()).contains("Sec-WebSocket-Key");
+        }
+        assertThat(backend.getRequestCount()).isZero();
     }
 
     private String proxyUrl(String pathAndQuery) {
