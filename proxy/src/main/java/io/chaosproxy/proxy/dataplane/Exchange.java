@@ -38,6 +38,8 @@ final class Exchange implements RequestFacts {
     final String query;
     final long startNanos;
     final Instant startedAt;
+    /** The Jetty thread that called the handler: the one thread on which this exchange may block. */
+    final Thread handlerThread;
 
     private final List<InstalledRule> firedRules = new ArrayList<>(2);
     private final List<Attempt> attempts = new ArrayList<>(2);
@@ -52,6 +54,7 @@ final class Exchange implements RequestFacts {
         this.clientCallback = callback;
         this.startNanos = System.nanoTime();
         this.startedAt = Instant.now();
+        this.handlerThread = Thread.currentThread();
         HttpFields headers = clientRequest.getHeaders();
         this.requestId = RequestIds.keepOrGenerate(headers.get(RequestIds.HEADER));
         TraceParent incoming = TraceParent.parse(headers.get(TraceParent.HEADER));

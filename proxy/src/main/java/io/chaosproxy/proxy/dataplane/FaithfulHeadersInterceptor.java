@@ -25,14 +25,18 @@ final class FaithfulHeadersInterceptor implements Interceptor {
         okhttp3.Request request = chain.request();
         AttemptTag tag = request.tag(AttemptTag.class);
         if (tag != null) {
-            okhttp3.Request.Builder exact = request.newBuilder();
-            if (!tag.clientSentAcceptEncoding()) {
-                exact.removeHeader("Accept-Encoding");
+            boolean addedAcceptEncoding = !tag.clientSentAcceptEncoding() && request.header("Accept-Encoding") != null;
+            boolean addedUserAgent = !tag.clientSentUserAgent() && request.header("User-Agent") != null;
+            if (addedAcceptEncoding || addedUserAgent) { // else nothing to undo: no copy of the request
+                okhttp3.Request.Builder exact = request.newBuilder();
+                if (addedAcceptEncoding) {
+                    exact.removeHeader("Accept-Encoding");
+                }
+                if (addedUserAgent) {
+                    exact.removeHeader("User-Agent");
+                }
+                request = exact.build();
             }
-            if (!tag.clientSentUserAgent()) {
-                exact.removeHeader("User-Agent");
-            }
-            request = exact.build();
         }
         Response response = chain.proceed(request);
         String encoding = response.header("Content-Encoding");

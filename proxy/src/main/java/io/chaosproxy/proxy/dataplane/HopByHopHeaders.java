@@ -39,4 +39,29 @@ final class HopByHopHeaders {
     static boolean isHopByHop(String lowerCaseName, Set<String> named) {
         return ALWAYS.contains(lowerCaseName) || named.contains(lowerCaseName);
     }
+
+    /**
+     * The same test for a name in any case, without lower-casing it first: it runs for every
+     * header of every response, and {@code named} is empty unless the message had a Connection header.
+     */
+    static boolean isHopByHopAnyCase(String name, Set<String> named) {
+        if (isAlwaysHopByHop(name)) {
+            return true;
+        }
+        return !named.isEmpty() && named.contains(name.toLowerCase(Locale.ROOT));
+    }
+
+    /** One of the fixed names, in any case; the length sorts out nearly every other header at once. */
+    static boolean isAlwaysHopByHop(String name) {
+        return switch (name.length()) {
+            case 2 -> name.equalsIgnoreCase("te");
+            case 7 -> name.equalsIgnoreCase("trailer") || name.equalsIgnoreCase("upgrade");
+            case 10 -> name.equalsIgnoreCase("connection") || name.equalsIgnoreCase("keep-alive");
+            case 16 -> name.equalsIgnoreCase("proxy-connection");
+            case 17 -> name.equalsIgnoreCase("transfer-encoding");
+            case 18 -> name.equalsIgnoreCase("proxy-authenticate");
+            case 19 -> name.equalsIgnoreCase("proxy-authorization");
+            default -> false;
+        };
+    }
 }

@@ -6,7 +6,9 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Set;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 import okhttp3.Headers;
 import okhttp3.MediaType;
 import okhttp3.Response;
@@ -34,9 +36,11 @@ final class ResponseRelay extends IteratingCallback {
     private final long bytesPerSecond; // 0 = unthrottled
     private final Drop drop;           // after-headers or mid-body drop, or null
     private final byte[] chunk;
+    private final boolean pooledChunk;
     private long sent;
     private boolean backendFailed;
     private long declaredLength = -1; // the Content-Length the client was promised, -1 when chunked
+    private boolean framedByLength;   // the backend's body ends after its Content-Length (no Transfer-Encoding)
     private long throttleStartNanos;
     private long pauseNanos;
     private boolean lastWritten;
@@ -48,11 +52,13 @@ final class ResponseRelay extends IteratingCallback {
         this.upstreamBody = serverToProxyResponse.body().source();
         this.bytesPerSecond = bytesPerSecond;
         this.drop = drop;
-        int size = CHUNK;
         if (bytesPerSecond > 0) {
-            size = (int) Math.max(1, Math.min(CHUNK, bytesPerSecond / SLICES_PER_SECOND));
+            this.chunk = new byte[(int) Math.max(1, Math.min(CHUNK, bytesPerSecond / SLICES_PER_SECOND))];
+            this.pooledChunk = false;
+        } else {
+            this.chunk = Chunks.take();
+            this.pooledChunk = true;
         }
-        this.chunk = new byte[size];
     }
 
     void start() {
@@ -109,14 +115,19 @@ final class ResponseRelay extends IteratingCallback {
             return Action.SCHEDULED;
         }
         sent += n;
+        boolean last = false;
         if (sent == declaredLength) {
             recordDelivered(); // with this chunk a Content-Length client has all it expects
+            // and the backend's body is over too, so this write can end the response: no empty
+            // last write, no read that only finds the end (a drop or a throttle keeps its own steps)
+            last = framedByLength && drop == null && bytesPerSecond == 0;
+            lastWritten = last;
         }
         if (bytesPerSecond > 0) {
             long dueNanos = throttleStartNanos + sent * 1_000_000_000L / bytesPerSecond;
             pauseNanos = Math.max(0, dueNanos - System.nanoTime());
         }
-        exchange.proxyToClientResponse.write(false, ByteBuffer.wrap(chunk, 0, n), this);
+        exchange.proxyToClientResponse.write(last, ByteBuffer.wrap(chunk, 0, n), this);
         return Action.SCHEDULED;
     }
 
@@ -135,6 +146,9 @@ final class ResponseRelay extends IteratingCallback {
 
     @Override
     protected void onCompleteSuccess() {
+        if (pooledChunk) {
+            Chunks.give(chunk); // every write has completed: nothing reads the chunk any more
+        }
         serverToProxyResponse.close();
         exchange.clientCallback.succeeded();
         recordDelivered();
@@ -150,6 +164,8 @@ final class ResponseRelay extends IteratingCallback {
 
     @Override
     protected void onCompleteFailure(Throwable cause) {
+        // The chunk is not given back: a write failed because the client did may still be
+        // flushing it, and another exchange's bytes must never land in a buffer on its way out.
         serverToProxyResponse.close();
         if (dropped) {
             return; // dropNow() already finished the exchange
@@ -182,38 +198,101 @@ final class ResponseRelay extends IteratingCallback {
         response.setStatus(serverToProxyResponse.code());
         HttpFields.Mutable out = response.getHeaders();
         Headers in = serverToProxyResponse.headers();
-        Set<String> connectionNamed = HopByHopHeaders.namedIn(in.values("Connection"));
-        for (int i = 0, size = in.size(); i < size; i++) {
+        int size = in.size();
+        Set<String> connectionNamed = Set.of();
+        for (int i = 0; i < size; i++) {
+            if (in.name(i).equalsIgnoreCase("Connection")) {
+                connectionNamed = HopByHopHeaders.namedIn(in.values("Connection")); // rare: only then a set
+                break;
+            }
+        }
+        boolean hasContentType = false;
+        boolean hasContentLength = false;
+        boolean hasTransferEncoding = false;
+        String contentLength = null; // the first one the client gets
+        String via = null;
+        for (int i = 0; i < size; i++) {
             String name = in.name(i);
-            String lower = name.toLowerCase(java.util.Locale.ROOT);
-            if (HopByHopHeaders.isHopByHop(lower, connectionNamed) || lower.equals("x-request-id")) {
+            // what the backend sent at all, whatever its Connection header names
+            if (name.equalsIgnoreCase("Content-Type")) {
+                hasContentType = true;
+            } else if (name.equalsIgnoreCase("Content-Length")) {
+                hasContentLength = true;
+            } else if (name.equalsIgnoreCase("Transfer-Encoding")) {
+                hasTransferEncoding = true;
+            } else if (name.equalsIgnoreCase("Via")) {
+                via = in.value(i); // the last one; the client gets it with ours appended, below
                 continue;
             }
-            if (lower.equals("x-chaos-proxy-content-encoding")) {
-                out.add("Content-Encoding", in.value(i));
+            if (HopByHopHeaders.isHopByHopAnyCase(name, connectionNamed) || name.equalsIgnoreCase(RequestIds.HEADER)) {
                 continue;
             }
-            out.add(name, in.value(i));
+            String value = in.value(i);
+            if (name.equalsIgnoreCase(FaithfulHeadersInterceptor.HIDDEN_CONTENT_ENCODING)) {
+                out.add("Content-Encoding", value);
+                continue;
+            }
+            if (contentLength == null && name.equalsIgnoreCase("Content-Length")) {
+                contentLength = value;
+            }
+            out.add(name, value);
         }
         ResponseBody body = serverToProxyResponse.body();
-        if (in.get("Content-Type") == null) {
+        if (!hasContentType) {
             MediaType type = body.contentType();
             if (type != null) {
                 out.put("Content-Type", type.toString());
             }
         }
-        if (in.get("Content-Length") == null && in.get("Transfer-Encoding") == null && body.contentLength() >= 0) {
-            out.put("Content-Length", Long.toString(body.contentLength()));
+        if (!hasContentLength && !hasTransferEncoding && body.contentLength() >= 0) {
+            contentLength = Long.toString(body.contentLength());
+            out.put("Content-Length", contentLength);
         }
-        String via = in.get("Via");
         out.put("Via", via == null ? ProxyIdentity.VIA : via + ", " + ProxyIdentity.VIA);
         out.put(RequestIds.HEADER, exchange.requestId);
-        String length = out.get("Content-Length");
-        if (length != null && !exchange.method.equals("HEAD")) {
+        framedByLength = !hasTransferEncoding;
+        if (contentLength != null && !exchange.method.equals("HEAD")) {
             try {
-                declaredLength = Long.parseLong(length.trim());
+                declaredLength = Long.parseLong(contentLength.trim());
             } catch (NumberFormatException e) {
                 declaredLength = -1; // Jetty will refuse it; the journal then records at the end
+            }
+        }
+    }
+
+    /**
+     * Relay chunks of finished exchanges, kept for the next ones, so an exchange allocates no
+     * 16 KiB buffer of its own. Lock-free and bounded: a chunk goes into a free slot near a random
+     * start, or to the garbage collector when none is free; taking one looks at a few slots the
+     * same way and makes a new chunk when they are all empty.
+     */
+    private static final class Chunks {
+        /** At most 4 MiB kept, enough for hundreds of exchanges in flight at once. */
+        private static final int SLOTS = 256;
+        private static final int PROBES = 8;
+        private static final AtomicReferenceArray<byte[]> FREE = new AtomicReferenceArray<>(SLOTS);
+
+        private Chunks() {}
+
+        static byte[] take() {
+            int start = ThreadLocalRandom.current().nextInt(SLOTS);
+            for (int i = 0; i < PROBES; i++) {
+                int slot = (start + i) & (SLOTS - 1);
+                byte[] chunk = FREE.get(slot);
+                if (chunk != null && FREE.compareAndSet(slot, chunk, null)) {
+                    return chunk;
+                }
+            }
+            return new byte[CHUNK];
+        }
+
+        static void give(byte[] chunk) {
+            int start = ThreadLocalRandom.current().nextInt(SLOTS);
+            for (int i = 0; i < PROBES; i++) {
+                int slot = (start + i) & (SLOTS - 1);
+                if (FREE.get(slot) == null && FREE.compareAndSet(slot, null, chunk)) {
+                    return;
+                }
             }
         }
     }

@@ -26,14 +26,16 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import okhttp3.Call;
 import okhttp3.Callback;
 import okhttp3.Response;
+import org.eclipse.jetty.util.thread.ThreadPool;
 
 /**
  * The proxy-to-server leg of one exchange: pick a backend, make an attempt, and on a retryable
  * failure pick another backend and try again, within the policy, the budget and the deadline.
  *
- * <p>Each attempt is an asynchronous OkHttp call. Every wait between steps (upstream latency
- * faults, backoff, the attempt timeout) is a task on the shared scheduler: no thread sleeps, so a
- * thousand exchanges in backoff cost a thousand small objects, not a thousand threads.
+ * <p>A first attempt made on the Jetty thread handling the exchange runs its OkHttp call there;
+ * any other attempt is an asynchronous call. Every wait between steps (upstream latency faults,
+ * backoff, the attempt timeout) is a task on the shared scheduler: no thread sleeps, so a thousand
+ * exchanges in backoff cost a thousand small objects, not a thousand threads.
  *
  * <p>Why the retry loop is not an OkHttp interceptor: interceptors are synchronous, so a backoff
  * inside one would have to block its thread. The concerns that need no waiting (upstream faults,
@@ -328,7 +330,47 @@ final class UpstreamLeg {
             if (settled.get()) {
                 started.cancel(); // the timeout or the client got here between the check above and now
             }
-            started.enqueue(this);
+            if (mayBlockHere()) {
+                runHere(started);
+            } else {
+                started.enqueue(this);
+            }
+        }
+
+        /**
+         * True on the Jetty thread that is handling this exchange, while the pool has threads to
+         * spare. Waiting for the backend there saves the hand-off to an OkHttp dispatcher thread
+         * and back (two context switches and the dispatcher's lock per exchange); the relay then
+         * streams the body on the same thread. Anywhere else (the one scheduler thread after a
+         * delay, backoff or hang, which must never block) the call is enqueued. So is it when the
+         * pool runs short, so that a crowd of slow backends cannot take every Jetty thread.
+         */
+        private boolean mayBlockHere() {
+            if (Thread.currentThread() != exchange.handlerThread) {
+                return false;
+            }
+            return !(exchange.clientRequest.getComponents().getExecutor() instanceof ThreadPool.SizedThreadPool pool)
+                    || pool.getMaxThreads() - pool.getThreads() + pool.getIdleThreads() > pool.getMaxThreads() / 4;
+        }
+
+        /**
+         * The call on this thread, reported to the same callbacks as an enqueued one. A timeout or
+         * a gone client cancels it from another thread, which fails the blocked call at once.
+         */
+        private void runHere(Call started) {
+            Response response;
+            try {
+                response = started.execute();
+            } catch (IOException e) {
+                onFailure(started, e);
+                return;
+            } catch (RuntimeException e) {
+                // what OkHttp's dispatcher does with an interceptor's bug: cancel, report as a failure
+                started.cancel();
+                onFailure(started, new IOException("canceled due to " + e, e));
+                return;
+            }
+            onResponse(started, response);
         }
 
         /**

@@ -8,6 +8,7 @@ import okhttp3.Headers;
 import okhttp3.RequestBody;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.server.Request;
 
 /** Builds the proxy-to-server request from the client's: same method, path, query, headers and body. */
@@ -23,7 +24,9 @@ final class UpstreamRequests {
     static okhttp3.Request build(Exchange exchange, Backend backend, RequestBody body, AttemptTag tag) {
         Request clientRequest = exchange.clientRequest;
         HttpFields clientHeaders = clientRequest.getHeaders();
-        Set<String> connectionNamed = HopByHopHeaders.namedIn(clientHeaders.getValuesList("Connection"));
+        Set<String> connectionNamed = clientHeaders.contains(HttpHeader.CONNECTION)
+                ? HopByHopHeaders.namedIn(clientHeaders.getValuesList(HttpHeader.CONNECTION))
+                : Set.of(); // most requests have none: no list, no set
 
         Headers.Builder headers = new Headers.Builder();
         String forwardedFor = null;

@@ -9,12 +9,13 @@ import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.locks.LockSupport;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * One line per exchange, as text or JSON, written by a background thread so a slow terminal never
- * slows a request. When the queue is full (a terminal far slower than the traffic) lines are
- * dropped and counted, rather than blocking the proxy.
+ * One line per exchange, as text or JSON, formatted and written by a background thread so neither
+ * the formatting nor a slow terminal slows a request. When the queue is full (a terminal far slower
+ * than the traffic) lines are dropped and counted, rather than blocking the proxy.
  */
 public final class AccessLog implements ExchangeListener, AutoCloseable {
 
@@ -22,12 +23,21 @@ public final class AccessLog implements ExchangeListener, AutoCloseable {
     public enum Format { TEXT, JSON }
 
     private static final int QUEUE_CAPACITY = 65_536;
+    /**
+     * After waking, the writer lets lines gather this long: a busy proxy then wakes it about a
+     * hundred times a second instead of once per request, and a line is at most this late.
+     */
+    private static final long BATCH_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
+
+    private record Line(JournalEntry entry, String query) {}
 
     private final Format format;
     private final PrintStream out;
-    private final BlockingQueue<String> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+    private final BlockingQueue<Line> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
     private final AtomicLong dropped = new AtomicLong();
     private final Thread writer;
+    private volatile boolean idle; // the writer is parked with nothing to write: the next line wakes it
     private volatile boolean closed;
 
     public AccessLog(Format format, PrintStream out) {
@@ -40,9 +50,10 @@ public final class AccessLog implements ExchangeListener, AutoCloseable {
 
     @Override
     public void onExchange(JournalEntry entry, String query, List<InstalledRule> firedRules) {
-        String line = format == Format.JSON ? json(entry, query) : text(entry, query);
-        if (!queue.offer(line)) {
+        if (!queue.offer(new Line(entry, query))) {
             dropped.incrementAndGet();
+        } else if (idle) {
+            LockSupport.unpark(writer);
         }
     }
 
@@ -122,21 +133,22 @@ public final class AccessLog implements ExchangeListener, AutoCloseable {
     }
 
     private void drain() {
-        try {
-            while (!closed || !queue.isEmpty()) {
-                String line = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (line == null) {
-                    continue;
-                }
-                out.println(line);
-                String next;
-                while ((next = queue.poll()) != null) {
-                    out.println(next);
-                }
+        while (true) {
+            Line line = queue.poll();
+            if (line == null) {
                 out.flush();
+                if (closed) {
+                    return;
+                }
+                idle = true;
+                if (queue.isEmpty() && !closed) { // a line offered before idle was set is seen here
+                    LockSupport.parkNanos(this, IDLE_NANOS);
+                }
+                idle = false;
+                LockSupport.parkNanos(this, BATCH_NANOS);
+                continue;
             }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            out.println(format == Format.JSON ? json(line.entry(), line.query()) : text(line.entry(), line.query()));
         }
     }
 
@@ -144,6 +156,7 @@ public final class AccessLog implements ExchangeListener, AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        LockSupport.unpark(writer);
         try {
             writer.join(2_000);
         } catch (InterruptedException e) {
