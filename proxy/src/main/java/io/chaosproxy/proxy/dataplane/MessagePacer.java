@@ -35,8 +35,7 @@ final class MessagePacer {
 
     /** Queues one delivery of {@code bytes} payload bytes; a close or a failure passes with 0. */
     void submit(long bytes, Runnable delivery) {
-        boolean drainHere;
-        synchronized (this) {
+        changeThenDrain(() -> {
             if (stopped) {
                 return;
             }
@@ -46,23 +45,12 @@ final class MessagePacer {
             }
             lastDueNanos = due;
             queue.add(new Due(due, delivery));
-            drainHere = claimDrain();
-        }
-        if (drainHere) {
-            drain();
-        }
+        });
     }
 
     /** The client side is open: what waited for it may go. */
     void open() {
-        boolean drainHere;
-        synchronized (this) {
-            open = true;
-            drainHere = claimDrain();
-        }
-        if (drainHere) {
-            drain();
-        }
+        changeThenDrain(() -> open = true);
     }
 
     /** The session is over: what is still queued is never delivered. */
@@ -107,9 +95,14 @@ final class MessagePacer {
     }
 
     private void drainWhenDue() {
+        changeThenDrain(() -> timer = null);
+    }
+
+    /** Makes {@code change} under the lock, then delivers what is due, unless another thread already does. */
+    private void changeThenDrain(Runnable change) {
         boolean drainHere;
         synchronized (this) {
-            timer = null;
+            change.run();
             drainHere = claimDrain();
         }
         if (drainHere) {
