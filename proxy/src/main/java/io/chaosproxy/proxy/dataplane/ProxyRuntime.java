@@ -11,6 +11,7 @@ import io.chaosproxy.proxy.resilience.RetryPolicy;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import okhttp3.Dispatcher;
 import okhttp3.OkHttpClient;
 import org.eclipse.jetty.server.ServerConnector;
 
@@ -24,6 +25,7 @@ public final class ProxyRuntime {
     private final BackendPool pool;
     private final OkHttpClient client;
     private final ServerConnector connector;
+    private volatile OkHttpClient webSocketClient;
 
     ProxyRuntime(ProxySpec spec, ResilienceSettings settings, ProxyCore core, OkHttpClient client, ServerConnector connector) {
         this.name = spec.name();
@@ -93,6 +95,26 @@ public final class ProxyRuntime {
 
     OkHttpClient client() {
         return client;
+    }
+
+    /**
+     * For WebSocket handshakes: OkHttp reads an open WebSocket on its dispatcher for the session's
+     * whole life, so sessions get a dispatcher of their own and never hold up HTTP calls.
+     */
+    OkHttpClient webSocketClient() {
+        OkHttpClient created = webSocketClient;
+        if (created == null) {
+            synchronized (this) {
+                if (webSocketClient == null) {
+                    Dispatcher sessions = new Dispatcher();
+                    sessions.setMaxRequests(Integer.MAX_VALUE);
+                    sessions.setMaxRequestsPerHost(Integer.MAX_VALUE);
+                    webSocketClient = client.newBuilder().dispatcher(sessions).build();
+                }
+                created = webSocketClient;
+            }
+        }
+        return created;
     }
 
     ServerConnector connector() {

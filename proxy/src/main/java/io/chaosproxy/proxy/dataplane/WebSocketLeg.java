@@ -25,6 +25,7 @@ import okio.BufferedSource;
 import okio.ByteString;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.websocket.core.FrameHandler;
@@ -64,7 +65,8 @@ final class WebSocketLeg extends WebSocketListener {
     private volatile WebSocket upstream;
     private volatile ScheduledFuture<?> timeout;
     private volatile Runnable unpark;
-    private WebSocketSession session;
+    private volatile WebSocketSession session;
+    private final AtomicBoolean hangOver = new AtomicBoolean();
 
     WebSocketLeg(Exchange exchange, FaultDecision clientFaults) {
         this.exchange = exchange;
@@ -86,14 +88,15 @@ final class WebSocketLeg extends WebSocketListener {
     /** What Jetty's handshaker will insist on once the backend has said yes. */
     private static boolean isComplete(Request request) {
         HttpFields headers = request.getHeaders();
-        return "13".equals(headers.get(HttpHeader.SEC_WEBSOCKET_VERSION)) && headers.get(HttpHeader.SEC_WEBSOCKET_KEY) != null;
+        return request.getConnectionMetaData().getHttpVersion() == HttpVersion.HTTP_1_1
+                && "13".equals(headers.get(HttpHeader.SEC_WEBSOCKET_VERSION)) && headers.get(HttpHeader.SEC_WEBSOCKET_KEY) != null;
     }
 
     void start() {
         if (!isComplete(exchange.clientRequest)) {
             // refused before any backend hears of it: the client could not have used the session anyway
             ClientResponses.proxyError(exchange, 400,
-                    "not a valid WebSocket handshake: Sec-WebSocket-Version 13 and a Sec-WebSocket-Key are needed", Map.of());
+                    "not a valid WebSocket handshake: HTTP/1.1, Sec-WebSocket-Version 13 and a Sec-WebSocket-Key are needed", Map.of());
             return;
         }
         backend = pickBackend();
@@ -149,7 +152,11 @@ final class WebSocketLeg extends WebSocketListener {
         connectNow();
     }
 
+    /** Released by the rule's removal, or by the check after parking, maybe both: go on once. */
     private void connectAfterHang() {
+        if (!hangOver.compareAndSet(false, true)) {
+            return;
+        }
         upstreamFaults = new FaultDecision(upstreamFaults.fired(), 0, upstreamFaults.bytesPerSecond(), null);
         proxy.core().scheduler().execute(this::connectNow);
     }
@@ -175,7 +182,7 @@ final class WebSocketLeg extends WebSocketListener {
             }
             return;
         }
-        upstream = proxy.client().newWebSocket(request, this);
+        upstream = proxy.webSocketClient().newWebSocket(request, this);
         if (settled.get()) {
             upstream.cancel(); // timed out or the client left between the check above and now
         }
@@ -202,6 +209,13 @@ final class WebSocketLeg extends WebSocketListener {
         copyEndToEndHeaders(backendAnswer.headers(), response.getHeaders());
         response.getHeaders().put(RequestIds.HEADER, exchange.requestId);
         String subprotocol = backendAnswer.header("Sec-WebSocket-Protocol");
+        if (subprotocol != null && !offeredByClient(subprotocol)) {
+            session.abandon("backend chose subprotocol " + subprotocol + ", which the client did not offer");
+            response.getHeaders().clear();
+            ClientResponses.proxyError(exchange, 502, "backend " + backend.label() + " chose WebSocket subprotocol '"
+                    + subprotocol + "', which the client did not offer", Map.of());
+            return;
+        }
         WebSocketNegotiator.AbstractNegotiator negotiator = new WebSocketNegotiator.AbstractNegotiator() {
             @Override
             public FrameHandler negotiate(ServerUpgradeRequest upgradeRequest, ServerUpgradeResponse upgradeResponse,
@@ -217,8 +231,13 @@ final class WebSocketLeg extends WebSocketListener {
                 clientRequest.getConnectionMetaData().getConnector().getServer());
         boolean answered;
         try {
+            // a 101 that never reaches the client (it left meanwhile) opens no session: close the books
+            Callback upgraded = Callback.from(exchange.clientCallback::succeeded, failure -> {
+                session.clientNeverOpened("client gone during the WebSocket handshake: " + failure.getMessage());
+                exchange.clientCallback.failed(failure);
+            });
             answered = Handshaker.newInstance().upgradeRequest(negotiator, clientRequest, response,
-                    exchange.clientCallback, components, null);
+                    upgraded, components, null);
         } catch (RuntimeException e) {
             session.abandon("client handshake failed: " + e.getMessage());
             response.getHeaders().clear();
@@ -230,6 +249,15 @@ final class WebSocketLeg extends WebSocketListener {
             response.getHeaders().clear();
             ClientResponses.proxyError(exchange, 400, "not a valid WebSocket handshake (Sec-WebSocket-Key and version 13 needed)", Map.of());
         }
+    }
+
+    private boolean offeredByClient(String subprotocol) {
+        for (String offer : exchange.clientRequest.getHeaders().getCSV(HttpHeader.SEC_WEBSOCKET_SUBPROTOCOL, false)) {
+            if (offer.equals(subprotocol)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** The backend's 101 headers that are not the handshake's own (cookies, say) reach the client. */
@@ -251,11 +279,15 @@ final class WebSocketLeg extends WebSocketListener {
             session.backendFailed(t); // after the handshake: the session's business
             return;
         }
-        if (!settle()) {
+        if (response != null) {
+            // read while the try timeout still runs: a backend that stalls its refusal's body meets it
+            byte[] body = readBounded(response);
+            if (settle()) {
+                refused(response, body);
+            }
             return;
         }
-        if (response != null) {
-            refused(response);
+        if (!settle()) {
             return;
         }
         if (exchange.isClientGone()) {
@@ -274,7 +306,7 @@ final class WebSocketLeg extends WebSocketListener {
     }
 
     /** The backend answered the handshake with something other than 101: the client gets that answer. */
-    private void refused(Response answer) {
+    private void refused(Response answer, byte[] body) {
         int status = answer.code();
         exchange.recordAttempt(new Attempt(backend.label(), status, null, millis()));
         if (proxy.settings().breakerOnStatus().contains(status)) {
@@ -282,7 +314,6 @@ final class WebSocketLeg extends WebSocketListener {
         } else {
             backend.breaker().onSuccess(permit);
         }
-        byte[] body = readBounded(answer);
         var response = exchange.proxyToClientResponse;
         HttpFields.Mutable headers = response.getHeaders();
         copyEndToEndHeaders(answer.headers(), headers);

@@ -38,16 +38,20 @@ import org.eclipse.jetty.websocket.core.OpCode;
  * for a clean end.
  */
 final class WebSocketSession implements FrameHandler {
-    /** Messages up to OkHttp's own outgoing limit; Jetty's default (64 KiB) would cut real traffic. */
-    private static final long MAX_MESSAGE_BYTES = 16L * 1024 * 1024;
+    /**
+     * Messages up to OkHttp's own outgoing limit (16 MiB queued) less what flow control may leave
+     * in that queue; Jetty's default (64 KiB) would cut real traffic.
+     */
+    private static final long MAX_MESSAGE_BYTES = 15L * 1024 * 1024;
     /**
      * Flow control, each way: at most this much on its way to a side that reads slowly. Beyond it
      * the proxy stops reading the other side, so TCP slows the sender down, as without a proxy.
      * (OkHttp would fail a session whose send queue passes 16 MiB; memory stays flat too.)
      */
     private static final long IN_FLIGHT_LIMIT = 1024 * 1024;
-    /** How often a client paused for a slow backend looks whether the backend caught up. */
-    private static final long BACKEND_CATCH_UP_POLL_MILLIS = 5;
+    /** How often a client paused for a slow backend looks whether the backend caught up: soon, then less often. */
+    private static final long FIRST_CATCH_UP_POLL_MILLIS = 5;
+    private static final long MAX_CATCH_UP_POLL_MILLIS = 100;
 
     private final Exchange exchange;
     private final WebSocket backend;
@@ -61,6 +65,7 @@ final class WebSocketSession implements FrameHandler {
     private long inFlightToClient; // guarded by this: accepted from the backend, not yet written to the client
     private volatile String failure; // what the journal says went wrong, if anything
     private volatile boolean dropped;
+    private boolean cutting; // a mid-body drop is on its way: nothing more goes to the client
 
     WebSocketSession(Exchange exchange, WebSocket backend, FaultDecision clientFaults, FaultDecision upstreamFaults) {
         this.exchange = exchange;
@@ -102,7 +107,10 @@ final class WebSocketSession implements FrameHandler {
             }
             case OpCode.CONTINUATION -> collect(frame, callback);
             case OpCode.PING -> client.sendFrame(new Frame(OpCode.PONG, true, copy(frame.getPayload())),
-                    Callback.from(client::demand, callback), false);
+                    Callback.from(() -> {
+                        callback.succeeded();
+                        client.demand();
+                    }, callback::failed), false);
             case OpCode.PONG -> {
                 callback.succeeded();
                 client.demand();
@@ -133,19 +141,19 @@ final class WebSocketSession implements FrameHandler {
             }
         }
         callback.succeeded();
-        demandWhenBackendKeepsUp();
+        demandWhenBackendKeepsUp(FIRST_CATCH_UP_POLL_MILLIS);
     }
 
     /** Reads the client's next frame only once OkHttp's queue to the backend is short again; checked on the scheduler, never waited for. */
-    private void demandWhenBackendKeepsUp() {
+    private void demandWhenBackendKeepsUp(long pollMillis) {
         if (finished.get()) {
             return;
         }
         if (backend.queueSize() <= IN_FLIGHT_LIMIT) {
             client.demand();
         } else {
-            exchange.proxy.core().scheduler().schedule(this::demandWhenBackendKeepsUp,
-                    BACKEND_CATCH_UP_POLL_MILLIS, TimeUnit.MILLISECONDS);
+            long next = Math.min(MAX_CATCH_UP_POLL_MILLIS, pollMillis * 2);
+            exchange.proxy.core().scheduler().schedule(() -> demandWhenBackendKeepsUp(next), pollMillis, TimeUnit.MILLISECONDS);
         }
     }
 
@@ -174,12 +182,12 @@ final class WebSocketSession implements FrameHandler {
     void fromBackend(String text) {
         byte[] utf8 = text.getBytes(StandardCharsets.UTF_8);
         awaitRoomTowardsClient(utf8.length);
-        toClient.submit(utf8.length, () -> deliver(new Frame(OpCode.TEXT, true, ByteBuffer.wrap(utf8)), utf8.length));
+        toClient.submit(utf8.length, () -> deliver(OpCode.TEXT, ByteBuffer.wrap(utf8)));
     }
 
     void fromBackend(ByteString bytes) {
         awaitRoomTowardsClient(bytes.size());
-        toClient.submit(bytes.size(), () -> deliver(new Frame(OpCode.BINARY, true, bytes.asByteBuffer()), bytes.size()));
+        toClient.submit(bytes.size(), () -> deliver(OpCode.BINARY, bytes.asByteBuffer()));
     }
 
     /**
@@ -233,24 +241,38 @@ final class WebSocketSession implements FrameHandler {
         });
     }
 
-    /** A handshake that could not be completed on the client side: let the backend go. */
+    /** A handshake that could not be completed on the client side: let the backend go (the caller answers the client). */
     void abandon(String why) {
         failure = why;
         toClient.stop();
         backend.cancel();
     }
 
-    private void deliver(Frame frame, long bytes) {
+    /** The 101 never reached the client: no session will open or close, so let the backend go and journal it here. */
+    void clientNeverOpened(String why) {
+        abandon(why);
+        dropped = true; // no status reached the client
+        finish();
+    }
+
+    private void deliver(byte opcode, ByteBuffer payload) {
         CoreSession open = client;
-        if (open == null) {
+        if (open == null || cutting) {
             return;
         }
-        if (drop != null && drop.when() == DropPoint.MID_BODY && deliveredBytes + bytes > drop.afterBytes()) {
-            dropClient();
+        long bytes = payload.remaining();
+        if (drop != null && drop.when() == DropPoint.MID_BODY && deliveredBytes + bytes >= drop.afterBytes()) {
+            // exactly afterBytes reach the client (the end of a message, or a fragment of it), then the cut
+            cutting = true;
+            int upToCut = (int) (drop.afterBytes() - deliveredBytes);
+            ByteBuffer head = payload.duplicate();
+            head.limit(head.position() + upToCut);
+            deliveredBytes += upToCut;
+            open.sendFrame(new Frame(opcode, upToCut == bytes, head), Callback.from(this::dropClient, failed -> dropClient()), false);
             return;
         }
         deliveredBytes += bytes;
-        open.sendFrame(frame, Callback.from(() -> written(bytes), failed -> written(bytes)), false);
+        open.sendFrame(new Frame(opcode, true, payload), Callback.from(() -> written(bytes), failed -> written(bytes)), false);
     }
 
     /** The drop fault: the client's TCP connection ends (RST or FIN) without a close frame. */

@@ -144,11 +144,11 @@ class WebSocketTest {
     void pingsAreAnsweredSoAQuietSessionStaysOpen() throws Exception {
         backend.enqueue(new MockResponse.Builder().webSocketUpgrade(new Echo()).build());
         // OkHttp fails the session when a ping's pong has not come back by the next ping
-        OkHttpClient pinging = client.newBuilder().pingInterval(Duration.ofMillis(100)).build();
+        OkHttpClient pinging = client.newBuilder().pingInterval(Duration.ofMillis(500)).build();
         Events events = new Events();
         WebSocket socket = pinging.newWebSocket(new Request.Builder().url(proxyUrl("/ws")).build(), events);
         events.opened();
-        assertThat(events.poll(Duration.ofMillis(1500))).as("nothing but pongs while quiet").isNull();
+        assertThat(events.poll(Duration.ofMillis(2500))).as("nothing but pongs while quiet").isNull();
         socket.send("still here");
         assertThat(events.next()).isEqualTo("text:still here");
         socket.close(1000, null);
@@ -164,15 +164,18 @@ class WebSocketTest {
         events.opened();
         assertThat(millisSince(start)).isGreaterThanOrEqualTo(300);
 
-        long sent = System.nanoTime();
-        for (int i = 0; i < 5; i++) {
+        for (int i = 0; i < 2; i++) { // each message on its own: every one of them is late
+            long sent = System.nanoTime();
+            socket.send("alone" + i);
+            assertThat(events.next()).isEqualTo("text:alone" + i);
+            assertThat(millisSince(sent)).isBetween(300L, 3_000L);
+        }
+        for (int i = 0; i < 5; i++) { // a burst keeps its order
             socket.send("m" + i);
         }
         for (int i = 0; i < 5; i++) {
             assertThat(events.next()).isEqualTo("text:m" + i);
         }
-        long roundTrip = millisSince(sent);
-        assertThat(roundTrip).isBetween(300L, 3_000L);
         socket.close(1000, null);
     }
 
@@ -208,8 +211,9 @@ class WebSocketTest {
     }
 
     @Test
-    void aMidSessionDropCutsTheClientAfterThatManyMessageBytes() throws Exception {
-        backend.enqueue(new MockResponse.Builder().webSocketUpgrade(new Greeter("aaaa", "bbbb", "cccc")).build());
+    void aMidSessionDropCutsTheClientOnceThatManyMessageBytesReachedIt() throws Exception {
+        // the backend then goes quiet: the cut must not wait for a message that never comes
+        backend.enqueue(new MockResponse.Builder().webSocketUpgrade(new Greeter("aaaa", "bbbb")).build());
         proxy.inject(FaultRule.builder(new Drop(DropPoint.MID_BODY, 8, DropMode.RESET)).build());
         Events events = new Events();
         client.newWebSocket(new Request.Builder().url(proxyUrl("/ws")).build(), events);
@@ -220,6 +224,42 @@ class WebSocketTest {
         JournalEntry entry = proxy.journal().await(JournalQuery.ALL, 1, WAIT).get(0);
         assertThat(entry.status()).isNull();
         assertThat(entry.error()).contains("dropped (reset) after 8 message bytes");
+    }
+
+    @Test
+    void aCutInsideAMessageLeavesTheClientWithoutThatMessage() throws Exception {
+        backend.enqueue(new MockResponse.Builder().webSocketUpgrade(new Greeter("aaaa", "bbbb", "cccc")).build());
+        proxy.inject(FaultRule.builder(new Drop(DropPoint.MID_BODY, 6, DropMode.CLOSE)).build());
+        Events events = new Events();
+        client.newWebSocket(new Request.Builder().url(proxyUrl("/ws")).build(), events);
+        events.opened();
+        assertThat(events.next()).isEqualTo("text:aaaa");
+        assertThat(events.next()).startsWith("failure:"); // "bb" of the second arrived, never a whole message
+        assertThat(proxy.journal().await(JournalQuery.ALL, 1, WAIT).get(0).error()).contains("after 6 message bytes");
+    }
+
+    @Test
+    void aClientThatVanishesTakesTheBackendSessionWithIt() throws Exception {
+        Echo echo = new Echo();
+        backend.enqueue(new MockResponse.Builder().webSocketUpgrade(echo).build());
+        Events events = new Events();
+        WebSocket socket = client.newWebSocket(new Request.Builder().url(proxyUrl("/ws")).build(), events);
+        events.opened();
+        socket.send("hello");
+        assertThat(events.next()).isEqualTo("text:hello");
+        socket.cancel(); // no close frame: the TCP connection just ends
+        assertThat(echo.failures.poll(5, TimeUnit.SECONDS)).as("the backend's session ends too").isNotNull();
+        assertThat(proxy.journal().await(JournalQuery.ALL, 1, WAIT)).hasSize(1);
+    }
+
+    @Test
+    void anUpstreamErrorAnswersInTheBackendsPlace() throws Exception {
+        proxy.inject(FaultRule.builder(new ErrorResponse(503, "upstream says no", Map.of())).target(Target.UPSTREAM).build());
+        Events events = new Events();
+        client.newWebSocket(new Request.Builder().url(proxyUrl("/ws")).build(), events);
+        assertThat(events.failedWith().code()).isEqualTo(503);
+        assertThat(events.failureBody).isEqualTo("upstream says no");
+        assertThat(backend.getRequestCount()).isZero();
     }
 
     @Test
@@ -255,6 +295,7 @@ class WebSocketTest {
         Response answer = events.failedWith();
         assertThat(answer.code()).isEqualTo(403);
         assertThat(answer.header("X-Request-Id")).isNotBlank();
+        assertThat(events.failureBody).isEqualTo("not you");
         assertThat(proxy.journal().await(JournalQuery.ALL, 1, WAIT).get(0).status()).isEqualTo(403);
     }
 
@@ -356,6 +397,12 @@ class WebSocketTest {
     /** The backend: echoes, closes with 4001 on "close-me", breaks on "die", and remembers closes. */
     static final class Echo extends WebSocketListener {
         final BlockingQueue<String> closes = new LinkedBlockingQueue<>();
+        final BlockingQueue<Throwable> failures = new LinkedBlockingQueue<>();
+
+        @Override
+        public void onFailure(WebSocket webSocket, Throwable t, Response response) {
+            failures.add(t);
+        }
 
         @Override
         public void onMessage(WebSocket webSocket, String text) {
@@ -415,6 +462,7 @@ class WebSocketTest {
     /** The client's view: every event, in order, as a line of text. */
     static final class Events extends WebSocketListener {
         private final BlockingQueue<Object> events = new LinkedBlockingQueue<>();
+        volatile String failureBody; // a refused handshake's body, read while OkHttp still holds it open
 
         @Override
         public void onOpen(WebSocket webSocket, Response response) {
@@ -438,6 +486,13 @@ class WebSocketTest {
 
         @Override
         public void onFailure(WebSocket webSocket, Throwable t, Response response) {
+            if (response != null) {
+                try {
+                    failureBody = response.body().string();
+                } catch (java.io.IOException | IllegalStateException e) {
+                    failureBody = "unreadable: " + e;
+                }
+            }
             events.add(response != null ? response : "failure:" + t);
         }
 
