@@ -130,6 +130,9 @@ public final class Main implements Callable<Integer> {
     private final CountDownLatch stopped = new CountDownLatch(1);
 
     public static void main(String[] args) {
+        // Logging is set up here, before the warm-up thread may log: SLF4J initialising on two
+        // threads at once prints a three-line "replay" warning on stderr.
+        org.slf4j.LoggerFactory.getILoggerFactory();
         Warmup.startInBackground();
         System.exit(run(args));
     }
@@ -375,7 +378,9 @@ public final class Main implements Callable<Integer> {
                     config.startup.showOldJavalinVersionWarning = false;
                     config.startup.startupWatcherEnabled = false;
                 });
-                okhttp3.OkHttpClient client = new okhttp3.OkHttpClient.Builder().build();
+                // cleartext, as the proxy's own client is until an https backend needs TLS
+                okhttp3.OkHttpClient client = new okhttp3.OkHttpClient.Builder()
+                        .connectionSpecs(java.util.List.of(okhttp3.ConnectionSpec.CLEARTEXT)).build();
                 client.newCall(new okhttp3.Request.Builder().url("http://127.0.0.1/")
                         .tag(String.class, "warm-up").build()); // a call made, never executed
                 new io.micrometer.prometheusmetrics.PrometheusMeterRegistry(

@@ -69,27 +69,31 @@ final class ClientConnections {
     static void closeConnection(Request request, boolean reset) {
         EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
         if (reset) {
-            lingerZero(endPoint);
+            resetNow(endPoint);
+        } else {
+            endPoint.close();
         }
-        endPoint.close();
     }
 
     /**
-     * SO_LINGER 0, so that the coming close sends a TCP RST. Through TLS too: the socket is found
-     * under the TLS endpoint.
+     * A TCP RST now: SO_LINGER 0 on the socket, then closing the socket's own endpoint. Through TLS
+     * too: closing the TLS endpoint would first send a close_notify, a clean end of stream that
+     * would make a cut-short body look complete; so the endpoint under it is closed instead.
      */
-    static void lingerZero(EndPoint endPoint) {
-        Object transport = endPoint.getTransport();
-        while (transport instanceof EndPoint wrapped && wrapped != transport) {
-            transport = wrapped.getTransport();
+    static void resetNow(EndPoint endPoint) {
+        EndPoint socketEndPoint = endPoint;
+        while (socketEndPoint.getTransport() instanceof EndPoint under) {
+            socketEndPoint = under;
         }
-        if (endPoint.isOpen() && transport instanceof SocketChannel channel) {
+        if (socketEndPoint.isOpen() && socketEndPoint.getTransport() instanceof SocketChannel channel) {
             try {
                 channel.setOption(StandardSocketOptions.SO_LINGER, 0);
             } catch (IOException | RuntimeException e) {
                 // closed meanwhile: nothing left to reset
             }
         }
+        socketEndPoint.close();
+        endPoint.close();
     }
 
     /**

@@ -190,7 +190,7 @@ public final class DataPlane implements AutoCloseable {
             @Override
             public void failed(Throwable failure) {
                 if (response.isCommitted() && !ClientConnections.isMultiplexed(request)) {
-                    ClientConnections.lingerZero(request.getConnectionMetaData().getConnection().getEndPoint());
+                    ClientConnections.resetNow(request.getConnectionMetaData().getConnection().getEndPoint());
                 }
                 callback.failed(failure);
             }

@@ -11,7 +11,7 @@ import io.chaosproxy.proxy.resilience.RetryPolicy;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
-import okhttp3.Dispatcher;
+import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import org.eclipse.jetty.server.ServerConnector;
 
@@ -23,11 +23,11 @@ public final class ProxyRuntime {
     private final RetryPolicy retryPolicy;
     private final RetryBudget retryBudget;
     private final BackendPool pool;
-    private final OkHttpClient client;
+    private final UpstreamClient client;
     private final ServerConnector connector;
-    private volatile OkHttpClient webSocketClient;
+    private volatile UpstreamClient webSocketClient;
 
-    ProxyRuntime(ProxySpec spec, ResilienceSettings settings, ProxyCore core, OkHttpClient client, ServerConnector connector) {
+    ProxyRuntime(ProxySpec spec, ResilienceSettings settings, ProxyCore core, UpstreamClient client, ServerConnector connector) {
         this.name = spec.name();
         this.core = core;
         this.settings = settings;
@@ -36,6 +36,7 @@ public final class ProxyRuntime {
                 settings.retryBudgetWindow(), System::nanoTime);
         this.pool = new BackendPool(backendsFor(spec.upstreams()));
         this.client = client;
+        prepareTlsFor(spec.upstreams());
         this.connector = connector;
     }
 
@@ -66,6 +67,7 @@ public final class ProxyRuntime {
         for (URI upstream : upstreams) {
             io.chaosproxy.proxy.config.Upstreams.validate(upstream);
         }
+        prepareTlsFor(upstreams);
         pool.replace(backendsFor(upstreams));
     }
 
@@ -93,28 +95,29 @@ public final class ProxyRuntime {
         return retryBudget;
     }
 
-    OkHttpClient client() {
-        return client;
+    /** The OkHttp client for a call to {@code url} (cleartext or TLS). */
+    OkHttpClient client(HttpUrl url) {
+        return client.forUrl(url);
     }
 
-    /**
-     * For WebSocket handshakes: OkHttp reads an open WebSocket on its dispatcher for the session's
-     * whole life, so sessions get a dispatcher of their own and never hold up HTTP calls.
-     */
-    OkHttpClient webSocketClient() {
-        OkHttpClient created = webSocketClient;
+    private void prepareTlsFor(List<URI> upstreams) {
+        if (upstreams.stream().anyMatch(uri -> "https".equalsIgnoreCase(uri.getScheme()))) {
+            client.prepareTls();
+        }
+    }
+
+    /** For WebSocket handshakes: see {@link UpstreamClient#forWebSockets()}. */
+    OkHttpClient webSocketClient(HttpUrl url) {
+        UpstreamClient created = webSocketClient;
         if (created == null) {
             synchronized (this) {
                 if (webSocketClient == null) {
-                    Dispatcher sessions = new Dispatcher();
-                    sessions.setMaxRequests(Integer.MAX_VALUE);
-                    sessions.setMaxRequestsPerHost(Integer.MAX_VALUE);
-                    webSocketClient = client.newBuilder().dispatcher(sessions).build();
+                    webSocketClient = client.forWebSockets();
                 }
                 created = webSocketClient;
             }
         }
-        return created;
+        return created.forUrl(url);
     }
 
     ServerConnector connector() {

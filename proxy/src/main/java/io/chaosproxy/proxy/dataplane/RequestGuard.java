@@ -28,6 +28,12 @@ final class RequestGuard {
     /** True when the exchange may go on; false when an answer has already been sent. */
     static boolean admit(Exchange exchange) {
         Request request = exchange.clientRequest;
+        if (!isToken(exchange.method)) {
+            // HTTP/1.1's parser refuses these; HTTP/2's :method is taken as sent, and a space in it
+            // would rewrite the request line the backend reads
+            ClientResponses.proxyError(exchange, 400, "the method is not a valid token (RFC 9110 section 5.6.2)", Map.of());
+            return false;
+        }
         if (request.getMethod().equals("CONNECT")) {
             ClientResponses.proxyError(exchange, 400, "CONNECT is refused: this is a reverse proxy, not a tunnel", Map.of());
             return false;
@@ -59,6 +65,21 @@ final class RequestGuard {
             ClientResponses.proxyError(exchange, 400,
                     exchange.method + " with a request body cannot be forwarded", Map.of());
             return false;
+        }
+        return true;
+    }
+
+    /** tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." / "^" / "_" / "`" / "|" / "~" / DIGIT / ALPHA */
+    private static boolean isToken(String method) {
+        if (method.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < method.length(); i++) {
+            char c = method.charAt(i);
+            boolean alphaNumeric = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+            if (!alphaNumeric && "!#$%&'*+-.^_`|~".indexOf(c) < 0) {
+                return false;
+            }
         }
         return true;
     }

@@ -6,7 +6,9 @@ import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.List;
 import okhttp3.ConnectionPool;
+import okhttp3.ConnectionSpec;
 import okhttp3.Dispatcher;
 import okhttp3.OkHttpClient;
 
@@ -25,6 +27,7 @@ final class UpstreamClients implements AutoCloseable {
 
     private final ThreadPoolExecutor executor;
     private final OkHttpClient base;
+    private final UpstreamTls tls;
 
     UpstreamClients(UpstreamTls tls) {
         AtomicInteger threads = new AtomicInteger();
@@ -37,7 +40,10 @@ final class UpstreamClients implements AutoCloseable {
         Dispatcher dispatcher = new Dispatcher(executor);
         dispatcher.setMaxRequests(MAX_CONCURRENT_CALLS);
         dispatcher.setMaxRequestsPerHost(MAX_CONCURRENT_CALLS);
-        this.base = UpstreamTrust.apply(tls, new OkHttpClient.Builder())
+        this.tls = tls;
+        // cleartext only until an https backend asks for TLS (see UpstreamClient)
+        this.base = new OkHttpClient.Builder()
+                .connectionSpecs(List.of(ConnectionSpec.CLEARTEXT))
                 .dispatcher(dispatcher)
                 .connectionPool(new ConnectionPool(MAX_IDLE_CONNECTIONS, 5, TimeUnit.MINUTES))
                 // OkHttp would silently replay a POST on a stale pooled connection: retries are ours alone.
@@ -49,14 +55,16 @@ final class UpstreamClients implements AutoCloseable {
                 .build();
     }
 
-    OkHttpClient forProxy(ResilienceSettings settings) {
-        return base.newBuilder()
+    UpstreamClient forProxy(ResilienceSettings settings) {
+        OkHttpClient cleartext = base.newBuilder()
                 .connectTimeout(settings.connectTimeout())
                 // The try timeout is ours (until headers); reads of a long stream may idle as long as they like.
                 .readTimeout(java.time.Duration.ZERO)
                 .writeTimeout(java.time.Duration.ZERO)
                 .callTimeout(java.time.Duration.ZERO)
                 .build();
+        return new UpstreamClient(cleartext, builder -> UpstreamTrust.apply(tls,
+                builder.connectionSpecs(List.of(ConnectionSpec.MODERN_TLS, ConnectionSpec.CLEARTEXT))), executor);
     }
 
     @Override

@@ -316,9 +316,10 @@ final class UpstreamLeg {
             }
             Call started;
             try {
-                started = proxy.client().newCall(UpstreamRequests.build(exchange, backend, body,
+                okhttp3.Request request = UpstreamRequests.build(exchange, backend, body,
                         new AttemptTag(exchange.clientRequest.getHeaders().contains("Accept-Encoding"),
-                                exchange.clientRequest.getHeaders().contains("User-Agent"), upstreamFaults)));
+                                exchange.clientRequest.getHeaders().contains("User-Agent"), upstreamFaults));
+                started = proxy.client(request.url()).newCall(request);
             } catch (RuntimeException e) {
                 if (settle()) {
                     backend.breaker().release(permit);

@@ -31,9 +31,16 @@ final class UpstreamRequests {
         Headers.Builder headers = new Headers.Builder();
         String forwardedFor = null;
         String via = null;
+        String cookie = null;
         for (HttpField field : clientHeaders) {
             String lower = field.getLowerCaseName();
             if (HopByHopHeaders.isHopByHop(lower, connectionNamed)) {
+                continue;
+            }
+            if (lower.equals("cookie")) {
+                // HTTP/2 clients may split cookies over several fields; an HTTP/1.1 backend expects
+                // one header, joined with "; " (RFC 9113 section 8.2.3)
+                cookie = cookie == null ? field.getValue() : cookie + "; " + field.getValue();
                 continue;
             }
             if (REPLACED.contains(lower)) {
@@ -47,6 +54,9 @@ final class UpstreamRequests {
             headers.addUnsafeNonAscii(field.getName(), field.getValue());
         }
 
+        if (cookie != null) {
+            headers.addUnsafeNonAscii("Cookie", cookie);
+        }
         String clientAddress = Request.getRemoteAddr(clientRequest);
         headers.add("X-Forwarded-For", forwardedFor == null ? clientAddress : forwardedFor + ", " + clientAddress);
         String host = clientHeaders.get("Host");

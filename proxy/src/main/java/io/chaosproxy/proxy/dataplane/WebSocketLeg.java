@@ -182,7 +182,7 @@ final class WebSocketLeg extends WebSocketListener {
             }
             return;
         }
-        upstream = proxy.webSocketClient().newWebSocket(request, this);
+        upstream = proxy.webSocketClient(request.url()).newWebSocket(request, this);
         if (settled.get()) {
             upstream.cancel(); // timed out or the client left between the check above and now
         }

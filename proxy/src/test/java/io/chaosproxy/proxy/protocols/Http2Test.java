@@ -217,6 +217,11 @@ class Http2Test {
     @Test
     void manyConcurrentStreamsShareOneConnectionAndEachGetsItsOwnAnswer() throws Exception {
         int streams = 24;
+        // one call first, so that the connection exists before the burst (two connects finishing
+        // together could otherwise both be pooled by OkHttp)
+        try (Response first = client.newCall(get("/concurrent/first").build()).execute()) {
+            assertThat(first.code()).isEqualTo(200);
+        }
         List<CompletableFuture<String>> answers = new ArrayList<>();
         for (int i = 0; i < streams; i++) {
             answers.add(enqueue(get("/concurrent/" + i).build()));
@@ -225,7 +230,26 @@ class Http2Test {
             assertThat(answers.get(i).get(10, TimeUnit.SECONDS)).isEqualTo("200 GET /concurrent/" + i + " 0");
         }
         assertThat(connections).hasSize(1);
-        assertThat(proxy.journal().await(JournalQuery.ALL, streams, WAIT)).hasSize(streams);
+        assertThat(proxy.journal().await(JournalQuery.ALL, streams + 1, WAIT)).hasSize(streams + 1);
+    }
+
+    @Test
+    void aMethodThatIsNotATokenIsRefusedNotSpliced() throws Exception {
+        // over HTTP/1.1 the request line would read "GET /admin HTTP/1.1 /x HTTP/1.1"
+        try (Response response = client.newCall(new Request.Builder().url(proxy.url().resolve("/x").toString())
+                .method("GET /admin HTTP/1.1", null).build()).execute()) {
+            assertThat(response.code()).isEqualTo(400);
+        }
+        assertThat(backend.getRequestCount()).isZero();
+    }
+
+    @Test
+    void cookiesSplitOverSeveralFieldsReachTheBackendAsOneHeader() throws Exception {
+        try (Response response = client.newCall(get("/cookies").addHeader("Cookie", "a=1").addHeader("Cookie", "b=2").build()).execute()) {
+            assertThat(response.code()).isEqualTo(200);
+        }
+        RecordedRequest seen = backend.takeRequest(10, TimeUnit.SECONDS);
+        assertThat(seen.getHeaders().values("Cookie")).containsExactly("a=1; b=2");
     }
 
     @Test

@@ -94,8 +94,10 @@ class TlsListenerTest {
         OkHttpClient h2 = TestCertificates.clientTrusting(CA).retryOnConnectionFailure(false).build();
         assertThatThrownBy(() -> h2.newCall(get("/dropped")).execute()).isInstanceOf(StreamResetException.class);
         OkHttpClient http11 = h2.newBuilder().protocols(List.of(Protocol.HTTP_1_1)).build();
+        // a TCP reset, not TLS's clean close_notify end of stream
         assertThatThrownBy(() -> http11.newCall(get("/dropped")).execute())
-                .isInstanceOf(IOException.class).isNotInstanceOf(StreamResetException.class);
+                .isInstanceOf(IOException.class).isNotInstanceOf(StreamResetException.class)
+                .satisfies(e -> assertThat(String.valueOf(e) + " / " + e.getCause()).containsIgnoringCase("reset"));
         try (Response response = http11.newCall(get("/fine")).execute()) {
             assertThat(response.code()).isEqualTo(200);
         }
