@@ -58,6 +58,7 @@ final class WebSocketLeg extends WebSocketListener {
     private final ProxyRuntime proxy;
     private final FaultDecision clientFaults;
     private final AtomicBoolean settled = new AtomicBoolean();
+    private final AtomicBoolean opened = new AtomicBoolean(); // the backend said 101: settled, and for good
     private Backend backend;
     private Permit permit;
     private FaultDecision upstreamFaults = FaultDecision.NONE;
@@ -183,8 +184,10 @@ final class WebSocketLeg extends WebSocketListener {
             return;
         }
         upstream = proxy.webSocketClient(request.url()).newWebSocket(request, this);
-        if (settled.get()) {
-            upstream.cancel(); // timed out or the client left between the check above and now
+        if (settled.get() && !opened.get()) {
+            // timed out or the client left between the check above and now; not when a fast backend
+            // has already opened the session (that once cancelled healthy sessions under load)
+            upstream.cancel();
         }
     }
 
@@ -192,6 +195,7 @@ final class WebSocketLeg extends WebSocketListener {
 
     @Override
     public void onOpen(WebSocket webSocket, Response response) {
+        opened.set(true); // before settling: connectNow must not take this settle for a timeout
         if (!settle()) {
             webSocket.cancel();
             return;
