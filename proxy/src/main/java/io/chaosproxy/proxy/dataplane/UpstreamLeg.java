@@ -1,7 +1,5 @@
 package io.chaosproxy.proxy.dataplane;
 
-import io.chaosproxy.faults.Drop;
-import io.chaosproxy.faults.DropPoint;
 import io.chaosproxy.faults.FaultDecision;
 import io.chaosproxy.faults.FaultEngine;
 import io.chaosproxy.faults.Hang;
@@ -138,7 +136,8 @@ final class UpstreamLeg {
                 return;
             }
         }
-        new ResponseRelay(exchange, response, bandwidth(attempt.upstreamFaults), bodyDrop(attempt.upstreamFaults)).start();
+        new ResponseRelay(exchange, response, ResponseFaults.bandwidth(clientFaults, attempt.upstreamFaults),
+                ResponseFaults.dropAfterHeaders(clientFaults, attempt.upstreamFaults)).start();
     }
 
     private void onFailed(Try attempt, IOException e, boolean timedOut) {
@@ -212,28 +211,6 @@ final class UpstreamLeg {
     private void retryAfter(long backoffNanos) {
         current = null;
         proxy.core().scheduler().schedule(this::attempt, backoffNanos, TimeUnit.NANOSECONDS);
-    }
-
-    /** The lowest rate any fired bandwidth rule allows, client or upstream side; 0 for none. */
-    private long bandwidth(FaultDecision upstreamFaults) {
-        long rate = Long.MAX_VALUE;
-        if (clientFaults.bytesPerSecond().isPresent()) {
-            rate = Math.min(rate, clientFaults.bytesPerSecond().getAsLong());
-        }
-        if (upstreamFaults.bytesPerSecond().isPresent()) {
-            rate = Math.min(rate, upstreamFaults.bytesPerSecond().getAsLong());
-        }
-        return rate == Long.MAX_VALUE ? 0 : rate;
-    }
-
-    /** A drop after the headers or mid-body, from either side; the client's rule wins, being older in the path. */
-    private Drop bodyDrop(FaultDecision upstreamFaults) {
-        for (FaultDecision decision : List.of(clientFaults, upstreamFaults)) {
-            if (decision.terminalFault() instanceof Drop drop && drop.when() != DropPoint.BEFORE_RESPONSE) {
-                return drop;
-            }
-        }
-        return null;
     }
 
     private static ClientRequestBody.ClientBodyException clientBodyFailure(Throwable e) {

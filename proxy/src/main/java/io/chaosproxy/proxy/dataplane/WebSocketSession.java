@@ -8,7 +8,6 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import okhttp3.WebSocket;
@@ -70,10 +69,9 @@ final class WebSocketSession implements FrameHandler {
     WebSocketSession(Exchange exchange, WebSocket backend, FaultDecision clientFaults, FaultDecision upstreamFaults) {
         this.exchange = exchange;
         this.backend = backend;
-        this.drop = messageDrop(clientFaults, upstreamFaults);
-        long rate = Math.min(clientFaults.bytesPerSecond().orElse(Long.MAX_VALUE), upstreamFaults.bytesPerSecond().orElse(Long.MAX_VALUE));
+        this.drop = ResponseFaults.dropAfterHeaders(clientFaults, upstreamFaults);
         this.toClient = new MessagePacer(exchange.proxy.core().scheduler(),
-                clientFaults.delayMs() + upstreamFaults.delayMs(), rate == Long.MAX_VALUE ? 0 : rate);
+                clientFaults.delayMs() + upstreamFaults.delayMs(), ResponseFaults.bandwidth(clientFaults, upstreamFaults));
     }
 
     /** The client's side of the session: big messages, and no idle limit of the proxy's own. */
@@ -308,15 +306,5 @@ final class WebSocketSession implements FrameHandler {
         ByteBuffer copy = ByteBuffer.allocate(payload.remaining());
         copy.put(payload.duplicate()).flip();
         return copy;
-    }
-
-    /** A drop after the 101 (after-headers or mid-body), client rule first, as for HTTP. */
-    private static Drop messageDrop(FaultDecision clientFaults, FaultDecision upstreamFaults) {
-        for (FaultDecision decision : List.of(clientFaults, upstreamFaults)) {
-            if (decision.terminalFault() instanceof Drop drop && drop.when() != DropPoint.BEFORE_RESPONSE) {
-                return drop;
-            }
-        }
-        return null;
     }
 }
