@@ -25,7 +25,7 @@ public final class ProxyRuntime {
     private final BackendPool pool;
     private final UpstreamClient client;
     private final ServerConnector connector;
-    private volatile UpstreamClient webSocketClient;
+    private final UpstreamClient webSocketClient; // see UpstreamClient#forWebSockets()
 
     ProxyRuntime(ProxySpec spec, ResilienceSettings settings, ProxyCore core, UpstreamClient client, ServerConnector connector) {
         this.name = spec.name();
@@ -36,6 +36,7 @@ public final class ProxyRuntime {
                 settings.retryBudgetWindow(), System::nanoTime);
         this.pool = new BackendPool(backendsFor(spec.upstreams()));
         this.client = client;
+        this.webSocketClient = client.forWebSockets();
         prepareTlsFor(spec.upstreams());
         this.connector = connector;
     }
@@ -108,16 +109,7 @@ public final class ProxyRuntime {
 
     /** For WebSocket handshakes: see {@link UpstreamClient#forWebSockets()}. */
     OkHttpClient webSocketClient(HttpUrl url) {
-        UpstreamClient created = webSocketClient;
-        if (created == null) {
-            synchronized (this) {
-                if (webSocketClient == null) {
-                    webSocketClient = client.forWebSockets();
-                }
-                created = webSocketClient;
-            }
-        }
-        return created.forUrl(url);
+        return webSocketClient.forUrl(url);
     }
 
     ServerConnector connector() {
