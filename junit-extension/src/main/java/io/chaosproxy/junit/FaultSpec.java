@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.function.Consumer;
 
 /**
  * A fault rule described in Java, started by one of the factories in {@link Faults} and handed to
@@ -75,68 +76,57 @@ public abstract sealed class FaultSpec<S extends FaultSpec<S>>
         return common;
     }
 
+    /** This spec's kind and parameters with one common setting changed; the original stays as it was. */
+    private S changed(Consumer<Common> change) {
+        Common next = common.copy();
+        change.accept(next);
+        return with(next);
+    }
+
     /** A name unique among installed rules, to find it in {@code GET /faults} and logs; generated when not given. */
     public final S named(String name) {
-        Common next = common.copy();
-        next.name = name;
-        return with(next);
+        return changed(next -> next.name = name);
     }
 
     /** Limits the rule to one named proxy (see {@link NamedProxy}); by default it applies to every proxy. */
     public final S onProxy(String proxyName) {
-        Common next = common.copy();
-        next.proxy = proxyName;
-        return with(next);
+        return changed(next -> next.proxy = proxyName);
     }
 
     /** Only requests with one of these methods; calls add up. */
     public final S onMethods(String... methods) {
-        Common next = common.copy();
-        next.methods.addAll(Arrays.asList(methods));
-        return with(next);
+        return changed(next -> next.methods.addAll(Arrays.asList(methods)));
     }
 
     /** Only requests whose path matches the glob: {@code *} is one segment, {@code **} any number. */
     public final S onPath(String glob) {
-        Common next = common.copy();
-        next.path = glob;
-        return with(next);
+        return changed(next -> next.path = glob);
     }
 
     /** Only requests carrying this header with exactly this value (the name is case-insensitive); calls add up. */
     public final S withHeader(String name, String value) {
-        Common next = common.copy();
-        next.headers.put(name, value);
-        return with(next);
+        return changed(next -> next.headers.put(name, value));
     }
 
     /** The chance, 0 to 1, that the rule fires for each eligible request; drawn from the proxy's seeded generator. */
     public final S probability(double probability) {
-        Common next = common.copy();
-        next.probability = probability;
-        return with(next);
+        return changed(next -> next.probability = probability);
     }
 
     /** Fires at most this many times, then stays installed but inert. */
     public final S times(int times) {
-        Common next = common.copy();
-        next.times = times;
-        return with(next);
+        return changed(next -> next.times = times);
     }
 
     /** Lets the first {@code requests} matching requests through untouched before the rule starts firing. */
     public final S after(long requests) {
-        Common next = common.copy();
-        next.after = requests;
-        return with(next);
+        return changed(next -> next.after = requests);
     }
 
     /** Removes the rule this long after it is installed (whole milliseconds). */
     public final S lasting(Duration duration) {
         Objects.requireNonNull(duration, "duration");
-        Common next = common.copy();
-        next.durationMs = duration.toMillis();
-        return with(next);
+        return changed(next -> next.durationMs = duration.toMillis());
     }
 
     /**
@@ -144,16 +134,12 @@ public abstract sealed class FaultSpec<S extends FaultSpec<S>>
      * proxy's retries and breakers react as to a real backend failure.
      */
     public final S upstream() {
-        Common next = common.copy();
-        next.target = Target.UPSTREAM;
-        return with(next);
+        return changed(next -> next.target = Target.UPSTREAM);
     }
 
     /** Fires only for matching requests beyond this many in the current second: a rate limit. */
     public final S ratePerSecond(long requestsPerSecond) {
-        Common next = common.copy();
-        next.ratePerSecond = requestsPerSecond;
-        return with(next);
+        return changed(next -> next.ratePerSecond = requestsPerSecond);
     }
 
     /**
