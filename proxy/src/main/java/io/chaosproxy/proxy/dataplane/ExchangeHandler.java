@@ -6,17 +6,11 @@ import io.chaosproxy.faults.DropPoint;
 import io.chaosproxy.faults.ErrorResponse;
 import io.chaosproxy.faults.Fault;
 import io.chaosproxy.faults.FaultDecision;
-import io.chaosproxy.faults.FaultEngine;
 import io.chaosproxy.faults.Hang;
-import io.chaosproxy.faults.InstalledRule;
 import io.chaosproxy.faults.Target;
 import java.io.IOException;
-import java.time.Duration;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicReference;
 import org.eclipse.jetty.io.QuietException;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -89,56 +83,20 @@ final class ExchangeHandler extends Handler.Abstract {
 
     /**
      * No answer until the rule goes away (removed, or expired by its {@code durationMs}), then the
-     * exchange goes on to the backend; or until the client gives up. Nothing waits on a thread: the
-     * exchange is a callback in the {@link HangRegistry}, plus a timer when the rule can expire.
+     * exchange goes on to the backend; or until the client gives up. Nothing waits on a thread
+     * (see {@link HangHold}).
      */
     private void hang(Exchange exchange, FaultDecision clientFaults) {
-        InstalledRule rule = clientFaults.terminal();
-        FaultEngine faults = proxy.core().faults();
         // what else fired (a bandwidth, say) still applies once the hang is over; the delay is spent
         FaultDecision afterHang = new FaultDecision(clientFaults.fired(), 0, clientFaults.bytesPerSecond(), null);
-        AtomicBoolean settled = new AtomicBoolean();
-        AtomicReference<ScheduledFuture<?>> expiry = new AtomicReference<>();
-        Runnable goOn = () -> {
-            if (settled.compareAndSet(false, true)) {
-                cancel(expiry.get());
-                // off the thread that removed the rule: one removal may release thousands of exchanges
-                dispatch(exchange, () -> forward(exchange, afterHang));
-            }
-        };
-        Runnable unpark = proxy.core().hangs().park(rule.id(), goOn);
+        // off the thread that removed the rule: one removal may release thousands of exchanges
+        HangHold hold = proxy.core().holdWhileRuleLasts(clientFaults.terminal(),
+                () -> dispatch(exchange, () -> forward(exchange, afterHang)));
         exchange.onClientGone(() -> {
-            if (settled.compareAndSet(false, true)) {
-                unpark.run();
-                cancel(expiry.get());
+            if (hold.release()) {
                 ClientResponses.abort(exchange, DropMode.CLOSE, "client gave up during a hang");
             }
         });
-        if (rule.expiresAt() != null) {
-            expiry.set(pruneWhenExpired(faults, rule, settled, expiry));
-        }
-        if (faults.find(rule.id()).isEmpty()) {
-            // removed while we parked: nothing will release us, so go on now
-            unpark.run();
-            goOn.run();
-        }
-    }
-
-    /**
-     * The engine drops an expired rule only when something looks (its removal then releases the
-     * exchanges it holds); a hung exchange cannot wait for another request to look, so it looks
-     * itself when the rule's time is up.
-     */
-    private ScheduledFuture<?> pruneWhenExpired(FaultEngine faults, InstalledRule rule, AtomicBoolean settled,
-                                                AtomicReference<ScheduledFuture<?>> expiry) {
-        long waitMillis = Math.max(0, Duration.between(faults.clock().instant(), rule.expiresAt()).toMillis());
-        // one millisecond late rather than early: the timer and the engine's clock are different clocks
-        return proxy.core().scheduler().schedule(() -> {
-            faults.pruneExpired();
-            if (!settled.get() && faults.find(rule.id()).isPresent()) {
-                expiry.set(pruneWhenExpired(faults, rule, settled, expiry)); // woke early: look again
-            }
-        }, waitMillis + 1, TimeUnit.MILLISECONDS);
     }
 
     private static void dispatch(Exchange exchange, Runnable step) {
@@ -146,12 +104,6 @@ final class ExchangeHandler extends Handler.Abstract {
             exchange.clientRequest.getComponents().getExecutor().execute(step);
         } catch (RejectedExecutionException e) {
             step.run(); // the server is stopping: finish the step here rather than lose the exchange
-        }
-    }
-
-    private static void cancel(ScheduledFuture<?> timer) {
-        if (timer != null) {
-            timer.cancel(false);
         }
     }
 

@@ -47,6 +47,11 @@ public final class ProxyCore implements AutoCloseable {
         return hangs;
     }
 
+    /** Holds an exchange while a hang rule lasts; {@code goOn} runs once when it is over (see {@link HangHold}). */
+    HangHold holdWhileRuleLasts(io.chaosproxy.faults.InstalledRule rule, Runnable goOn) {
+        return new HangHold(faults, scheduler, hangs, rule, goOn);
+    }
+
     void recordExchange(io.chaosproxy.proxy.journal.JournalEntry entry, String query,
                         List<io.chaosproxy.faults.InstalledRule> fired) {
         for (ExchangeListener listener : listeners) {

@@ -1,9 +1,7 @@
 package io.chaosproxy.proxy.dataplane;
 
 import io.chaosproxy.faults.FaultDecision;
-import io.chaosproxy.faults.FaultEngine;
 import io.chaosproxy.faults.Hang;
-import io.chaosproxy.faults.InstalledRule;
 import io.chaosproxy.faults.Target;
 import io.chaosproxy.proxy.journal.Attempt;
 import io.chaosproxy.proxy.resilience.Backend;
@@ -12,7 +10,6 @@ import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -255,8 +252,7 @@ final class UpstreamLeg {
         boolean cutByDeadline;
         private volatile Call call;
         private volatile ScheduledFuture<?> timeout;
-        private volatile Runnable unpark;
-        private volatile ScheduledFuture<?> expiryLook;
+        private volatile HangHold hangHold;
         private final AtomicBoolean hangOver = new AtomicBoolean();
 
         Try(Backend backend, Permit permit) {
@@ -356,37 +352,10 @@ final class UpstreamLeg {
          * goes first (removed, or expired by its durationMs); then the attempt goes on to the backend.
          */
         private void hang() {
-            InstalledRule rule = upstreamFaults.terminal();
-            Runnable resume = () -> {
-                // released by the rule's removal and by the check below, maybe both: go on once
-                if (hangOver.compareAndSet(false, true)) {
-                    proxy.core().scheduler().execute(this::launch);
-                }
-            };
-            unpark = proxy.core().hangs().park(rule.id(), resume);
-            if (rule.expiresAt() != null) {
-                lookWhenExpired(rule);
-            }
-            if (proxy.core().faults().find(rule.id()).isEmpty()) {
-                // the rule went away while we were parking: nothing will release us, so go on now
-                unpark.run();
-                resume.run();
-            }
-        }
-
-        /**
-         * The engine drops an expired rule only when something looks (its removal then releases what
-         * it holds); a held attempt cannot count on another request looking, so it looks itself.
-         */
-        private void lookWhenExpired(InstalledRule rule) {
-            FaultEngine faults = proxy.core().faults();
-            long waitMillis = Math.max(0, Duration.between(faults.clock().instant(), rule.expiresAt()).toMillis());
-            // a millisecond late rather than early: the scheduler and the engine keep different clocks
-            expiryLook = proxy.core().scheduler().schedule(() -> {
-                if (!settled.get() && faults.find(rule.id()).isPresent()) {
-                    lookWhenExpired(rule);
-                }
-            }, waitMillis + 1, TimeUnit.MILLISECONDS);
+            hangHold = proxy.core().holdWhileRuleLasts(upstreamFaults.terminal(), () -> {
+                hangOver.set(true);
+                proxy.core().scheduler().execute(this::launch);
+            });
         }
 
         private void timedOut() {
@@ -412,10 +381,6 @@ final class UpstreamLeg {
             if (inFlight != null) {
                 inFlight.cancel();
             }
-            Runnable parked = unpark;
-            if (parked != null) {
-                parked.run();
-            }
         }
 
         @Override
@@ -439,10 +404,13 @@ final class UpstreamLeg {
             if (!settled.compareAndSet(false, true)) {
                 return false;
             }
-            for (ScheduledFuture<?> pending : new ScheduledFuture<?>[] {timeout, expiryLook}) {
-                if (pending != null) {
-                    pending.cancel(false);
-                }
+            HangHold hold = hangHold;
+            if (hold != null) {
+                hold.release(); // an upstream hang ends with the try
+            }
+            ScheduledFuture<?> pending = timeout;
+            if (pending != null) {
+                pending.cancel(false);
             }
             return true;
         }

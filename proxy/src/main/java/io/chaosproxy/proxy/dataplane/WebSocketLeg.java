@@ -8,7 +8,6 @@ import io.chaosproxy.proxy.resilience.Backend;
 import io.chaosproxy.proxy.resilience.CircuitBreaker.Permit;
 import io.chaosproxy.proxy.tracing.RequestIds;
 import java.io.IOException;
-import java.net.SocketTimeoutException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -65,9 +64,8 @@ final class WebSocketLeg extends WebSocketListener {
     private long startNanos;
     private volatile WebSocket upstream;
     private volatile ScheduledFuture<?> timeout;
-    private volatile Runnable unpark;
+    private volatile HangHold hangHold;
     private volatile WebSocketSession session;
-    private final AtomicBoolean hangOver = new AtomicBoolean();
 
     WebSocketLeg(Exchange exchange, FaultDecision clientFaults) {
         this.exchange = exchange;
@@ -143,21 +141,13 @@ final class WebSocketLeg extends WebSocketListener {
         }
         if (upstreamFaults.terminalFault() instanceof Hang) {
             // the backend "never answers": the try timeout ends it, unless the rule goes first
-            unpark = proxy.core().hangs().park(upstreamFaults.terminal().id(), this::connectAfterHang);
-            if (proxy.core().faults().find(upstreamFaults.terminal().id()).isEmpty()) {
-                unpark.run();
-                connectAfterHang();
-            }
+            hangHold = proxy.core().holdWhileRuleLasts(upstreamFaults.terminal(), this::connectAfterHang);
             return;
         }
         connectNow();
     }
 
-    /** Released by the rule's removal, or by the check after parking, maybe both: go on once. */
     private void connectAfterHang() {
-        if (!hangOver.compareAndSet(false, true)) {
-            return;
-        }
         upstreamFaults = new FaultDecision(upstreamFaults.fired(), 0, upstreamFaults.bytesPerSecond(), null);
         proxy.core().scheduler().execute(this::connectNow);
     }
@@ -378,9 +368,9 @@ final class WebSocketLeg extends WebSocketListener {
         if (pending != null) {
             pending.cancel(false);
         }
-        Runnable parked = unpark;
-        if (parked != null) {
-            parked.run();
+        HangHold hold = hangHold;
+        if (hold != null) {
+            hold.release();
         }
         return true;
     }

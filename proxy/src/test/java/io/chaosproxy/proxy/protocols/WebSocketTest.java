@@ -288,6 +288,18 @@ class WebSocketTest {
     }
 
     @Test
+    void anUpstreamHangEndsWhenItsRuleExpires() throws Exception {
+        backend.enqueue(new MockResponse.Builder().webSocketUpgrade(new Echo()).build());
+        proxy.inject(FaultRule.builder(new Hang()).target(Target.UPSTREAM).durationMs(500).build());
+        Events events = new Events();
+        long start = System.nanoTime();
+        WebSocket socket = client.newWebSocket(new Request.Builder().url(proxyUrl("/ws")).build(), events);
+        events.opened(); // long before the 30 s try timeout: nobody removed the rule, it ran out
+        assertThat(millisSince(start)).isBetween(500L, 5_000L);
+        socket.close(1000, null);
+    }
+
+    @Test
     void aBackendThatRefusesTheUpgradeHasItsAnswerRelayed() throws Exception {
         backend.enqueue(new MockResponse.Builder().code(403).addHeader("Content-Type", "text/plain").body("not you").build());
         Events events = new Events();
