@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -82,39 +81,11 @@ final class UpstreamLeg {
             giveUp();
             return;
         }
-        List<Backend> refused = null;
-        while (true) {
-            Backend chosen = proxy.pool().pick(tried, refused == null ? Set.of() : refused);
-            if (chosen == null) {
-                shortCircuit(refused);
-                return;
-            }
-            Permit permit = chosen.breaker().tryAcquire();
-            if (permit != Permit.DENIED) {
-                tried.add(chosen);
-                new Try(chosen, permit).start();
-                return;
-            }
-            // another exchange won this backend's half-open probe a moment ago: look at the others
-            if (refused == null) {
-                refused = new ArrayList<>(2);
-            }
-            refused.add(chosen);
+        BackendChoice.Admitted admitted = BackendChoice.admit(exchange, tried);
+        if (admitted != null) {
+            tried.add(admitted.backend());
+            new Try(admitted.backend(), admitted.permit()).start();
         }
-    }
-
-    /** No breaker admits the exchange: answer at once, telling the client when a probe is next allowed. */
-    private void shortCircuit(List<Backend> refused) {
-        List<Backend> backends = proxy.pool().backends();
-        if (backends.isEmpty()) {
-            ClientResponses.proxyError(exchange, 502, "no upstream configured for proxy '" + proxy.name() + "'", Map.of());
-            return;
-        }
-        Backend named = refused != null ? refused.get(0) : backends.size() == 1 ? backends.get(0) : null;
-        exchange.recordAttempt(new Attempt(named == null ? null : named.label(), null, Attempt.BREAKER_OPEN, 0));
-        long retryAfter = proxy.pool().secondsUntilEarliestProbe();
-        ClientResponses.proxyError(exchange, 503, "every backend's circuit breaker is open",
-                Map.of("Retry-After", Long.toString(retryAfter)));
     }
 
     private void onAnswered(Try attempt, Response response) {

@@ -115,24 +115,14 @@ final class WebSocketLeg extends WebSocketListener {
         }
     }
 
+    /** A backend whose breaker admits the handshake, as for any attempt; null when the client was answered instead. */
     private Backend pickBackend() {
-        Backend chosen = proxy.pool().pick(List.of(), Set.of());
-        while (chosen != null) {
-            Permit acquired = chosen.breaker().tryAcquire();
-            if (acquired != Permit.DENIED) {
-                permit = acquired;
-                return chosen;
-            }
-            chosen = proxy.pool().pick(List.of(chosen), Set.of());
+        BackendChoice.Admitted admitted = BackendChoice.admit(exchange, List.of());
+        if (admitted == null) {
+            return null;
         }
-        if (proxy.pool().backends().isEmpty()) {
-            ClientResponses.proxyError(exchange, 502, "no upstream configured for proxy '" + proxy.name() + "'", Map.of());
-        } else {
-            exchange.recordAttempt(new Attempt(null, null, Attempt.BREAKER_OPEN, 0));
-            ClientResponses.proxyError(exchange, 503, "every backend's circuit breaker is open",
-                    Map.of("Retry-After", Long.toString(proxy.pool().secondsUntilEarliestProbe())));
-        }
-        return null;
+        permit = admitted.permit();
+        return admitted.backend();
     }
 
     private void connect() {
