@@ -11,7 +11,7 @@ import io.chaosproxy.proxy.config.UpstreamTls;
 import io.chaosproxy.proxy.config.Upstreams;
 import io.chaosproxy.proxy.control.ControlApi;
 import io.chaosproxy.proxy.dataplane.DataPlane;
-import io.chaosproxy.proxy.dataplane.ExchangeListener;
+import io.chaosproxy.proxy.journal.ExchangeListener;
 import io.chaosproxy.proxy.dataplane.ProxyCore;
 import io.chaosproxy.proxy.dataplane.ProxyRuntime;
 import io.chaosproxy.proxy.demo.DemoUpstream;

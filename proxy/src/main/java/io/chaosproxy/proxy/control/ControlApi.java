@@ -4,7 +4,7 @@ import io.chaosproxy.faults.FaultSpecException;
 import io.chaosproxy.faults.NameTakenException;
 import io.chaosproxy.proxy.ChaosProxyServer;
 import io.chaosproxy.proxy.config.HostPort;
-import io.chaosproxy.proxy.dataplane.PortInUseException;
+import io.chaosproxy.proxy.config.PortInUseException;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.HttpResponseException;

@@ -1,9 +1,13 @@
 package io.chaosproxy.proxy.dataplane;
 
 import io.chaosproxy.proxy.config.ListenerTls;
+import io.chaosproxy.proxy.config.PortInUseException;
 import io.chaosproxy.proxy.config.ProxySpec;
 import io.chaosproxy.proxy.config.ResilienceSettings;
 import io.chaosproxy.proxy.config.UpstreamTls;
+import io.chaosproxy.proxy.dataplane.transport.ClientConnections;
+import io.chaosproxy.proxy.dataplane.transport.ListenerProtocols;
+import io.chaosproxy.proxy.dataplane.transport.UpstreamClients;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Collection;

@@ -1,7 +1,9 @@
-package io.chaosproxy.proxy.dataplane;
+package io.chaosproxy.proxy.dataplane.transport;
 
 import io.chaosproxy.proxy.config.ResilienceSettings;
 import io.chaosproxy.proxy.config.UpstreamTls;
+import io.chaosproxy.proxy.dataplane.FaithfulHeadersInterceptor;
+import io.chaosproxy.proxy.dataplane.UpstreamFaultInterceptor;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -19,7 +21,7 @@ import okhttp3.OkHttpClient;
  * <p>HTTPS backends are checked as {@link UpstreamTls} says. OkHttp offers h2 and http/1.1 through
  * ALPN, so a TLS backend that speaks HTTP/2 gets HTTP/2; cleartext backends get HTTP/1.1.
  */
-final class UpstreamClients implements AutoCloseable {
+public final class UpstreamClients implements AutoCloseable {
     /** OkHttp's defaults (64 calls, 5 per host) suit an app, not a proxy with hundreds in flight. */
     private static final int MAX_CONCURRENT_CALLS = 4096;
     /** Idle keep-alive connections kept per process, so bursts reuse connections instead of reconnecting. */
@@ -29,7 +31,7 @@ final class UpstreamClients implements AutoCloseable {
     private final OkHttpClient base;
     private final UpstreamTls tls;
 
-    UpstreamClients(UpstreamTls tls) {
+    public UpstreamClients(UpstreamTls tls) {
         AtomicInteger threads = new AtomicInteger();
         this.executor = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
                 runnable -> {
@@ -55,7 +57,7 @@ final class UpstreamClients implements AutoCloseable {
                 .build();
     }
 
-    UpstreamClient forProxy(ResilienceSettings settings) {
+    public UpstreamClient forProxy(ResilienceSettings settings) {
         OkHttpClient cleartext = base.newBuilder()
                 .connectTimeout(settings.connectTimeout())
                 // The try timeout is ours (until headers); reads of a long stream may idle as long as they like.
