@@ -14,8 +14,8 @@ import okhttp3.Response;
  * out, and {@code Content-Encoding} is hidden from the bridge on the way back (under a private
  * name that the response relay restores).
  */
-public final class FaithfulHeadersInterceptor implements Interceptor {
-    public static final FaithfulHeadersInterceptor INSTANCE = new FaithfulHeadersInterceptor();
+final class FaithfulHeadersInterceptor implements Interceptor {
+    static final FaithfulHeadersInterceptor INSTANCE = new FaithfulHeadersInterceptor();
     static final String HIDDEN_CONTENT_ENCODING = "X-Chaos-Proxy-Content-Encoding";
 
     private FaithfulHeadersInterceptor() {}

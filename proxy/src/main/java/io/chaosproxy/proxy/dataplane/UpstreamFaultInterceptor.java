@@ -16,8 +16,8 @@ import okhttp3.ResponseBody;
  * breakers and the journal react exactly as to the real thing. An error fault answers in the
  * backend's place; a drop before the response is a connection reset.
  */
-public final class UpstreamFaultInterceptor implements Interceptor {
-    public static final UpstreamFaultInterceptor INSTANCE = new UpstreamFaultInterceptor();
+final class UpstreamFaultInterceptor implements Interceptor {
+    static final UpstreamFaultInterceptor INSTANCE = new UpstreamFaultInterceptor();
 
     /** How an injected reset shows up: an IOException, like a real one. */
     static final class InjectedResetException extends IOException {

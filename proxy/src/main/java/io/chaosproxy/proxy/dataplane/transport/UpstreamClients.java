@@ -2,8 +2,6 @@ package io.chaosproxy.proxy.dataplane.transport;
 
 import io.chaosproxy.proxy.config.ResilienceSettings;
 import io.chaosproxy.proxy.config.UpstreamTls;
-import io.chaosproxy.proxy.dataplane.FaithfulHeadersInterceptor;
-import io.chaosproxy.proxy.dataplane.UpstreamFaultInterceptor;
 import java.util.concurrent.SynchronousQueue;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -12,6 +10,7 @@ import java.util.List;
 import okhttp3.ConnectionPool;
 import okhttp3.ConnectionSpec;
 import okhttp3.Dispatcher;
+import okhttp3.Interceptor;
 import okhttp3.OkHttpClient;
 
 /**
@@ -31,7 +30,12 @@ public final class UpstreamClients implements AutoCloseable {
     private final OkHttpClient base;
     private final UpstreamTls tls;
 
-    public UpstreamClients(UpstreamTls tls) {
+    /**
+     * {@code interceptor} sees each call once, before OkHttp connects (the data plane's upstream
+     * faults); {@code networkInterceptor} sees what goes on the wire (its header fidelity). Both come
+     * from the data plane, so that this wiring never depends on it.
+     */
+    public UpstreamClients(UpstreamTls tls, Interceptor interceptor, Interceptor networkInterceptor) {
         AtomicInteger threads = new AtomicInteger();
         this.executor = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
                 runnable -> {
@@ -52,8 +56,8 @@ public final class UpstreamClients implements AutoCloseable {
                 .retryOnConnectionFailure(false)
                 .followRedirects(false)
                 .followSslRedirects(false)
-                .addInterceptor(UpstreamFaultInterceptor.INSTANCE)
-                .addNetworkInterceptor(FaithfulHeadersInterceptor.INSTANCE)
+                .addInterceptor(interceptor)
+                .addNetworkInterceptor(networkInterceptor)
                 .build();
     }
 
