@@ -51,6 +51,7 @@ final class UpstreamClients implements AutoCloseable {
                 .followRedirects(false)
                 .followSslRedirects(false)
                 .addInterceptor(UpstreamFaultInterceptor.INSTANCE)
+                .addNetworkInterceptor(StaleConnectionInterceptor.INSTANCE)
                 .addNetworkInterceptor(FaithfulHeadersInterceptor.INSTANCE)
                 .build();
     }
