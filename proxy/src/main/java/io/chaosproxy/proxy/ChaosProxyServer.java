@@ -9,9 +9,8 @@ import io.chaosproxy.proxy.config.ProxySpec;
 import io.chaosproxy.proxy.config.ResilienceSettings;
 import io.chaosproxy.proxy.config.UpstreamTls;
 import io.chaosproxy.proxy.config.Upstreams;
-import io.chaosproxy.proxy.control.ControlApi;
 import io.chaosproxy.proxy.dataplane.DataPlane;
-import io.chaosproxy.proxy.dataplane.ExchangeListener;
+import io.chaosproxy.proxy.journal.ExchangeListener;
 import io.chaosproxy.proxy.dataplane.ProxyCore;
 import io.chaosproxy.proxy.dataplane.ProxyRuntime;
 import io.chaosproxy.proxy.demo.DemoUpstream;
@@ -32,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
+import java.util.ServiceLoader;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -56,7 +56,7 @@ public final class ChaosProxyServer implements AutoCloseable {
     private final ScenarioRunner scenarios;
     private final AtomicBoolean closed = new AtomicBoolean();
     private DemoUpstream demoUpstream;
-    private ControlApi control;
+    private ControlPlane control;
 
     private ChaosProxyServer(Builder config) {
         this.config = config;
@@ -99,7 +99,7 @@ public final class ChaosProxyServer implements AutoCloseable {
                 faults.installAll(config.faults, "config");
             }
             if (config.control != null) {
-                control = new ControlApi(this, config.control, config.controlToken).start();
+                control = controlPlaneStarter().start(this, config.control, config.controlToken);
             }
             return this;
         } catch (IOException | RuntimeException e) {
@@ -255,6 +255,12 @@ public final class ChaosProxyServer implements AutoCloseable {
     private ProxyRuntime runtime(String name) {
         return dataPlane.proxy(name).orElseThrow(() -> new NoSuchElementException(
                 "no proxy named '" + name + "'; proxies: " + dataPlane.proxies().stream().map(ProxyRuntime::name).toList()));
+    }
+
+    private static ControlPlane.Starter controlPlaneStarter() {
+        return ServiceLoader.load(ControlPlane.Starter.class, ChaosProxyServer.class.getClassLoader()).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no control API on the class path: META-INF/services/"
+                        + ControlPlane.Starter.class.getName() + " is missing from the chaos-proxy jar"));
     }
 
     private URI startDemoUpstream() throws Exception {
