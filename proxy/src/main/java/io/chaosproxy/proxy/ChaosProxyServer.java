@@ -356,6 +356,19 @@ public final class ChaosProxyServer implements AutoCloseable {
             return this;
         }
 
+        /** Moves a proxy already configured (with {@link #proxy} or the default one) to another listen address. */
+        public Builder listen(String proxyName, String hostPort) {
+            HostPort listen = HostPort.parse(hostPort);
+            ProxySpec current = proxies.get(proxyName);
+            if (current == null && !proxyName.equals(ProxySpec.DEFAULT_NAME)) {
+                throw new IllegalArgumentException("no proxy named '" + proxyName + "' is configured; declare it with proxy(\""
+                        + proxyName + "\", ...) first");
+            }
+            List<URI> upstreams = current == null ? List.of() : current.upstreams();
+            proxies.put(proxyName, new ProxySpec(proxyName, listen, upstreams));
+            return this;
+        }
+
         /** Another named proxy with its own listener and backends. */
         public Builder proxy(ProxySpec spec) {
             if (proxies.containsKey(spec.name()) && !spec.name().equals(ProxySpec.DEFAULT_NAME)) {
