@@ -18,6 +18,7 @@ final class ClientRequestBody extends RequestBody {
     private static final int CHUNK = 16 * 1024;
 
     private final Request clientRequest;
+    private final Runnable beforeFirstRead;
     private final long contentLength;
     private final long replayLimit;
     private InputStream in;
@@ -26,9 +27,13 @@ final class ClientRequestBody extends RequestBody {
     private volatile boolean replayable;
     private volatile boolean started; // some attempt has begun to read the client's body
 
-    /** {@code replayLimit} 0 means never keep: the body of a method that is never retried. */
-    ClientRequestBody(Request clientRequest, long replayLimit) {
+    /**
+     * {@code replayLimit} 0 means never keep: the body of a method that is never retried.
+     * {@code beforeFirstRead} runs once, before Jetty is first asked for body bytes.
+     */
+    ClientRequestBody(Request clientRequest, long replayLimit, Runnable beforeFirstRead) {
         this.clientRequest = clientRequest;
+        this.beforeFirstRead = beforeFirstRead;
         this.contentLength = clientRequest.getLength();
         this.replayLimit = replayLimit;
         this.replayable = replayLimit > 0 && contentLength <= replayLimit;
@@ -71,6 +76,7 @@ final class ClientRequestBody extends RequestBody {
             return;
         }
         if (in == null) {
+            beforeFirstRead.run();
             in = Content.Source.asInputStream(clientRequest);
         }
         byte[] chunk = new byte[CHUNK];

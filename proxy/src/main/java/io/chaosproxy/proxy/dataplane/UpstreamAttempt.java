@@ -42,7 +42,13 @@ final class UpstreamAttempt {
         void recordAttempt(Attempt attempt);
 
         boolean isClientGone();
+
+        /** Ends the exchange without an answer (its client's connection closed), journaled with {@code why}. */
+        void end(String why);
     }
+
+    /** Why an exchange held by a rule ended when a reset removed the rule. */
+    static final String ENDED_BY_RESET = "ended by a reset: the rule holding it was removed";
 
     /** The carrier's part of a try. Each method runs at most once, and only the last two after settling. */
     interface Steps {
@@ -70,6 +76,7 @@ final class UpstreamAttempt {
     private volatile ScheduledFuture<?> timeout;
     private volatile HangHold hangHold;
     private volatile Runnable cancel;
+    private volatile Runnable unmarkLatency = () -> { };
 
     /**
      * A try whose clock starts now, on a backend whose breaker gave {@code permit}. Its timeout is
@@ -105,6 +112,7 @@ final class UpstreamAttempt {
         owner.recordFaults(faults);
         timeout = core.scheduler().schedule(this::timeUp, timeoutNanos, TimeUnit.NANOSECONDS);
         if (faults.delayMs() > 0) {
+            unmarkLatency = core.waitingOut(faults, this::endedByReset);
             core.scheduler().schedule(this::proceed, faults.delayMs(), TimeUnit.MILLISECONDS);
         } else {
             proceed();
@@ -112,6 +120,7 @@ final class UpstreamAttempt {
     }
 
     private void proceed() {
+        unmarkLatency.run();
         if (settled.get()) {
             return; // timed out or abandoned during an injected latency or hang
         }
@@ -125,7 +134,7 @@ final class UpstreamAttempt {
                 // what else fired (a bandwidth, say) still applies; the latency is spent
                 faults = new FaultDecision(faults.fired(), 0, faults.bytesPerSecond(), null);
                 core.scheduler().execute(this::proceed);
-            });
+            }, this::endedByReset);
             return;
         }
         steps.send();
@@ -162,6 +171,15 @@ final class UpstreamAttempt {
         }
     }
 
+    /** A reset removed the rule holding this try: it ends here, and so does the exchange. */
+    private void endedByReset() {
+        if (settle()) {
+            cancel();
+            gaveUp(ENDED_BY_RESET);
+            owner.end(ENDED_BY_RESET);
+        }
+    }
+
     private void timeUp() {
         if (settle()) {
             cancel();
@@ -182,6 +200,7 @@ final class UpstreamAttempt {
         if (pending != null) {
             pending.cancel(false);
         }
+        unmarkLatency.run();
         return true;
     }
 

@@ -7,6 +7,7 @@ import java.net.SocketTimeoutException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import okhttp3.Call;
 import okhttp3.Callback;
@@ -40,6 +41,7 @@ final class UpstreamLeg {
     // written by one step at a time; each step hands over to the next through the scheduler or OkHttp
     private final List<Backend> tried = new ArrayList<>(2);
     private volatile Try current;
+    private volatile ScheduledFuture<?> backoff;
 
     UpstreamLeg(Exchange exchange, FaultDecision clientFaults) {
         this.exchange = exchange;
@@ -51,7 +53,7 @@ final class UpstreamLeg {
         boolean hasBody = RequestGuard.hasBody(exchange.clientRequest)
                 || exchange.method.equals("POST") || exchange.method.equals("PUT") || exchange.method.equals("PATCH");
         long replayLimit = methodMayRetry && settings.maxAttempts() > 1 ? settings.replayBufferBytes() : 0;
-        this.body = hasBody ? new ClientRequestBody(exchange.clientRequest, replayLimit) : null;
+        this.body = hasBody ? new ClientRequestBody(exchange.clientRequest, replayLimit, exchange.clientWatch::stop) : null;
         this.deadlineNanos = exchange.startNanos + settings.deadline().toNanos();
     }
 
@@ -59,8 +61,11 @@ final class UpstreamLeg {
         proxy.retryBudget().onRequest();
         exchange.onClientGone(() -> {
             Try attempt = current;
+            ScheduledFuture<?> waiting = backoff;
             if (attempt != null) {
                 attempt.attempt.abandon();
+            } else if (waiting != null && waiting.cancel(false)) {
+                giveUp(); // in a backoff: the next attempt will not be made
             }
         });
         attempt();
@@ -128,10 +133,8 @@ final class UpstreamLeg {
         }
     }
 
-    /** The client left: nothing to answer, only the books to close. */
     private void giveUp() {
-        exchange.clientCallback.failed(new ExchangeHandler.ClientGone());
-        exchange.complete(null, "client gave up");
+        exchange.giveUp();
     }
 
     /** Another attempt, after waiting {@code backoffNanos}: every condition below must hold. */
@@ -165,7 +168,7 @@ final class UpstreamLeg {
     /** The backoff is a scheduled task: no thread waits it out. */
     private void retryAfter(long backoffNanos) {
         current = null;
-        proxy.core().scheduler().schedule(this::attempt, backoffNanos, TimeUnit.NANOSECONDS);
+        backoff = proxy.core().scheduler().schedule(this::attempt, backoffNanos, TimeUnit.NANOSECONDS);
     }
 
     private static ClientRequestBody.ClientBodyException clientBodyFailure(Throwable e) {
