@@ -18,7 +18,7 @@ final class ClientRequestBody extends RequestBody {
     private static final int CHUNK = 16 * 1024;
 
     private final Request clientRequest;
-    private final Runnable beforeFirstRead;
+    private final Upload upload;
     private final long contentLength;
     private final long replayLimit;
     private InputStream in;
@@ -29,11 +29,11 @@ final class ClientRequestBody extends RequestBody {
 
     /**
      * {@code replayLimit} 0 means never keep: the body of a method that is never retried.
-     * {@code beforeFirstRead} runs once, before Jetty is first asked for body bytes.
+     * {@code upload} hears when reading the client's body begins and ends.
      */
-    ClientRequestBody(Request clientRequest, long replayLimit, Runnable beforeFirstRead) {
+    ClientRequestBody(Request clientRequest, long replayLimit, Upload upload) {
         this.clientRequest = clientRequest;
-        this.beforeFirstRead = beforeFirstRead;
+        this.upload = upload;
         this.contentLength = clientRequest.getLength();
         this.replayLimit = replayLimit;
         this.replayable = replayLimit > 0 && contentLength <= replayLimit;
@@ -76,7 +76,7 @@ final class ClientRequestBody extends RequestBody {
             return;
         }
         if (in == null) {
-            beforeFirstRead.run();
+            upload.started();
             in = Content.Source.asInputStream(clientRequest);
         }
         byte[] chunk = new byte[CHUNK];
@@ -94,6 +94,14 @@ final class ClientRequestBody extends RequestBody {
             sink.flush(); // stream as it arrives: a slow upload must reach the backend as it trickles in
         }
         exhausted = true;
+        upload.finished();
+    }
+
+    /** Told when the client's body starts to be read (once) and when it has all been read. */
+    interface Upload {
+        void started();
+
+        void finished();
     }
 
     /** Marks a failure on the client's side, so the backend is not blamed for it. */

@@ -5,9 +5,9 @@ import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
 import java.util.function.Consumer;
 import org.eclipse.jetty.io.AbstractEndPoint;
-import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.internal.HttpConnection;
 import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
 
@@ -21,37 +21,42 @@ import org.eclipse.jetty.util.Callback;
  * tells the exchange itself when the client resets the stream or closes the connection.
  *
  * <p>How: while the exchange is held, the watch is the connection's read interest. End of stream
- * closes the connection; bytes (a pipelined request, the request body) are handed back to Jetty's
- * connection untouched, and the watch ends. It must end before Jetty reads again (the request body
+ * closes the connection; bytes (a pipelined request) are handed back to Jetty's connection
+ * untouched, and the watch ends. It must end before Jetty reads again (the request body
  * is read, or the response completes): {@link #stop()} withdraws the read interest.
  */
 final class ClientWatch implements Callback {
     /** For a connection that is not watched: HTTP/2, or one Jetty was reading already. */
     static final ClientWatch NONE = new ClientWatch(null, null, cause -> { });
 
-    /** Of what arrives while watching, this much is read at once and handed back. */
+    /** Of what arrives while watching (a pipelined request), this much is read and handed back. */
     private static final int PEEK = 512;
 
     private final EndPoint endPoint;
-    private final Connection.UpgradeTo connection;
+    private final HttpConnection connection;
     private final Consumer<Throwable> onClosed;
     private boolean watching; // guarded by this
 
-    private ClientWatch(EndPoint endPoint, Connection.UpgradeTo connection, Consumer<Throwable> onClosed) {
+    private ClientWatch(EndPoint endPoint, HttpConnection connection, Consumer<Throwable> onClosed) {
         this.endPoint = endPoint;
         this.connection = connection;
         this.onClosed = onClosed;
     }
 
     /**
-     * Starts watching the connection of {@code request}, if it is HTTP/1.1 and Jetty is not reading
-     * it; {@code onClosed} hears of the client closing it. Call it only from the handler, while Jetty
-     * is not reading (it reads again only when asked to, or once the exchange completes).
+     * Starts watching the connection of {@code request}, if it is HTTP/1.1, the request has no body
+     * and Jetty holds no unread byte of the connection; {@code onClosed} hears of the client closing
+     * it. Call it only from the handler, while Jetty is not reading (it reads again only when asked
+     * to, or once the exchange completes).
+     *
+     * <p>A request with a body is not watched: the bytes that arrive are its body, which belongs to
+     * Jetty's parser; its client's leaving is noticed when the body is read or the answer written.
      */
     static ClientWatch start(Request request, Consumer<Throwable> onClosed) {
-        if (ClientConnections.isMultiplexed(request)
-                || !(request.getConnectionMetaData().getConnection() instanceof Connection.UpgradeTo http1)
-                || !(request.getConnectionMetaData().getConnection().getEndPoint() instanceof AbstractEndPoint endPoint)) {
+        if (ClientConnections.isMultiplexed(request) || RequestGuard.hasBody(request)
+                || !(request.getConnectionMetaData().getConnection() instanceof HttpConnection http1)
+                || !http1.isRequestBufferEmpty()
+                || !(http1.getEndPoint() instanceof AbstractEndPoint endPoint)) {
             return NONE;
         }
         ClientWatch watch = new ClientWatch(endPoint, http1, onClosed);
@@ -114,7 +119,7 @@ final class ClientWatch implements Callback {
             closed = filled < 0;
             if (!closed) {
                 try {
-                    connection.onUpgradeTo(peeked); // Jetty parses them as if it had read them itself
+                    connection.onUpgradeTo(peeked); // into its empty buffer: Jetty parses them as if it had read them
                 } catch (BufferOverflowException | IllegalStateException e) {
                     closed = true; // cannot give them back: the connection is lost either way
                 }

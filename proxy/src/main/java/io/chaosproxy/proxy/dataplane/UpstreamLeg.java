@@ -53,8 +53,9 @@ final class UpstreamLeg {
         boolean hasBody = RequestGuard.hasBody(exchange.clientRequest)
                 || exchange.method.equals("POST") || exchange.method.equals("PUT") || exchange.method.equals("PATCH");
         long replayLimit = methodMayRetry && settings.maxAttempts() > 1 ? settings.replayBufferBytes() : 0;
-        this.body = hasBody ? new ClientRequestBody(exchange.clientRequest, replayLimit, exchange.clientWatch::stop) : null;
-        this.deadlineNanos = exchange.startNanos + settings.deadline().toNanos();
+        this.body = hasBody ? new ClientRequestBody(exchange.clientRequest, replayLimit, new Upload()) : null;
+        // from here: the client's own faults (latency, hang) before this leg are not the backend's time
+        this.deadlineNanos = System.nanoTime() + settings.deadline().toNanos();
     }
 
     void start() {
@@ -178,6 +179,26 @@ final class UpstreamLeg {
             }
         }
         return null;
+    }
+
+    /** The client's upload is the client's time, not the backend's (see {@link UpstreamAttempt#uploadStarted()}). */
+    private final class Upload implements ClientRequestBody.Upload {
+        @Override
+        public void started() {
+            exchange.clientWatch.stop(); // Jetty reads the connection from now on
+            Try attempt = current;
+            if (attempt != null) {
+                attempt.attempt.uploadStarted();
+            }
+        }
+
+        @Override
+        public void finished() {
+            Try attempt = current;
+            if (attempt != null) {
+                attempt.attempt.uploadFinished();
+            }
+        }
     }
 
     /**
