@@ -7,7 +7,6 @@ import io.chaosproxy.faults.Phase;
 import io.chaosproxy.faults.Scenario;
 import io.chaosproxy.faults.ScenarioCatalog;
 import io.chaosproxy.proxy.ChaosProxyServer;
-import io.chaosproxy.proxy.config.ProxySpec;
 import io.chaosproxy.proxy.dataplane.ProxyRuntime;
 import io.chaosproxy.proxy.journal.JournalEntry;
 import io.chaosproxy.proxy.journal.JournalQuery;
@@ -31,18 +30,10 @@ final class InProcessControl implements ProxyControl {
     }
 
     /** Starts a proxy as the blueprint says; returns once every listener accepts connections. */
-    static InProcessControl start(Blueprint blueprint) throws IOException {
-        ChaosProxyServer.Builder builder = ChaosProxyServer.builder()
-                .listen(blueprint.listen().toString())
-                .upstream(blueprint.upstreams().stream().map(URI::toString).toArray(String[]::new))
-                .resilience(blueprint.resilience())
-                .tls(blueprint.listenerTls())
-                .upstreamTls(blueprint.upstreamTls());
-        for (Blueprint.Named named : blueprint.proxies()) {
-            builder.proxy(new ProxySpec(named.name(), named.listen(), named.upstreams()));
-        }
-        if (blueprint.seed() != null) {
-            builder.seed(blueprint.seed());
+    static InProcessControl start(Blueprint blueprint, Long seedOverride) throws IOException {
+        ChaosProxyServer.Builder builder = blueprint.server();
+        if (seedOverride != null) {
+            builder.seed(seedOverride);
         }
         return new InProcessControl(builder.build().start());
     }
@@ -114,6 +105,12 @@ final class InProcessControl implements ProxyControl {
     public void reset() {
         clearedAt = Instant.now();
         server.reset();
+    }
+
+    @Override
+    public void reset(long seed) {
+        clearedAt = Instant.now();
+        server.reset(seed);
     }
 
     @Override

@@ -9,9 +9,8 @@ import io.chaosproxy.proxy.config.ProxySpec;
 import io.chaosproxy.proxy.config.ResilienceSettings;
 import io.chaosproxy.proxy.config.UpstreamTls;
 import io.chaosproxy.proxy.config.Upstreams;
-import io.chaosproxy.proxy.control.ControlApi;
 import io.chaosproxy.proxy.dataplane.DataPlane;
-import io.chaosproxy.proxy.dataplane.ExchangeListener;
+import io.chaosproxy.proxy.journal.ExchangeListener;
 import io.chaosproxy.proxy.dataplane.ProxyCore;
 import io.chaosproxy.proxy.dataplane.ProxyRuntime;
 import io.chaosproxy.proxy.demo.DemoUpstream;
@@ -32,6 +31,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
+import java.util.ServiceLoader;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -47,7 +47,6 @@ public final class ChaosProxyServer implements AutoCloseable {
 
     private final Builder config;
     private final UpstreamTls upstreamTls;
-    private final long seed;
     private final FaultEngine faults;
     private final RequestJournal journal;
     private final AccessLog accessLog;
@@ -57,11 +56,11 @@ public final class ChaosProxyServer implements AutoCloseable {
     private final ScenarioRunner scenarios;
     private final AtomicBoolean closed = new AtomicBoolean();
     private DemoUpstream demoUpstream;
-    private ControlApi control;
+    private ControlPlane control;
 
     private ChaosProxyServer(Builder config) {
         this.config = config;
-        this.seed = config.seed != null ? config.seed : ThreadLocalRandom.current().nextLong();
+        long seed = config.seed != null ? config.seed : ThreadLocalRandom.current().nextLong();
         this.faults = new FaultEngine(seed, Clock.systemUTC());
         this.journal = new RequestJournal(config.journalCapacity);
         this.accessLog = config.accessLogFormat == null ? null : new AccessLog(config.accessLogFormat, config.accessLogOut);
@@ -100,7 +99,7 @@ public final class ChaosProxyServer implements AutoCloseable {
                 faults.installAll(config.faults, "config");
             }
             if (config.control != null) {
-                control = new ControlApi(this, config.control, config.controlToken).start();
+                control = controlPlaneStarter().start(this, config.control, config.controlToken);
             }
             return this;
         } catch (IOException | RuntimeException e) {
@@ -128,9 +127,12 @@ public final class ChaosProxyServer implements AutoCloseable {
         return control == null ? null : control.url();
     }
 
-    /** The seed of every probabilistic fault decision: give it back with {@code seed(...)} to replay a run. */
+    /**
+     * The seed of every probabilistic fault decision (the latest {@link #reset(long)}'s): give it
+     * back with {@code seed(...)} to replay a run.
+     */
     public long seed() {
-        return seed;
+        return faults.seed();
     }
 
     // ---- proxies ----
@@ -203,6 +205,17 @@ public final class ChaosProxyServer implements AutoCloseable {
         }
     }
 
+    /**
+     * {@link #reset()}, and a fresh start of the fault rules under {@code seed}: rule ids and
+     * generated names count from the start again, so the same rules injected in the same order
+     * decide exactly as they did in an earlier run with this seed (how a JUnit test replays alone).
+     */
+    public void reset(long seed) {
+        scenarios.stop();
+        faults.restart(seed);
+        reset();
+    }
+
     public ResilienceSettings resilience() {
         return config.resilience;
     }
@@ -248,6 +261,12 @@ public final class ChaosProxyServer implements AutoCloseable {
     private ProxyRuntime runtime(String name) {
         return dataPlane.proxy(name).orElseThrow(() -> new NoSuchElementException(
                 "no proxy named '" + name + "'; proxies: " + dataPlane.proxies().stream().map(ProxyRuntime::name).toList()));
+    }
+
+    private static ControlPlane.Starter controlPlaneStarter() {
+        return ServiceLoader.load(ControlPlane.Starter.class, ChaosProxyServer.class.getClassLoader()).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no control API on the class path: META-INF/services/"
+                        + ControlPlane.Starter.class.getName() + " is missing from the chaos-proxy jar"));
     }
 
     private URI startDemoUpstream() throws Exception {
@@ -353,6 +372,19 @@ public final class ChaosProxyServer implements AutoCloseable {
             ProxySpec current = proxies.get(ProxySpec.DEFAULT_NAME);
             HostPort listen = current == null ? HostPort.loopback(0) : current.listen();
             proxies.put(ProxySpec.DEFAULT_NAME, new ProxySpec(ProxySpec.DEFAULT_NAME, listen, upstreams));
+            return this;
+        }
+
+        /** Moves a proxy already configured (with {@link #proxy} or the default one) to another listen address. */
+        public Builder listen(String proxyName, String hostPort) {
+            HostPort listen = HostPort.parse(hostPort);
+            ProxySpec current = proxies.get(proxyName);
+            if (current == null && !proxyName.equals(ProxySpec.DEFAULT_NAME)) {
+                throw new IllegalArgumentException("no proxy named '" + proxyName + "' is configured; declare it with proxy(\""
+                        + proxyName + "\", ...) first");
+            }
+            List<URI> upstreams = current == null ? List.of() : current.upstreams();
+            proxies.put(proxyName, new ProxySpec(proxyName, listen, upstreams));
             return this;
         }
 

@@ -1,5 +1,6 @@
 package io.chaosproxy.proxy.dataplane;
 
+import io.chaosproxy.proxy.dataplane.transport.ClientConnections;
 import java.io.IOException;
 import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;

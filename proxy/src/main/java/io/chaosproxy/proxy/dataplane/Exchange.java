@@ -176,6 +176,9 @@ final class Exchange implements UpstreamAttempt.Owner {
         List<String> ruleIds = new ArrayList<>(fired.size());
         String scenario = null;
         for (InstalledRule rule : fired) {
+            if (ruleIds.contains(rule.id())) {
+                continue; // an upstream rule fires on each attempt; the exchange lists it once
+            }
             ruleIds.add(rule.id());
             if (scenario == null && rule.origin().startsWith("scenario:")) {
                 scenario = rule.origin().substring("scenario:".length());
