@@ -35,7 +35,8 @@ import java.util.random.RandomGenerator;
  *       rule's name and the number of this match;</li>
  *   <li>a firing is reserved against {@code times} by compare-and-set; then the rule has fired.</li>
  * </ol>
- * Fired latencies add up (their jitter drawn from the same source), the lowest bandwidth applies,
+ * Fired latencies add up (their jitter, or a lognormal one's Gaussian, drawn from the same source;
+ * after-backend ones apart from the others), the lowest bandwidth applies,
  * and the oldest fired error, drop or hang answers the request. Once one has, younger error, drop and
  * hang rules are not looked at at all: they are not counted, drawn for, or charged a {@code times}.
  * A rule's decisions depend on the seed, its name and its own count of matching requests, never on
@@ -166,13 +167,14 @@ public final class FaultEngine {
         Instant now = clock.instant();
         List<InstalledRule> fired = new ArrayList<>(2);
         long delayMs = 0;
+        long afterBackendDelayMs = 0;
         long bytesPerSecond = Long.MAX_VALUE;
         InstalledRule terminal = null;
         boolean sawExpired = false;
 
         for (InstalledRule installed : snapshot) {
             FaultRule rule = installed.rule();
-            if (rule.target() != target || !forProxy(rule, request.proxy())) {
+            if (rule.target() != target || !forProxy(rule, request.proxy()) || !rule.fault().actsOnExchanges()) {
                 continue;
             }
             if (installed.isExpiredAt(now)) {
@@ -193,7 +195,9 @@ public final class FaultEngine {
             }
             fired.add(installed);
             Fault fault = rule.fault();
-            if (fault instanceof Latency latency) {
+            if (fault instanceof Latency latency && latency.when() == LatencyPoint.AFTER_BACKEND) {
+                afterBackendDelayMs += latencyOf(installed, latency, now, draws);
+            } else if (fault instanceof Latency latency) {
                 delayMs += latencyOf(installed, latency, now, draws);
             } else if (fault instanceof Bandwidth bandwidth) {
                 bytesPerSecond = Math.min(bytesPerSecond, bandwidth.bytesPerSecond());
@@ -210,7 +214,7 @@ public final class FaultEngine {
         }
         return new FaultDecision(fired, delayMs,
                 bytesPerSecond == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(bytesPerSecond),
-                terminal);
+                terminal, afterBackendDelayMs);
     }
 
     private static boolean forProxy(FaultRule rule, String proxy) {
@@ -253,6 +257,9 @@ public final class FaultEngine {
 
     private static long latencyOf(InstalledRule installed, Latency latency, Instant now, RandomGenerator draws) {
         long delay = installed.delayMsAt(now, latency);
+        if (latency.distribution() == LatencyDistribution.LOGNORMAL) {
+            return latency.lognormalDelayMs(delay, draws.nextGaussian());
+        }
         long jitter = latency.jitterMs();
         if (jitter > 0) {
             delay += draws.nextLong(-jitter, jitter + 1);

@@ -204,10 +204,16 @@ public final class ChaosProxyServer implements AutoCloseable {
         return journal;
     }
 
-    /** Everything back to a clean slate: no scenario, no faults, empty journal, every breaker closed. */
+    /**
+     * Everything back to a clean slate: no scenario, no faults, empty journal, every breaker closed.
+     * Exchanges held by the removed rules (a hang, a latency) end unanswered instead of going on:
+     * what a test left waiting must not reach the backend during the next one.
+     */
     public void reset() {
-        scenarios.stop();
-        faults.removeAll();
+        core.endingHeldExchanges(() -> {
+            scenarios.stop();
+            faults.removeAll();
+        });
         journal.clear();
         for (ProxyRuntime proxy : dataPlane.proxies()) {
             proxy.resetBreakers();
