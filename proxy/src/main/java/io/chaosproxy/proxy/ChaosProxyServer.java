@@ -226,8 +226,10 @@ public final class ChaosProxyServer implements AutoCloseable {
      * decide exactly as they did in an earlier run with this seed (how a JUnit test replays alone).
      */
     public void reset(long seed) {
-        scenarios.stop();
-        faults.restart(seed);
+        core.endingHeldExchanges(() -> {
+            scenarios.stop();
+            faults.restart(seed);
+        });
         reset();
     }
 
