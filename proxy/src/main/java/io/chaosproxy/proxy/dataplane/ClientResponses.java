@@ -78,7 +78,10 @@ final class ClientResponses {
         } else {
             ClientConnections.closeConnection(request, mode == DropMode.RESET);
         }
+        // After the headers went out (after-headers, mid-body) the client did get a status: journal
+        // that one, with the drop as the error beside it.
+        Integer statusSent = exchange.proxyToClientResponse.isCommitted() ? exchange.proxyToClientResponse.getStatus() : null;
         exchange.clientCallback.failed(new DroppedConnection(reason));
-        exchange.complete(null, reason);
+        exchange.complete(statusSent, reason);
     }
 }
