@@ -7,6 +7,7 @@ import io.chaosproxy.faults.ErrorResponse;
 import io.chaosproxy.faults.Fault;
 import io.chaosproxy.faults.FaultDecision;
 import io.chaosproxy.faults.Hang;
+import io.chaosproxy.faults.HangPoint;
 import io.chaosproxy.faults.Target;
 import java.io.IOException;
 import java.util.concurrent.RejectedExecutionException;
@@ -65,7 +66,7 @@ final class ExchangeHandler extends Handler.Abstract {
             ClientResponses.injectedError(exchange, error);
         } else if (terminal instanceof Drop drop && drop.when() == DropPoint.BEFORE_RESPONSE) {
             ClientResponses.abort(exchange, drop.mode(), "dropped (" + drop.mode().wireName() + ") before the response");
-        } else if (terminal instanceof Hang) {
+        } else if (terminal instanceof Hang hang && hang.when() == HangPoint.BEFORE_RESPONSE) {
             hang(exchange, clientFaults);
         } else {
             forward(exchange, clientFaults);
@@ -88,7 +89,8 @@ final class ExchangeHandler extends Handler.Abstract {
      */
     private void hang(Exchange exchange, FaultDecision clientFaults) {
         // what else fired (a bandwidth, say) still applies once the hang is over; the delay is spent
-        FaultDecision afterHang = new FaultDecision(clientFaults.fired(), 0, clientFaults.bytesPerSecond(), null);
+        FaultDecision afterHang = new FaultDecision(clientFaults.fired(), 0, clientFaults.bytesPerSecond(), null,
+                clientFaults.afterBackendDelayMs());
         // off the thread that removed the rule: one removal may release thousands of exchanges
         HangHold hold = proxy.core().holdWhileRuleLasts(clientFaults.terminal(),
                 () -> dispatch(exchange, () -> forward(exchange, afterHang)));
@@ -99,7 +101,8 @@ final class ExchangeHandler extends Handler.Abstract {
         });
     }
 
-    private static void dispatch(Exchange exchange, Runnable step) {
+    /** Runs {@code step} in Jetty's pool, off the thread that triggered it (a rule's removal, the scheduler). */
+    static void dispatch(Exchange exchange, Runnable step) {
         try {
             exchange.clientRequest.getComponents().getExecutor().execute(step);
         } catch (RejectedExecutionException e) {
