@@ -44,14 +44,23 @@ import org.slf4j.LoggerFactory;
  */
 public final class ChaosProxyServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ChaosProxyServer.class);
+    private static final String JETTY_REFERENCES_PER_CACHE_LINE = "org.eclipse.jetty.util.referencesPerCacheLine";
+
+    static {
+        // Unless told, Jetty asks the platform MBean server whether oops are compressed, to size its
+        // padding: that loads some 370 JMX classes, a large share of a cold test JVM's first proxy.
+        // Oops are compressed below 32 GiB of heap (64-byte lines / 4-byte references = 16).
+        if (System.getProperty(JETTY_REFERENCES_PER_CACHE_LINE) == null) {
+            System.setProperty(JETTY_REFERENCES_PER_CACHE_LINE, Runtime.getRuntime().maxMemory() < (32L << 30) ? "16" : "8");
+        }
+    }
 
     private final Builder config;
     private final UpstreamTls upstreamTls;
-    private final long seed;
     private final FaultEngine faults;
     private final RequestJournal journal;
     private final AccessLog accessLog;
-    private final ProxyMetrics metrics = new ProxyMetrics();
+    private final ProxyMetrics metrics; // null when off: Micrometer is a good share of a cold JVM's first proxy
     private final ProxyCore core;
     private final DataPlane dataPlane;
     private final ScenarioRunner scenarios;
@@ -61,20 +70,25 @@ public final class ChaosProxyServer implements AutoCloseable {
 
     private ChaosProxyServer(Builder config) {
         this.config = config;
-        this.seed = config.seed != null ? config.seed : ThreadLocalRandom.current().nextLong();
+        long seed = config.seed != null ? config.seed : ThreadLocalRandom.current().nextLong();
         this.faults = new FaultEngine(seed, Clock.systemUTC());
         this.journal = new RequestJournal(config.journalCapacity);
         this.accessLog = config.accessLogFormat == null ? null : new AccessLog(config.accessLogFormat, config.accessLogOut);
         List<ExchangeListener> listeners = new ArrayList<>();
         listeners.add((entry, query, fired) -> journal.record(entry));
-        listeners.add(metrics);
+        this.metrics = config.metrics || config.control != null ? new ProxyMetrics() : null;
+        if (metrics != null) {
+            listeners.add(metrics);
+        }
         if (accessLog != null) {
             listeners.add(accessLog);
         }
         this.core = new ProxyCore(faults, listeners);
         this.upstreamTls = config.upstreamTls();
         this.dataPlane = new DataPlane(core, config.listenerTls, upstreamTls);
-        metrics.bind(dataPlane::proxies, faults);
+        if (metrics != null) {
+            metrics.bind(dataPlane::proxies, faults);
+        }
         this.scenarios = new ScenarioRunner(faults, core.scheduler());
     }
 
@@ -128,9 +142,12 @@ public final class ChaosProxyServer implements AutoCloseable {
         return control == null ? null : control.url();
     }
 
-    /** The seed of every probabilistic fault decision: give it back with {@code seed(...)} to replay a run. */
+    /**
+     * The seed of every probabilistic fault decision (the latest {@link #reset(long)}'s): give it
+     * back with {@code seed(...)} to replay a run.
+     */
     public long seed() {
-        return seed;
+        return faults.seed();
     }
 
     // ---- proxies ----
@@ -187,14 +204,33 @@ public final class ChaosProxyServer implements AutoCloseable {
         return journal;
     }
 
-    /** Everything back to a clean slate: no scenario, no faults, empty journal, every breaker closed. */
+    /**
+     * Everything back to a clean slate: no scenario, no faults, empty journal, every breaker closed.
+     * Exchanges held by the removed rules (a hang, a latency) end unanswered instead of going on:
+     * what a test left waiting must not reach the backend during the next one.
+     */
     public void reset() {
-        scenarios.stop();
-        faults.removeAll();
+        core.endingHeldExchanges(() -> {
+            scenarios.stop();
+            faults.removeAll();
+        });
         journal.clear();
         for (ProxyRuntime proxy : dataPlane.proxies()) {
             proxy.resetBreakers();
         }
+    }
+
+    /**
+     * {@link #reset()}, and a fresh start of the fault rules under {@code seed}: rule ids and
+     * generated names count from the start again, so the same rules injected in the same order
+     * decide exactly as they did in an earlier run with this seed (how a JUnit test replays alone).
+     */
+    public void reset(long seed) {
+        core.endingHeldExchanges(() -> {
+            scenarios.stop();
+            faults.restart(seed);
+        });
+        reset();
     }
 
     public ResilienceSettings resilience() {
@@ -211,7 +247,11 @@ public final class ChaosProxyServer implements AutoCloseable {
         return Optional.ofNullable(config.listenerTls);
     }
 
+    /** The Prometheus metrics; on unless {@code builder().metrics(false)} turned them off (a control API turns them on). */
     public ProxyMetrics metrics() {
+        if (metrics == null) {
+            throw new IllegalStateException("metrics are off: ChaosProxyServer.builder().metrics(true), or a control API, turns them on");
+        }
         return metrics;
     }
 
@@ -273,8 +313,18 @@ public final class ChaosProxyServer implements AutoCloseable {
         private Path upstreamCaFile;
         private List<X509Certificate> upstreamCas = List.of();
         private boolean upstreamInsecure;
+        private boolean metrics = true;
 
         private Builder() {}
+
+        /**
+         * Whether to keep Prometheus metrics (on by default, and always with a control API, which
+         * serves them); the JUnit extension turns them off in process, where nobody scrapes them.
+         */
+        public Builder metrics(boolean enabled) {
+            this.metrics = enabled;
+            return this;
+        }
 
         /**
          * TLS on every proxy listener, this certificate chain (PEM, leaf first) and its private key

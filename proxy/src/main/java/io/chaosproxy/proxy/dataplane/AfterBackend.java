@@ -3,9 +3,6 @@ package io.chaosproxy.proxy.dataplane;
 import io.chaosproxy.faults.Drop;
 import io.chaosproxy.faults.DropPoint;
 import io.chaosproxy.faults.FaultDecision;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import okhttp3.Response;
 
 /**
@@ -20,7 +17,6 @@ final class AfterBackend {
     private final Response serverToProxyResponse;
     private final FaultDecision clientFaults;
     private final FaultDecision upstreamFaults;
-    private final AtomicBoolean settled = new AtomicBoolean();
 
     private AfterBackend(Exchange exchange, Response serverToProxyResponse, FaultDecision clientFaults,
                          FaultDecision upstreamFaults) {
@@ -43,24 +39,16 @@ final class AfterBackend {
     }
 
     private void holdFor(long holdMs) {
-        ScheduledFuture<?> timer = exchange.proxy.core().scheduler().schedule(() -> {
-            if (settled.compareAndSet(false, true)) {
-                // the relay reads the backend and may block: never on the one scheduler thread
-                ExchangeHandler.dispatch(exchange, this::handOn);
-            }
-        }, holdMs, TimeUnit.MILLISECONDS);
-        exchange.onClientGone(() -> {
-            if (settled.compareAndSet(false, true)) {
-                timer.cancel(false);
-                // off the thread that noticed (maybe Jetty's selector): closing a response may block
-                ExchangeHandler.dispatch(exchange, this::clientGaveUp);
-            }
-        });
+        // the relay reads the backend and may block: never on the one scheduler thread; nor is the
+        // backend's answer closed on the thread that noticed the client leave (maybe Jetty's selector)
+        LatencyWait.start(exchange, clientFaults, holdMs, () -> ExchangeHandler.dispatch(exchange, this::handOn),
+                () -> ExchangeHandler.dispatch(exchange, serverToProxyResponse::close));
     }
 
     private void handOn() {
         if (exchange.isClientGone()) {
-            clientGaveUp();
+            serverToProxyResponse.close();
+            exchange.giveUp();
             return;
         }
         Drop drop = ResponseFaults.dropAfterHeaders(clientFaults, upstreamFaults);
@@ -73,12 +61,5 @@ final class AfterBackend {
         }
         new ResponseRelay(exchange, serverToProxyResponse, ResponseFaults.bandwidth(clientFaults, upstreamFaults),
                 drop, ResponseFaults.midBodyHang(clientFaults, upstreamFaults)).start();
-    }
-
-    /** The client left while the answer was held: the backend's answer goes nowhere, as with a real slow network. */
-    private void clientGaveUp() {
-        serverToProxyResponse.close();
-        exchange.clientCallback.failed(new ExchangeHandler.ClientGone());
-        exchange.complete(null, "client gave up while the backend's answer was held");
     }
 }

@@ -6,6 +6,7 @@ import io.chaosproxy.proxy.config.ProxySpec;
 import io.chaosproxy.proxy.config.ResilienceSettings;
 import io.chaosproxy.proxy.config.UpstreamTls;
 import io.chaosproxy.proxy.dataplane.transport.ClientConnections;
+import io.chaosproxy.proxy.dataplane.transport.ExchangeThreads;
 import io.chaosproxy.proxy.dataplane.transport.ListenerProtocols;
 import io.chaosproxy.proxy.dataplane.transport.UpstreamClients;
 import java.io.IOException;
@@ -25,7 +26,6 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.websocket.core.server.WebSocketServerComponents;
 
 /**
@@ -72,11 +72,9 @@ public final class DataPlane implements AutoCloseable {
     /** With TLS on every listener when {@code listenerTls} is not null, and {@code upstreamTls} for https backends. */
     public DataPlane(ProxyCore core, ListenerTls listenerTls, UpstreamTls upstreamTls) {
         this.core = core;
-        this.clients = new UpstreamClients(upstreamTls, UpstreamFaultInterceptor.INSTANCE, FaithfulHeadersInterceptor.INSTANCE);
-        QueuedThreadPool threads = new QueuedThreadPool(400, 8);
-        threads.setName("chaos-proxy-dataplane");
-        threads.setDaemon(true);
-        this.server = new Server(threads);
+        this.clients = new UpstreamClients(upstreamTls, UpstreamFaultInterceptor.INSTANCE,
+                List.of(StaleConnectionInterceptor.INSTANCE, FaithfulHeadersInterceptor.INSTANCE));
+        this.server = new Server(ExchangeThreads.newServerPool());
         this.httpConfiguration = new HttpConfiguration();
         httpConfiguration.setSendServerVersion(false);
         httpConfiguration.setSendDateHeader(false); // the backend's own Date passes through
@@ -131,6 +129,13 @@ public final class DataPlane implements AutoCloseable {
             throw new IOException("proxy '" + spec.name() + "' could not start: " + e.getMessage(), e);
         }
         proxies.put(spec.name(), runtime);
+        if (!spec.listen().isLoopback()) {
+            // the same for a proxy from the command line, a config file or POST /proxies
+            String warning = "proxy '" + spec.name() + "' listens on " + spec.listen() + ": anyone who can reach it can use it"
+                    + " to reach its backends and see the faults; listen on 127.0.0.1 unless that is meant";
+            org.slf4j.LoggerFactory.getLogger(DataPlane.class).warn(warning);
+            System.err.println("WARNING: " + warning);
+        }
         return runtime;
     }
 

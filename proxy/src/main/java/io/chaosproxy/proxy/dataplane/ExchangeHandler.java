@@ -11,7 +11,6 @@ import io.chaosproxy.faults.HangPoint;
 import io.chaosproxy.faults.Target;
 import java.io.IOException;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.io.QuietException;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -47,8 +46,8 @@ final class ExchangeHandler extends Handler.Abstract {
         FaultDecision clientFaults = proxy.core().faults().decide(exchange, Target.CLIENT);
         exchange.recordFaults(clientFaults);
         if (clientFaults.delayMs() > 0) {
-            proxy.core().scheduler().schedule(() -> applyClientFaults(exchange, clientFaults),
-                    clientFaults.delayMs(), TimeUnit.MILLISECONDS);
+            LatencyWait.start(exchange, clientFaults, clientFaults.delayMs(),
+                    () -> applyClientFaults(exchange, clientFaults), () -> { });
         } else {
             applyClientFaults(exchange, clientFaults);
         }
@@ -57,8 +56,7 @@ final class ExchangeHandler extends Handler.Abstract {
 
     private void applyClientFaults(Exchange exchange, FaultDecision clientFaults) {
         if (exchange.isClientGone()) {
-            exchange.clientCallback.failed(new ClientGone());
-            exchange.complete(null, "client gave up");
+            exchange.giveUp();
             return;
         }
         Fault terminal = clientFaults.terminalFault();
@@ -93,7 +91,8 @@ final class ExchangeHandler extends Handler.Abstract {
                 clientFaults.afterBackendDelayMs());
         // off the thread that removed the rule: one removal may release thousands of exchanges
         HangHold hold = proxy.core().holdWhileRuleLasts(clientFaults.terminal(),
-                () -> dispatch(exchange, () -> forward(exchange, afterHang)));
+                () -> dispatch(exchange, () -> forward(exchange, afterHang)),
+                () -> exchange.end(UpstreamAttempt.ENDED_BY_RESET));
         exchange.onClientGone(() -> {
             if (hold.release()) {
                 ClientResponses.abort(exchange, DropMode.CLOSE, "client gave up during a hang");

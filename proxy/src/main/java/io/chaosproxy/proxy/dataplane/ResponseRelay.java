@@ -142,7 +142,7 @@ final class ResponseRelay extends IteratingCallback {
             lastWritten = last;
         }
         if (bytesPerSecond > 0) {
-            long dueNanos = throttleStartNanos + sent * 1_000_000_000L / bytesPerSecond;
+            long dueNanos = throttleStartNanos + Pacing.nanosFor(sent, bytesPerSecond);
             pauseNanos = Math.max(0, dueNanos - System.nanoTime());
         }
         exchange.proxyToClientResponse.write(last, ByteBuffer.wrap(chunk, 0, n), this);
@@ -168,13 +168,21 @@ final class ResponseRelay extends IteratingCallback {
         stallStartNanos = System.nanoTime();
         // off the thread that removed the rule: one removal may release thousands of exchanges
         HangHold hold = exchange.proxy.core().holdWhileRuleLasts(stall,
-                () -> ExchangeHandler.dispatch(exchange, this::stallEnded));
+                () -> ExchangeHandler.dispatch(exchange, this::stallEnded),
+                () -> ExchangeHandler.dispatch(exchange, this::endedByReset));
         exchange.onClientGone(() -> {
             if (hold.release()) {
                 ExchangeHandler.dispatch(exchange, () -> failed(new ExchangeHandler.ClientGone()));
             }
         });
         return Action.SCHEDULED;
+    }
+
+    /** A reset removed the stall's rule: the exchange ends as any held one does, cut. */
+    private void endedByReset() {
+        dropped = true;
+        exchange.end(UpstreamAttempt.ENDED_BY_RESET);
+        failed(new IOException(UpstreamAttempt.ENDED_BY_RESET));
     }
 
     private void stallEnded() {
