@@ -2,6 +2,7 @@ package io.chaosproxy.proxy.dataplane;
 
 import io.chaosproxy.faults.FaultDecision;
 import io.chaosproxy.faults.Hang;
+import io.chaosproxy.faults.HangPoint;
 import io.chaosproxy.faults.RequestFacts;
 import io.chaosproxy.faults.Target;
 import io.chaosproxy.proxy.config.ResilienceSettings;
@@ -141,7 +142,7 @@ final class UpstreamAttempt {
             abandon();
             return;
         }
-        if (faults.terminalFault() instanceof Hang) {
+        if (faults.terminalFault() instanceof Hang hang && hang.when() == HangPoint.BEFORE_RESPONSE) {
             // the backend "never answers": the timeout ends the try, unless the rule goes first
             hangHold = core.holdWhileRuleLasts(faults.terminal(), () -> {
                 // what else fired (a bandwidth, say) still applies; the latency is spent
