@@ -17,6 +17,8 @@ import io.chaosproxy.proxy.dataplane.ProxyRuntime;
 import io.chaosproxy.proxy.demo.DemoUpstream;
 import io.chaosproxy.proxy.journal.RequestJournal;
 import io.chaosproxy.proxy.metrics.ProxyMetrics;
+import io.chaosproxy.proxy.metrics.TrafficSeries;
+import io.chaosproxy.proxy.events.EventLog;
 import io.chaosproxy.proxy.scenario.ScenarioRunner;
 import io.chaosproxy.proxy.tracing.AccessLog;
 import java.io.IOException;
@@ -52,6 +54,7 @@ public final class ChaosProxyServer implements AutoCloseable {
     private final RequestJournal journal;
     private final AccessLog accessLog;
     private final ProxyMetrics metrics = new ProxyMetrics();
+    private final TrafficSeries traffic = new TrafficSeries();
     private final ProxyCore core;
     private final DataPlane dataPlane;
     private final ScenarioRunner scenarios;
@@ -68,6 +71,7 @@ public final class ChaosProxyServer implements AutoCloseable {
         List<ExchangeListener> listeners = new ArrayList<>();
         listeners.add((entry, query, fired) -> journal.record(entry));
         listeners.add(metrics);
+        listeners.add(traffic);
         if (accessLog != null) {
             listeners.add(accessLog);
         }
@@ -75,7 +79,7 @@ public final class ChaosProxyServer implements AutoCloseable {
         this.upstreamTls = config.upstreamTls();
         this.dataPlane = new DataPlane(core, config.listenerTls, upstreamTls);
         metrics.bind(dataPlane::proxies, faults);
-        this.scenarios = new ScenarioRunner(faults, core.scheduler());
+        this.scenarios = new ScenarioRunner(faults, core.scheduler(), core.events());
     }
 
     public static Builder builder() {
@@ -213,6 +217,16 @@ public final class ChaosProxyServer implements AutoCloseable {
 
     public ProxyMetrics metrics() {
         return metrics;
+    }
+
+    /** Requests per second by status class and latency percentiles, per second over the last minutes. */
+    public TrafficSeries traffic() {
+        return traffic;
+    }
+
+    /** Breaker transitions and scenario phase changes, with their times, newest kept. */
+    public EventLog events() {
+        return core.events();
     }
 
     /** Stops accepting, lets in-flight exchanges finish for up to {@code grace}, then frees every port and thread. */

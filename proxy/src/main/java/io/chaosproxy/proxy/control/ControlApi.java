@@ -130,6 +130,8 @@ public final class ControlApi implements AutoCloseable {
         new FaultRoutes(server).install(config.routes);
         new ScenarioRoutes(server).install(config.routes);
         new JournalRoutes(server).install(config.routes);
+        new LiveRoutes(server).install(config.routes);
+        new DashboardRoutes().install(config.routes);
         mapErrors(config);
     }
 

@@ -20,6 +20,7 @@ public final class ProxyCore implements AutoCloseable {
     private final ScheduledThreadPoolExecutor scheduler;
     private final HangRegistry hangs = new HangRegistry();
     private final List<ExchangeListener> listeners;
+    private final io.chaosproxy.proxy.events.EventLog events = new io.chaosproxy.proxy.events.EventLog();
 
     public ProxyCore(FaultEngine faults, List<ExchangeListener> listeners) {
         this.faults = faults;
@@ -41,6 +42,11 @@ public final class ProxyCore implements AutoCloseable {
 
     public ScheduledExecutorService scheduler() {
         return scheduler;
+    }
+
+    /** Breaker transitions and scenario phase changes of every proxy of this process. */
+    public io.chaosproxy.proxy.events.EventLog events() {
+        return events;
     }
 
     HangRegistry hangs() {

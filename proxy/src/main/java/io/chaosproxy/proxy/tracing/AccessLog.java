@@ -72,7 +72,8 @@ public final class AccessLog implements ExchangeListener, AutoCloseable {
         }
         line.append(' ').append(entry.status() == null ? "-" : entry.status().toString())
                 .append(' ').append(entry.durationMs()).append("ms")
-                .append(" id=").append(entry.requestId());
+                .append(" id=").append(entry.requestId())
+                .append(" trace=").append(entry.traceId() == null ? "-" : entry.traceId());
         if (!entry.attempts().isEmpty()) {
             line.append(" backends=");
             for (int i = 0; i < entry.attempts().size(); i++) {
@@ -98,6 +99,7 @@ public final class AccessLog implements ExchangeListener, AutoCloseable {
         StringBuilder line = new StringBuilder(256).append('{');
         field(line, "time", entry.startedAt().toString()).append(',');
         field(line, "requestId", entry.requestId()).append(',');
+        field(line, "traceId", entry.traceId()).append(',');
         field(line, "proxy", entry.proxy()).append(',');
         field(line, "method", entry.method()).append(',');
         field(line, "path", entry.path()).append(',');
