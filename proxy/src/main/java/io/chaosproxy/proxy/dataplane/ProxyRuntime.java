@@ -3,6 +3,7 @@ package io.chaosproxy.proxy.dataplane;
 import io.chaosproxy.proxy.config.HostPort;
 import io.chaosproxy.proxy.config.ProxySpec;
 import io.chaosproxy.proxy.config.ResilienceSettings;
+import io.chaosproxy.proxy.dataplane.transport.UpstreamClient;
 import io.chaosproxy.proxy.events.ProxyEvent.BreakerTransition;
 import io.chaosproxy.proxy.resilience.Backend;
 import io.chaosproxy.proxy.resilience.BackendPool;

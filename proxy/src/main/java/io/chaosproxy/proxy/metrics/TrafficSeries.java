@@ -1,7 +1,7 @@
 package io.chaosproxy.proxy.metrics;
 
 import io.chaosproxy.faults.InstalledRule;
-import io.chaosproxy.proxy.dataplane.ExchangeListener;
+import io.chaosproxy.proxy.journal.ExchangeListener;
 import io.chaosproxy.proxy.journal.JournalEntry;
 import java.util.ArrayList;
 import java.util.List;
