@@ -59,6 +59,7 @@ final class ChaosProxyExtension {
         if (binding == null) {
             return;
         }
+        TimelineReports.testStarts(context); // before the scenario, so its first phase is on the timeline
         Optional<ChaosScenario> scenario = AnnotationSupport.findAnnotation(context.getRequiredTestMethod(), ChaosScenario.class)
                 .or(() -> AnnotationSupport.findAnnotation(context.getRequiredTestClass(), ChaosScenario.class,
                         context.getEnclosingTestClasses()));
@@ -70,6 +71,9 @@ final class ChaosProxyExtension {
 
     void afterTestExecution(ExtensionContext context) {
         Binding binding = serving(context);
+        if (binding != null) {
+            TimelineReports.testEnded(context, binding.handle(), binding.handle().timelineReport());
+        }
         if (binding != null && context.getStore(NAMESPACE).remove(SCENARIO_STARTED) != null) {
             binding.handle().stopScenario();
         }

@@ -55,6 +55,7 @@ final class ConfigAnnotations {
             }
         });
         builder.resetBeforeEach(config.resetBeforeEach());
+        builder.timelineReport(config.timelineReport());
         return builder.blueprint();
     }
 
