@@ -53,7 +53,7 @@ final class TimelineHtml {
     private static void svg(StringBuilder html, Timeline timeline, long spanMs) {
         List<JournalEntry> exchanges = timeline.exchanges();
         int height = TOP + Math.max(1, exchanges.size()) * ROW_HEIGHT + 20;
-        int width = LABEL_WIDTH + PLOT_WIDTH + 20;
+        int width = LABEL_WIDTH + PLOT_WIDTH + 40;
         html.append("<svg id=\"timeline\" xmlns=\"http://www.w3.org/2000/svg\" width=\"").append(width)
                 .append("\" height=\"").append(height).append("\" viewBox=\"0 0 ").append(width).append(' ').append(height).append("\">\n");
         // the axis: five ticks in milliseconds from the test's start
@@ -68,10 +68,12 @@ final class TimelineHtml {
         for (ProxyEvent event : timeline.events()) {
             double x = x(millisBetween(timeline.start(), event.at()), spanMs);
             String text = describe(event);
+            boolean rightHalf = x > LABEL_WIDTH + PLOT_WIDTH / 2.0; // label to the left of the line, inside the picture
             html.append("<g class=\"event\" data-type=\"").append(kind(event)).append("\"><line x1=\"").append(x)
                     .append("\" y1=\"22\" x2=\"").append(x).append("\" y2=\"").append(height - 10)
                     .append("\" stroke=\"").append(event instanceof ProxyEvent.BreakerTransition ? "#c8372d" : "#3b6fb6")
-                    .append("\" stroke-dasharray=\"4 3\"/><text x=\"").append(x + 3).append("\" y=\"").append(34 + (eventRow++ % 2) * 12)
+                    .append("\" stroke-dasharray=\"4 3\"/><text x=\"").append(rightHalf ? x - 3 : x + 3)
+                    .append("\" text-anchor=\"").append(rightHalf ? "end" : "start").append("\" y=\"").append(34 + (eventRow++ % 2) * 12)
                     .append("\" fill=\"#4a5566\">").append(esc(text)).append("</text><title>").append(esc(event.at() + " " + text))
                     .append("</title></g>\n");
         }
@@ -109,7 +111,9 @@ final class TimelineHtml {
                     .append("\" width=\"").append(Math.max(2, end - x)).append("\" height=\"10\"/>");
         }
         if (!entry.faults().isEmpty()) {
-            html.append("<text class=\"faults\" x=\"").append(Math.min(end + 4, LABEL_WIDTH + PLOT_WIDTH - 120)).append("\" y=\"")
+            boolean roomOnTheRight = end + 120 < LABEL_WIDTH + PLOT_WIDTH;
+            html.append("<text class=\"faults\" x=\"").append(roomOnTheRight ? end + 4 : x - 4).append("\" text-anchor=\"")
+                    .append(roomOnTheRight ? "start" : "end").append("\" y=\"")
                     .append(y + 15).append("\" fill=\"#c8372d\">⚡ ").append(esc(String.join(", ", entry.faults()))).append("</text>");
         }
         html.append("</g>\n");
