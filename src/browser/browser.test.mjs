@@ -164,7 +164,7 @@ test('a failed test\'s timeline report shows its requests, faults, breaker trans
   assert.equal(await page.locator('svg#timeline g.exchange[data-faults="f1"]').count(), 2);
   await page.locator('svg#timeline g.event[data-type="breaker"]', { hasText: 'CLOSED → OPEN' }).waitFor(WAIT);
   await page.locator('svg#timeline g.event[data-type="phase"]', { hasText: 'payments-outage' }).waitFor(WAIT);
-  assert.match(await page.locator('#seed').textContent(), /Seed 4242/);
+  assert.match(await page.locator('#seed').textContent(), /class seed 4242/);
   assert.match(await page.locator('#failure').textContent(), /FAILED/);
   const box = await page.locator('svg#timeline').boundingBox();
   assert.ok(box.width > 500 && box.height > 100, 'the timeline is drawn');

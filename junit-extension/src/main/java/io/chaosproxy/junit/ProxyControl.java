@@ -43,6 +43,9 @@ interface ProxyControl extends AutoCloseable {
 
     void reset();
 
+    /** {@link #reset()}, with rule ids restarting and every decision drawn from {@code seed} from now on. */
+    void reset(long seed);
+
     long seed();
 
     /** Breaker transitions and scenario phase changes the proxy still holds, oldest first (for the timeline report). */

@@ -7,9 +7,10 @@ import java.util.List;
 
 /**
  * What one test's timeline report shows: the test, how it ended, the seed to replay it, and what
- * the proxy saw between {@code start} and {@code end}. {@code failure} is null for a passing test.
+ * the proxy saw between {@code start} and {@code end}. {@code failure} is null for a passing test;
+ * {@code seed} says which seed the test ran with and how to replay it.
  */
-record Timeline(String testClass, String testName, String failure, long seed, Instant start, Instant end,
+record Timeline(String testClass, String testName, String failure, String seed, Instant start, Instant end,
                 List<JournalEntry> exchanges, List<ProxyEvent> events) {
 
     Timeline {

@@ -39,9 +39,7 @@ final class TimelineHtml {
         } else {
             html.append("<p class=\"passed\">passed</p>\n");
         }
-        html.append("<p id=\"seed\">Seed <code>").append(timeline.seed()).append("</code>: replay the same fault decisions with <code>")
-                .append("ChaosProxy.builder().seed(").append(timeline.seed()).append("L)</code> or <code>@ChaosProxyConfig(seed = \"")
-                .append(timeline.seed()).append("\")</code>.</p>\n");
+        html.append("<p id=\"seed\">Seed: ").append(esc(timeline.seed())).append("</p>\n");
         html.append("<p>").append(timeline.exchanges().size()).append(" exchanges and ").append(timeline.events().size())
                 .append(" events from ").append(timeline.start()).append(", over ").append(spanMs).append(" ms.</p>\n");
         svg(html, timeline, spanMs);

@@ -37,15 +37,20 @@ final class TimelineReports {
         context.getStore(NAMESPACE).put(STARTED, Instant.now());
     }
 
-    /** After the test body: writes the report if {@code mode} asks for it; a report that cannot be written never fails the test. */
-    static void testEnded(ExtensionContext context, ChaosProxy handle, TimelineReport mode) {
+    /**
+     * After the test body: writes the report if the handle's {@link TimelineReport} mode asks for
+     * it, naming the test's seed with {@code replayHint} (null: the proxy's own seed). A report that
+     * cannot be written never fails the test.
+     */
+    static void testEnded(ExtensionContext context, ChaosProxy handle, String replayHint) {
+        TimelineReport mode = handle.timelineReport();
         Optional<Throwable> thrown = context.getExecutionException().filter(t -> !(t instanceof TestAbortedException));
         Instant started = context.getStore(NAMESPACE).remove(STARTED, Instant.class);
         if (started == null || !mode.writesFor(thrown.isPresent())) {
             return;
         }
         try {
-            Path file = write(context, handle.control(), started, thrown.orElse(null));
+            Path file = write(context, handle.control(), started, thrown.orElse(null), replayHint);
             String where = "chaos-proxy timeline of " + testName(context) + ": " + file.toUri();
             context.publishReportEntry("chaos-proxy-timeline", file.toString());
             if (thrown.isPresent()) {
@@ -57,13 +62,16 @@ final class TimelineReports {
         }
     }
 
-    private static Path write(ExtensionContext context, ProxyControl control, Instant started, Throwable failure) throws IOException {
+    private static Path write(ExtensionContext context, ProxyControl control, Instant started, Throwable failure,
+                              String replayHint) throws IOException {
         List<JournalEntry> exchanges = control.requests(JournalQuery.ALL).stream()
                 .filter(entry -> entry.startedAt() == null || !entry.startedAt().isBefore(started))
                 .toList();
         List<ProxyEvent> events = control.events().stream().filter(event -> !event.at().isBefore(started)).toList();
         Timeline timeline = new Timeline(context.getRequiredTestClass().getName(), testName(context),
-                failure == null ? null : String.valueOf(failure), control.seed(), started, Instant.now(), exchanges, events);
+                failure == null ? null : String.valueOf(failure),
+                replayHint != null ? replayHint.replaceFirst("^chaos-proxy: ", "") : "the proxy ran with seed " + control.seed(),
+                started, Instant.now(), exchanges, events);
         Path directory = context.getConfigurationParameter(DIRECTORY_PARAMETER).map(Path::of).orElse(DEFAULT_DIRECTORY);
         Files.createDirectories(directory);
         Path file = directory.resolve(fileName(context)).toAbsolutePath();

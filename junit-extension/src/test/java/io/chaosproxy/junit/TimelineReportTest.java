@@ -27,7 +27,7 @@ class TimelineReportTest {
     static final Path EXAMPLES = Path.of("target", "chaos-proxy-examples");
 
     @EngineRun.Case
-    @ChaosProxyConfig(seed = "4242", maxAttempts = 1, breakerFailures = 2, breakerCooldown = "1m")
+    @ChaosProxyConfig(seed = 4242, maxAttempts = 1, breakerFailures = 2, breakerCooldown = "1m")
     @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
     static class Checkout {
         @StartStop
@@ -72,7 +72,7 @@ class TimelineReportTest {
                 .anySatisfy(message -> assertThat(message).contains("chaos-proxy timeline of placesAnOrder()").contains(report.toUri().toString()));
 
         String html = Files.readString(report, StandardCharsets.UTF_8);
-        assertThat(html).contains("Seed <code>4242</code>").contains("seed(4242L)")
+        assertThat(html).contains("derived from the class seed 4242").contains("@ChaosProxyConfig(seed = 4242)")
                 .contains("FAILED: ").contains("status of POST /orders");
         assertThat(html.split("<g class=\"exchange\"", -1)).hasSize(5); // four exchanges
         assertThat(html).contains("GET /cart → 200").contains("GET /payments/charge → 503").contains("GET /orders/1 → 503");

@@ -72,7 +72,8 @@ public final class DataPlane implements AutoCloseable {
     /** With TLS on every listener when {@code listenerTls} is not null, and {@code upstreamTls} for https backends. */
     public DataPlane(ProxyCore core, ListenerTls listenerTls, UpstreamTls upstreamTls) {
         this.core = core;
-        this.clients = new UpstreamClients(upstreamTls, UpstreamFaultInterceptor.INSTANCE, FaithfulHeadersInterceptor.INSTANCE);
+        this.clients = new UpstreamClients(upstreamTls, UpstreamFaultInterceptor.INSTANCE,
+                List.of(StaleConnectionInterceptor.INSTANCE, FaithfulHeadersInterceptor.INSTANCE));
         QueuedThreadPool threads = new QueuedThreadPool(400, 8);
         threads.setName("chaos-proxy-dataplane");
         threads.setDaemon(true);
