@@ -144,6 +144,15 @@ test('the dashboard asks for the token, adds a rule through its form, shows it f
   await page.locator('#rules tbody', { hasText: 'no rules installed' }).waitFor(WAIT);
   const left = await fetch(`${control}faults`, { headers: { Authorization: `Bearer ${TOKEN}` } }).then((r) => r.json());
   assert.deepEqual(left, [], 'the rule is gone from the proxy too');
+
+  // a scenario from the catalog: its phase and the time left show, and it stops
+  await page.selectOption('#scenario-name', 'outage-then-recovery');
+  await page.click('#scenario-form button[type="submit"]');
+  await page.locator('#scenario-running', { hasText: /outage-then-recovery: phase [12] of 2 · [\d.]+ s left/ }).waitFor(WAIT);
+  await page.locator('#events li[data-type="phase"]', { hasText: 'outage-then-recovery' }).waitFor(WAIT);
+  await page.click('#scenario-stop');
+  await page.locator('#scenario-running', { hasText: 'none running' }).waitFor(WAIT);
+
   const anonymous = await fetch(`${control}status`);
   assert.equal(anonymous.status, 401, 'data calls still need the token');
   await page.close();
