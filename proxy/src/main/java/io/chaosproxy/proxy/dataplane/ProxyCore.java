@@ -22,6 +22,7 @@ public final class ProxyCore implements AutoCloseable {
     private final HangRegistry hangs = new HangRegistry();
     private final ThreadLocal<Boolean> ending = ThreadLocal.withInitial(() -> false);
     private final List<ExchangeListener> listeners;
+    private final io.chaosproxy.proxy.events.EventLog events = new io.chaosproxy.proxy.events.EventLog();
 
     public ProxyCore(FaultEngine faults, List<ExchangeListener> listeners) {
         this.faults = faults;
@@ -63,6 +64,11 @@ public final class ProxyCore implements AutoCloseable {
 
     public ScheduledExecutorService scheduler() {
         return scheduler;
+    }
+
+    /** Breaker transitions and scenario phase changes of every proxy of this process. */
+    public io.chaosproxy.proxy.events.EventLog events() {
+        return events;
     }
 
     HangRegistry hangs() {

@@ -20,6 +20,7 @@ public final class JournalEntryJson {
     public static ObjectNode toJson(JournalEntry entry) {
         ObjectNode json = JsonNodeFactory.instance.objectNode();
         json.put("requestId", entry.requestId());
+        json.put("traceId", entry.traceId());
         json.put("proxy", entry.proxy());
         json.put("method", entry.method());
         json.put("path", entry.path());
@@ -56,7 +57,7 @@ public final class JournalEntryJson {
         }
         return new JournalEntry(text(json, "requestId"), text(json, "proxy"), text(json, "method"), text(json, "path"),
                 number(json, "status"), faults, attempts, json.path("durationMs").asLong(), instant(json, "startedAt"),
-                text(json, "scenario"), text(json, "error"));
+                text(json, "scenario"), text(json, "error"), text(json, "traceId"));
     }
 
     private static String text(JsonNode json, String field) {

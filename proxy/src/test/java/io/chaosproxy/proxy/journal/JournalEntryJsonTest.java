@@ -21,7 +21,7 @@ class JournalEntryJsonTest {
 
         List<String> names = new ArrayList<>();
         json.fieldNames().forEachRemaining(names::add);
-        assertThat(names).containsExactly("requestId", "proxy", "method", "path", "status", "faults", "attempts",
+        assertThat(names).containsExactly("requestId", "traceId", "proxy", "method", "path", "status", "faults", "attempts",
                 "durationMs", "startedAt", "scenario", "error");
         List<String> attemptNames = new ArrayList<>();
         json.get("attempts").get(0).fieldNames().forEachRemaining(attemptNames::add);
