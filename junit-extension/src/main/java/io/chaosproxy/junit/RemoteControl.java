@@ -268,7 +268,7 @@ final class RemoteControl implements ProxyControl {
         }
         return new JournalEntry(text(json, "requestId"), text(json, "proxy"), text(json, "method"), text(json, "path"),
                 number(json, "status"), faults, attempts, json.path("durationMs").asLong(), instant(json, "startedAt"),
-                text(json, "scenario"), text(json, "error"));
+                text(json, "scenario"), text(json, "error"), number(json, "grpcStatus"));
     }
 
     private static String text(JsonNode json, String field) {

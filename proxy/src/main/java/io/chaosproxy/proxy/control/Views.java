@@ -73,6 +73,9 @@ final class Views {
         json.put("startedAt", entry.startedAt() == null ? null : entry.startedAt().toString());
         json.put("scenario", entry.scenario());
         json.put("error", entry.error());
+        if (entry.grpcStatus() != null) {
+            json.put("grpcStatus", entry.grpcStatus()); // only gRPC calls have one
+        }
         return json;
     }
 

@@ -45,6 +45,7 @@ final class Exchange implements RequestFacts {
     private final List<Attempt> attempts = new ArrayList<>(2);
     private final AtomicBoolean completed = new AtomicBoolean();
     private volatile boolean clientGone;
+    private volatile Integer grpcStatus;
     private final List<Runnable> onClientGone = new CopyOnWriteArrayList<>();
 
     Exchange(ProxyRuntime proxy, Request clientRequest, Response response, Callback callback) {
@@ -101,6 +102,11 @@ final class Exchange implements RequestFacts {
         synchronized (attempts) {
             attempts.add(attempt);
         }
+    }
+
+    /** The gRPC status the client got, for the journal; set before {@link #complete}. */
+    void recordGrpcStatus(Integer status) {
+        grpcStatus = status;
     }
 
     List<Attempt> attempts() {
@@ -166,7 +172,7 @@ final class Exchange implements RequestFacts {
             }
         }
         JournalEntry entry = new JournalEntry(requestId, proxy.name(), method, path, status, ruleIds, attempts(),
-                elapsedMillis(), startedAt, scenario, error);
+                elapsedMillis(), startedAt, scenario, error, grpcStatus);
         proxy.core().recordExchange(entry, query, fired);
         return true;
     }

@@ -96,9 +96,9 @@ public final class ProxyRuntime {
         return retryBudget;
     }
 
-    /** The OkHttp client for a call to {@code url} (cleartext or TLS). */
-    OkHttpClient client(HttpUrl url) {
-        return client.forUrl(url);
+    /** The OkHttp client for a call to {@code url} of {@code backend} (cleartext, h2c or TLS). */
+    OkHttpClient client(Backend backend, HttpUrl url) {
+        return client.forBackend(backend, url);
     }
 
     private void prepareTlsFor(List<URI> upstreams) {

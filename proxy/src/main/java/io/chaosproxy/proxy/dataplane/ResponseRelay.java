@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import okhttp3.Headers;
 import okhttp3.MediaType;
+import okhttp3.Protocol;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
 import okio.BufferedSource;
@@ -24,6 +25,9 @@ import org.eclipse.jetty.util.IteratingCallback;
  *
  * <p>Bandwidth and mid-body drop faults act here. A throttled stream pauses by scheduling its next
  * step, never by sleeping a thread.
+ *
+ * <p>The backend's trailers follow the body when the client takes them (see {@link TrailerFields}):
+ * they are read once the body has ended, before the last write, which hands them to Jetty.
  */
 final class ResponseRelay extends IteratingCallback {
     private static final int CHUNK = 16 * 1024;
@@ -45,6 +49,9 @@ final class ResponseRelay extends IteratingCallback {
     private long pauseNanos;
     private boolean lastWritten;
     private boolean dropped;
+    private final boolean mayHaveTrailers; // HTTP/2 answers may follow even a Content-Length body with trailers
+    private volatile HttpFields trailers;  // the backend's, once its body has ended
+    private final boolean grpcCall;
 
     ResponseRelay(Exchange exchange, Response serverToProxyResponse, long bytesPerSecond, Drop drop) {
         this.exchange = exchange;
@@ -52,6 +59,9 @@ final class ResponseRelay extends IteratingCallback {
         this.upstreamBody = serverToProxyResponse.body().source();
         this.bytesPerSecond = bytesPerSecond;
         this.drop = drop;
+        this.grpcCall = GrpcCalls.isCall(exchange.clientRequest);
+        this.mayHaveTrailers = serverToProxyResponse.protocol() == Protocol.HTTP_2
+                || serverToProxyResponse.protocol() == Protocol.H2_PRIOR_KNOWLEDGE;
         if (bytesPerSecond > 0) {
             this.chunk = new byte[(int) Math.max(1, Math.min(CHUNK, bytesPerSecond / SLICES_PER_SECOND))];
             this.pooledChunk = false;
@@ -63,6 +73,12 @@ final class ResponseRelay extends IteratingCallback {
 
     void start() {
         copyStatusAndHeaders();
+        if (TrailerFields.clientTakes(exchange.clientRequest)) {
+            exchange.proxyToClientResponse.setTrailersSupplier(() -> trailers);
+        }
+        if (grpcCall) {
+            exchange.recordGrpcStatus(GrpcCalls.status(serverToProxyResponse.headers())); // a trailers-only answer
+        }
         // No client-gone action of its own: closing the backend's response from the thread that
         // noticed (Jetty's selector, say) while this relay reads it on another thread is a race
         // OkHttp does not support, and it once blocked that thread for good. The upstream leg
@@ -109,6 +125,7 @@ final class ResponseRelay extends IteratingCallback {
             throw e;
         }
         if (n == -1) {
+            takeTrailers();
             lastWritten = true;
             recordDelivered(); // the client cannot finish before this last write
             exchange.proxyToClientResponse.write(true, ByteBuffer.allocate(0), this);
@@ -120,7 +137,7 @@ final class ResponseRelay extends IteratingCallback {
             recordDelivered(); // with this chunk a Content-Length client has all it expects
             // and the backend's body is over too, so this write can end the response: no empty
             // last write, no read that only finds the end (a drop or a throttle keeps its own steps)
-            last = framedByLength && drop == null && bytesPerSecond == 0;
+            last = framedByLength && drop == null && bytesPerSecond == 0 && !mayHaveTrailers;
             lastWritten = last;
         }
         if (bytesPerSecond > 0) {
@@ -129,6 +146,22 @@ final class ResponseRelay extends IteratingCallback {
         }
         exchange.proxyToClientResponse.write(last, ByteBuffer.wrap(chunk, 0, n), this);
         return Action.SCHEDULED;
+    }
+
+    /** The body has ended, so OkHttp has the trailers at hand: reading them does not wait. */
+    private void takeTrailers() throws IOException {
+        okhttp3.Headers backendTrailers;
+        try {
+            backendTrailers = serverToProxyResponse.trailers();
+        } catch (IOException e) {
+            backendFailed = true;
+            throw e;
+        }
+        trailers = TrailerFields.toClient(backendTrailers);
+        Integer grpcStatus = GrpcCalls.status(backendTrailers);
+        if (grpcCall && grpcStatus != null) {
+            exchange.recordGrpcStatus(grpcStatus);
+        }
     }
 
     /**

@@ -263,7 +263,7 @@ final class UpstreamLeg {
                 okhttp3.Request request = UpstreamRequests.build(exchange, backend, body,
                         new AttemptTag(exchange.clientRequest.getHeaders().contains("Accept-Encoding"),
                                 exchange.clientRequest.getHeaders().contains("User-Agent"), upstreamFaults));
-                started = proxy.client(request.url()).newCall(request);
+                started = proxy.client(backend, request.url()).newCall(request);
             } catch (RuntimeException e) {
                 if (settle()) {
                     backend.breaker().release(permit);

@@ -8,6 +8,8 @@ import java.util.List;
  * client received, null when the connection was dropped or the client gave up first.
  * {@code scenario} names the scenario and phase whose rules fired, when any did; {@code error}
  * says why an exchange did not end normally ("dropped: reset", "client gave up", ...).
+ * {@code grpcStatus} is the gRPC status of a gRPC call (from the backend's trailers, or the one an
+ * error fault answered), null for anything else or when no status reached the client.
  */
 public record JournalEntry(
         String requestId,
@@ -20,10 +22,17 @@ public record JournalEntry(
         long durationMs,
         Instant startedAt,
         String scenario,
-        String error) {
+        String error,
+        Integer grpcStatus) {
 
     public JournalEntry {
         faults = List.copyOf(faults);
         attempts = List.copyOf(attempts);
+    }
+
+    /** An exchange that was not a gRPC call. */
+    public JournalEntry(String requestId, String proxy, String method, String path, Integer status, List<String> faults,
+            List<Attempt> attempts, long durationMs, Instant startedAt, String scenario, String error) {
+        this(requestId, proxy, method, path, status, faults, attempts, durationMs, startedAt, scenario, error, null);
     }
 }

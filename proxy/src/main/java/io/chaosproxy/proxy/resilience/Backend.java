@@ -1,5 +1,6 @@
 package io.chaosproxy.proxy.resilience;
 
+import io.chaosproxy.proxy.config.Upstreams;
 import java.net.URI;
 import okhttp3.HttpUrl;
 
@@ -9,10 +10,13 @@ public final class Backend {
     private final HttpUrl baseUrl;
     private final String basePath;
     private final CircuitBreaker breaker;
+    private final boolean priorKnowledge;
 
     public Backend(URI baseUri, CircuitBreaker breaker) {
         this.baseUri = baseUri;
-        this.baseUrl = HttpUrl.get(baseUri.toString());
+        this.priorKnowledge = Upstreams.isH2c(baseUri);
+        // OkHttp knows http and https only: an h2c backend is an http URL called by the h2c client
+        this.baseUrl = HttpUrl.get(priorKnowledge ? "http" + baseUri.toString().substring(Upstreams.H2C.length()) : baseUri.toString());
         String path = baseUrl.encodedPath();
         // "http://h/api/" and "http://h/api" both mean: prefix request paths with "/api".
         this.basePath = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
@@ -26,6 +30,11 @@ public final class Backend {
                 .encodedPath(basePath + path)
                 .encodedQuery(encodedQuery)
                 .build();
+    }
+
+    /** True for an {@code h2c://} backend: cleartext HTTP/2 with prior knowledge. */
+    public boolean speaksH2c() {
+        return priorKnowledge;
     }
 
     public URI uri() {
