@@ -2,11 +2,12 @@ package io.chaosproxy.proxy.control;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.chaosproxy.faults.Fields;
 import io.chaosproxy.proxy.ChaosProxyServer;
 import io.chaosproxy.proxy.config.HostPort;
 import io.chaosproxy.proxy.config.ProxySpec;
 import io.chaosproxy.proxy.config.Upstreams;
-import io.chaosproxy.proxy.dataplane.PortInUseException;
+import io.chaosproxy.proxy.config.PortInUseException;
 import io.chaosproxy.proxy.dataplane.ProxyRuntime;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -51,10 +52,10 @@ final class ProxyRoutes {
 
     private void create(Context ctx) {
         JsonNode body = Json.readBody(ctx, Json.Accepts.JSON, "a proxy {name, listen, upstreams}");
-        Fields.requireObject(body, "{name, listen, upstreams}");
-        Fields.rejectUnknown(body, PROXY_FIELDS);
-        String name = Fields.requiredString(body, "name");
-        HostPort listen = listen(Fields.string(body, "listen", "127.0.0.1:0"));
+        Fields.requireObject(body, null, "the body must be a JSON object: {name, listen, upstreams}");
+        Fields.rejectUnknown(body, "", PROXY_FIELDS);
+        String name = Fields.string(Fields.required(body, "name", "name"), "name");
+        HostPort listen = listen(Fields.get(body, "listen") == null ? "127.0.0.1:0" : Fields.string(Fields.get(body, "listen"), "listen"));
         List<URI> upstreams = upstreams(body);
         ProxySpec spec;
         try {
@@ -92,8 +93,8 @@ final class ProxyRoutes {
     private void replaceUpstreams(Context ctx) {
         ProxyRuntime proxy = find(ctx.pathParam("name"));
         JsonNode body = Json.readBody(ctx, Json.Accepts.JSON, "{\"upstreams\": [URL, ...]}");
-        Fields.requireObject(body, "{\"upstreams\": [URL, ...]}");
-        Fields.rejectUnknown(body, UPSTREAMS_FIELDS);
+        Fields.requireObject(body, null, "the body must be a JSON object: {\"upstreams\": [URL, ...]}");
+        Fields.rejectUnknown(body, "", UPSTREAMS_FIELDS);
         if (body.get("upstreams") == null || body.get("upstreams").isNull()) {
             throw ApiError.badRequest("upstreams", "upstreams is required: an array of backend base URLs");
         }
@@ -131,7 +132,7 @@ final class ProxyRoutes {
     }
 
     private static List<URI> upstreams(JsonNode body) {
-        List<String> texts = Fields.strings(body, "upstreams");
+        List<String> texts = Fields.get(body, "upstreams") == null ? null : Fields.stringList(Fields.get(body, "upstreams"), "upstreams");
         List<URI> upstreams = new ArrayList<>();
         if (texts == null) {
             return upstreams;

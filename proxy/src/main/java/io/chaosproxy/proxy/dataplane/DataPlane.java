@@ -1,9 +1,13 @@
 package io.chaosproxy.proxy.dataplane;
 
 import io.chaosproxy.proxy.config.ListenerTls;
+import io.chaosproxy.proxy.config.PortInUseException;
 import io.chaosproxy.proxy.config.ProxySpec;
 import io.chaosproxy.proxy.config.ResilienceSettings;
 import io.chaosproxy.proxy.config.UpstreamTls;
+import io.chaosproxy.proxy.dataplane.transport.ClientConnections;
+import io.chaosproxy.proxy.dataplane.transport.ListenerProtocols;
+import io.chaosproxy.proxy.dataplane.transport.UpstreamClients;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Collection;
@@ -68,7 +72,8 @@ public final class DataPlane implements AutoCloseable {
     /** With TLS on every listener when {@code listenerTls} is not null, and {@code upstreamTls} for https backends. */
     public DataPlane(ProxyCore core, ListenerTls listenerTls, UpstreamTls upstreamTls) {
         this.core = core;
-        this.clients = new UpstreamClients(upstreamTls);
+        this.clients = new UpstreamClients(upstreamTls, UpstreamFaultInterceptor.INSTANCE,
+                List.of(StaleConnectionInterceptor.INSTANCE, FaithfulHeadersInterceptor.INSTANCE, DuplexBodyInterceptor.INSTANCE));
         QueuedThreadPool threads = new QueuedThreadPool(400, 8);
         threads.setName("chaos-proxy-dataplane");
         threads.setDaemon(true);

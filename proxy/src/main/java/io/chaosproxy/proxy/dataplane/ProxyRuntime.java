@@ -3,6 +3,7 @@ package io.chaosproxy.proxy.dataplane;
 import io.chaosproxy.proxy.config.HostPort;
 import io.chaosproxy.proxy.config.ProxySpec;
 import io.chaosproxy.proxy.config.ResilienceSettings;
+import io.chaosproxy.proxy.dataplane.transport.UpstreamClient;
 import io.chaosproxy.proxy.resilience.Backend;
 import io.chaosproxy.proxy.resilience.BackendPool;
 import io.chaosproxy.proxy.resilience.CircuitBreaker;
@@ -99,6 +100,11 @@ public final class ProxyRuntime {
     /** The OkHttp client for a call to {@code url} of {@code backend} (cleartext, h2c or TLS). */
     OkHttpClient client(Backend backend, HttpUrl url) {
         return client.forBackend(backend, url);
+    }
+
+    /** A client that opens a new connection for its call; see {@link UpstreamClient#freshConnection}. */
+    OkHttpClient freshConnectionClient(Backend backend, HttpUrl url) {
+        return client.freshConnection(backend, url);
     }
 
     private void prepareTlsFor(List<URI> upstreams) {

@@ -1,5 +1,6 @@
 package io.chaosproxy.proxy.dataplane;
 
+import io.chaosproxy.proxy.dataplane.transport.ClientConnections;
 import okhttp3.Headers;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.server.Request;

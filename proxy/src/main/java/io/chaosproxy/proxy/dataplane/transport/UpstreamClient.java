@@ -1,9 +1,11 @@
-package io.chaosproxy.proxy.dataplane;
+package io.chaosproxy.proxy.dataplane.transport;
 
 import io.chaosproxy.proxy.resilience.Backend;
 import java.util.List;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
+import okhttp3.ConnectionPool;
 import okhttp3.Dispatcher;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
@@ -11,15 +13,16 @@ import okhttp3.Protocol;
 
 /**
  * One proxy's OkHttp clients: a cleartext one at once, its HTTP/2-with-prior-knowledge twin for
- * {@code h2c://} backends, and the TLS one the first time an https backend needs it. Setting up TLS reads the JVM's trust store, about 0.3 s of CPU that a proxy in
- * front of plain http backends (and every `java -jar` start) would otherwise pay for nothing.
+ * {@code h2c://} backends, and the TLS one the first time an https backend needs it. Setting up
+ * TLS reads the JVM's trust store, about 0.3 s of CPU that a proxy in front of plain http backends (and every `java -jar` start) would otherwise pay for nothing.
  */
-final class UpstreamClient {
+public final class UpstreamClient {
     private final OkHttpClient cleartext;
     private final OkHttpClient h2c;
     private final UnaryOperator<OkHttpClient.Builder> withTls;
     private final ExecutorService threads; // the proxy's daemon threads, stopped with the data plane
     private volatile OkHttpClient tls;
+    private volatile UpstreamClient fresh;
 
     UpstreamClient(OkHttpClient cleartext, UnaryOperator<OkHttpClient.Builder> withTls, ExecutorService threads) {
         this.cleartext = cleartext;
@@ -31,17 +34,36 @@ final class UpstreamClient {
     }
 
     /** The client for a call to {@code url}. */
-    OkHttpClient forUrl(HttpUrl url) {
+    public OkHttpClient forUrl(HttpUrl url) {
         return url.isHttps() ? tls() : cleartext;
     }
 
     /** The client for a call to {@code backend}: h2c backends get HTTP/2 with prior knowledge. */
-    OkHttpClient forBackend(Backend backend, HttpUrl url) {
+    public OkHttpClient forBackend(Backend backend, HttpUrl url) {
         return backend.speaksH2c() ? h2c : forUrl(url);
     }
 
+    /**
+     * The same clients without reuse: every call opens a new connection. For sending a request
+     * again after a pooled connection turned out to be closed by the backend (see
+     * the data plane's stale-connection check): another pooled one might be just as stale.
+     */
+    public OkHttpClient freshConnection(Backend backend, HttpUrl url) {
+        UpstreamClient created = fresh;
+        if (created == null) {
+            synchronized (this) {
+                if (fresh == null) {
+                    fresh = new UpstreamClient(cleartext.newBuilder().connectionPool(new ConnectionPool(0, 1, TimeUnit.SECONDS)).build(),
+                            withTls, threads);
+                }
+                created = fresh;
+            }
+        }
+        return created.forBackend(backend, url);
+    }
+
     /** Sets up TLS now, at start, when a configured backend is https: its first call should not pay for it. */
-    void prepareTls() {
+    public void prepareTls() {
         tls();
     }
 
@@ -49,7 +71,7 @@ final class UpstreamClient {
      * The same clients on a dispatcher of their own, without limits: OkHttp reads an open WebSocket
      * on its dispatcher for the session's whole life, so sessions must never hold up HTTP calls.
      */
-    UpstreamClient forWebSockets() {
+    public UpstreamClient forWebSockets() {
         Dispatcher sessions = new Dispatcher(threads);
         sessions.setMaxRequests(Integer.MAX_VALUE);
         sessions.setMaxRequestsPerHost(Integer.MAX_VALUE);

@@ -1,4 +1,4 @@
-package io.chaosproxy.proxy.dataplane;
+package io.chaosproxy.proxy.dataplane.transport;
 
 import io.chaosproxy.proxy.config.ResilienceSettings;
 import io.chaosproxy.proxy.config.UpstreamTls;
@@ -10,6 +10,7 @@ import java.util.List;
 import okhttp3.ConnectionPool;
 import okhttp3.ConnectionSpec;
 import okhttp3.Dispatcher;
+import okhttp3.Interceptor;
 import okhttp3.OkHttpClient;
 
 /**
@@ -20,7 +21,7 @@ import okhttp3.OkHttpClient;
  * ALPN, so a TLS backend that speaks HTTP/2 gets HTTP/2; cleartext backends get HTTP/1.1, and
  * {@code h2c://} backends HTTP/2 with prior knowledge (see {@link UpstreamClient}).
  */
-final class UpstreamClients implements AutoCloseable {
+public final class UpstreamClients implements AutoCloseable {
     /** OkHttp's defaults (64 calls, 5 per host) suit an app, not a proxy with hundreds in flight. */
     private static final int MAX_CONCURRENT_CALLS = 4096;
     /** Idle keep-alive connections kept per process, so bursts reuse connections instead of reconnecting. */
@@ -30,7 +31,12 @@ final class UpstreamClients implements AutoCloseable {
     private final OkHttpClient base;
     private final UpstreamTls tls;
 
-    UpstreamClients(UpstreamTls tls) {
+    /**
+     * {@code interceptor} sees each call once, before OkHttp connects (the data plane's upstream
+     * faults); {@code networkInterceptors} see, in order, what goes on the wire (stale-connection
+     * checks, header fidelity). All come from the data plane, so that this wiring never depends on it.
+     */
+    public UpstreamClients(UpstreamTls tls, Interceptor interceptor, List<Interceptor> networkInterceptors) {
         AtomicInteger threads = new AtomicInteger();
         this.executor = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
                 runnable -> {
@@ -43,7 +49,7 @@ final class UpstreamClients implements AutoCloseable {
         dispatcher.setMaxRequestsPerHost(MAX_CONCURRENT_CALLS);
         this.tls = tls;
         // cleartext only until an https backend asks for TLS (see UpstreamClient)
-        this.base = new OkHttpClient.Builder()
+        OkHttpClient.Builder builder = new OkHttpClient.Builder()
                 .connectionSpecs(List.of(ConnectionSpec.CLEARTEXT))
                 .dispatcher(dispatcher)
                 .connectionPool(new ConnectionPool(MAX_IDLE_CONNECTIONS, 5, TimeUnit.MINUTES))
@@ -51,13 +57,12 @@ final class UpstreamClients implements AutoCloseable {
                 .retryOnConnectionFailure(false)
                 .followRedirects(false)
                 .followSslRedirects(false)
-                .addInterceptor(UpstreamFaultInterceptor.INSTANCE)
-                .addNetworkInterceptor(FaithfulHeadersInterceptor.INSTANCE)
-                .addNetworkInterceptor(new DuplexBodyInterceptor(executor))
-                .build();
+                .addInterceptor(interceptor);
+        networkInterceptors.forEach(builder::addNetworkInterceptor);
+        this.base = builder.build();
     }
 
-    UpstreamClient forProxy(ResilienceSettings settings) {
+    public UpstreamClient forProxy(ResilienceSettings settings) {
         OkHttpClient cleartext = base.newBuilder()
                 .connectTimeout(settings.connectTimeout())
                 // The try timeout is ours (until headers); reads of a long stream may idle as long as they like.
