@@ -81,7 +81,7 @@ final class UpstreamLeg {
 
     private void onAnswered(UpstreamAttempt attempt, Response response) {
         int status = response.code();
-        attempt.answered(status);
+        attempt.answered(status, GrpcCalls.judgedStatus(response));
         if (proxy.retryPolicy().isRetryableStatus(status)) {
             long backoff = nextBackoffNanos();
             if (mayRetry(backoff)) {
