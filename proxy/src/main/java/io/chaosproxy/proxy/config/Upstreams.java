@@ -2,6 +2,7 @@ package io.chaosproxy.proxy.config;
 
 import java.net.URI;
 import java.net.URISyntaxException;
+import okhttp3.HttpUrl;
 
 /**
  * Parses and checks backend base URLs: absolute http(s) or h2c URLs with a host, no query or
@@ -12,6 +13,15 @@ public final class Upstreams {
     public static final String H2C = "h2c";
 
     private Upstreams() {}
+
+    /**
+     * The URL OkHttp calls for a backend, or null when OkHttp cannot use it: OkHttp knows http and
+     * https only, so an h2c URL becomes its http twin (the h2c client speaks HTTP/2 to it).
+     */
+    public static HttpUrl httpUrl(URI uri) {
+        String text = uri.toString();
+        return HttpUrl.parse(isH2c(uri) ? "http" + text.substring(H2C.length()) : text);
+    }
 
     /** True for an {@code h2c://} backend. */
     public static boolean isH2c(URI uri) {

@@ -15,8 +15,10 @@ public final class Backend {
     public Backend(URI baseUri, CircuitBreaker breaker) {
         this.baseUri = baseUri;
         this.priorKnowledge = Upstreams.isH2c(baseUri);
-        // OkHttp knows http and https only: an h2c backend is an http URL called by the h2c client
-        this.baseUrl = HttpUrl.get(priorKnowledge ? "http" + baseUri.toString().substring(Upstreams.H2C.length()) : baseUri.toString());
+        this.baseUrl = Upstreams.httpUrl(baseUri);
+        if (baseUrl == null) {
+            throw new IllegalArgumentException("upstream '" + baseUri + "' is not a usable URL");
+        }
         String path = baseUrl.encodedPath();
         // "http://h/api/" and "http://h/api" both mean: prefix request paths with "/api".
         this.basePath = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
