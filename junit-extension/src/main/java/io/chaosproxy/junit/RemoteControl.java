@@ -12,15 +12,13 @@ import io.chaosproxy.faults.FaultSpecException;
 import io.chaosproxy.faults.NameTakenException;
 import io.chaosproxy.faults.Scenario;
 import io.chaosproxy.faults.ScenarioJson;
-import io.chaosproxy.proxy.journal.Attempt;
 import io.chaosproxy.proxy.journal.JournalEntry;
+import io.chaosproxy.proxy.journal.JournalEntryJson;
 import io.chaosproxy.proxy.journal.JournalQuery;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -151,6 +149,11 @@ final class RemoteControl implements ProxyControl {
     }
 
     @Override
+    public void reset(long seed) {
+        call("POST", path("reset").newBuilder().addQueryParameter("seed", Long.toString(seed)).build(), null);
+    }
+
+    @Override
     public long seed() {
         return call("GET", path("status"), null).path("seed").asLong();
     }
@@ -259,35 +262,7 @@ final class RemoteControl implements ProxyControl {
 
     /** The contract's journal entry, read back into the type the in-process journal holds. */
     static JournalEntry entry(JsonNode json) {
-        List<String> faults = new ArrayList<>();
-        json.path("faults").forEach(id -> faults.add(id.asText()));
-        List<Attempt> attempts = new ArrayList<>();
-        for (JsonNode attempt : json.path("attempts")) {
-            attempts.add(new Attempt(text(attempt, "backend"), number(attempt, "status"), text(attempt, "error"),
-                    attempt.path("durationMs").asLong()));
-        }
-        return new JournalEntry(text(json, "requestId"), text(json, "proxy"), text(json, "method"), text(json, "path"),
-                number(json, "status"), faults, attempts, json.path("durationMs").asLong(), instant(json, "startedAt"),
-                text(json, "scenario"), text(json, "error"), number(json, "grpcStatus"));
-    }
-
-    private static String text(JsonNode json, String field) {
-        JsonNode value = json.get(field);
-        return value == null || value.isNull() ? null : value.asText();
-    }
-
-    private static Integer number(JsonNode json, String field) {
-        JsonNode value = json.get(field);
-        return value == null || value.isNull() ? null : value.asInt();
-    }
-
-    private static Instant instant(JsonNode json, String field) {
-        String text = text(json, field);
-        try {
-            return text == null ? null : Instant.parse(text);
-        } catch (DateTimeParseException e) {
-            return null; // a newer proxy's format should not break an assertion on the other fields
-        }
+        return JournalEntryJson.fromJson(json);
     }
 
     private static boolean isLocal(String host) {

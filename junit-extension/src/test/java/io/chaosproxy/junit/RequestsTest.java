@@ -136,4 +136,40 @@ class RequestsTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("path must start with '/'");
     }
+
+    @Test
+    void failureMessagesCallARuleByItsName() {
+        InjectedFault one503 = proxy.inject(error(503).named("one-503").times(1));
+        TestHttp.post(proxy.url(), "/payments");
+
+        assertThatThrownBy(() -> proxy.requests().withFault(one503).assertCount(2))
+                .hasMessageContaining("expected 2 requests hit by fault \"one-503\" (" + one503.id() + "), but 1 was recorded");
+    }
+
+    @Test
+    void assertCountTakesWhatFiredReturns() {
+        InjectedFault teapot = proxy.inject(error(418));
+        TestHttp.get(proxy.url(), "/tea");
+        TestHttp.get(proxy.url(), "/tea");
+
+        proxy.requests().withFault(teapot).assertCount(teapot.fired());
+        assertThat(teapot.fired()).isEqualTo(2);
+    }
+
+    @Test
+    void ruleIdsStartAgainInEachTest() {
+        // every test of this class injects its first rule after the reset, so it is always f1
+        assertThat(proxy.inject(error(500).onPath("/nowhere")).id()).isEqualTo("f1");
+        assertThat(proxy.inject(error(500).onPath("/nowhere/either")).id()).isEqualTo("f2");
+    }
+
+    @Test
+    void howLongAssertionsWaitIsChosenPerView() {
+        assertThatThrownBy(() -> proxy.requests().waitingUpTo(Duration.ofMillis(-1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("wait must not be negative");
+
+        // recorded 300 ms from now: a wait of 5 s sees it, where the default 500 ms could be too short on a loaded machine
+        later.schedule(() -> TestHttp.get(proxy.url(), "/late"), 300, TimeUnit.MILLISECONDS);
+        assertThat(proxy.requests().toPath("/late").waitingUpTo(Duration.ofSeconds(5)).last().path()).isEqualTo("/late");
+    }
 }

@@ -8,8 +8,8 @@ import io.chaosproxy.proxy.config.ListenerTls;
 import io.chaosproxy.proxy.config.ResilienceSettings;
 import io.chaosproxy.proxy.config.UpstreamTls;
 import io.chaosproxy.proxy.dataplane.ProxyRuntime;
-import io.chaosproxy.proxy.journal.Attempt;
 import io.chaosproxy.proxy.journal.JournalEntry;
+import io.chaosproxy.proxy.journal.JournalEntryJson;
 import io.chaosproxy.proxy.metrics.ProxyMetrics;
 import io.chaosproxy.proxy.resilience.Backend;
 import io.chaosproxy.proxy.resilience.BreakerState;
@@ -53,30 +53,7 @@ final class Views {
 
     /** The contract's journal entry, every field always present (null when it has no value). */
     static ObjectNode entry(JournalEntry entry) {
-        ObjectNode json = Json.object();
-        json.put("requestId", entry.requestId());
-        json.put("proxy", entry.proxy());
-        json.put("method", entry.method());
-        json.put("path", entry.path());
-        json.put("status", entry.status());
-        ArrayNode faults = json.putArray("faults");
-        entry.faults().forEach(faults::add);
-        ArrayNode attempts = json.putArray("attempts");
-        for (Attempt attempt : entry.attempts()) {
-            ObjectNode a = attempts.addObject();
-            a.put("backend", attempt.backend());
-            a.put("status", attempt.status());
-            a.put("error", attempt.error());
-            a.put("durationMs", attempt.durationMs());
-        }
-        json.put("durationMs", entry.durationMs());
-        json.put("startedAt", entry.startedAt() == null ? null : entry.startedAt().toString());
-        json.put("scenario", entry.scenario());
-        json.put("error", entry.error());
-        if (entry.grpcStatus() != null) {
-            json.put("grpcStatus", entry.grpcStatus()); // only gRPC calls have one
-        }
-        return json;
+        return JournalEntryJson.toJson(entry);
     }
 
     /** The scenario in progress; {@code phase} counts from 0 like {@code phases[i]} in the document. */

@@ -10,6 +10,7 @@ import io.chaosproxy.faults.Hang;
 import io.chaosproxy.faults.Target;
 import java.io.IOException;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.io.QuietException;
 import org.eclipse.jetty.server.Handler;
@@ -46,8 +47,7 @@ final class ExchangeHandler extends Handler.Abstract {
         FaultDecision clientFaults = proxy.core().faults().decide(exchange, Target.CLIENT);
         exchange.recordFaults(clientFaults);
         if (clientFaults.delayMs() > 0) {
-            proxy.core().scheduler().schedule(() -> applyClientFaults(exchange, clientFaults),
-                    clientFaults.delayMs(), TimeUnit.MILLISECONDS);
+            new ClientLatency(exchange, clientFaults).start();
         } else {
             applyClientFaults(exchange, clientFaults);
         }
@@ -56,8 +56,7 @@ final class ExchangeHandler extends Handler.Abstract {
 
     private void applyClientFaults(Exchange exchange, FaultDecision clientFaults) {
         if (exchange.isClientGone()) {
-            exchange.clientCallback.failed(new ClientGone());
-            exchange.complete(null, "client gave up");
+            exchange.giveUp();
             return;
         }
         Fault terminal = clientFaults.terminalFault();
@@ -91,12 +90,49 @@ final class ExchangeHandler extends Handler.Abstract {
         FaultDecision afterHang = new FaultDecision(clientFaults.fired(), 0, clientFaults.bytesPerSecond(), null);
         // off the thread that removed the rule: one removal may release thousands of exchanges
         HangHold hold = proxy.core().holdWhileRuleLasts(clientFaults.terminal(),
-                () -> dispatch(exchange, () -> forward(exchange, afterHang)));
+                () -> dispatch(exchange, () -> forward(exchange, afterHang)),
+                () -> exchange.end(UpstreamAttempt.ENDED_BY_RESET));
         exchange.onClientGone(() -> {
             if (hold.release()) {
                 ClientResponses.abort(exchange, DropMode.CLOSE, "client gave up during a hang");
             }
         });
+    }
+
+    /**
+     * A client-side latency being waited out (a scheduled task, no thread). It ends early when the
+     * client leaves (noticed now, not when the wait would have ended) or when a reset removes the
+     * rules that fired.
+     */
+    private final class ClientLatency implements Runnable {
+        private final Exchange exchange;
+        private final FaultDecision clientFaults;
+        private volatile ScheduledFuture<?> wait;
+        private volatile Runnable unmark = () -> { };
+
+        ClientLatency(Exchange exchange, FaultDecision clientFaults) {
+            this.exchange = exchange;
+            this.clientFaults = clientFaults;
+        }
+
+        void start() {
+            wait = proxy.core().scheduler().schedule(this, clientFaults.delayMs(), TimeUnit.MILLISECONDS);
+            unmark = proxy.core().waitingOut(clientFaults, () -> stopThen(() -> exchange.end(UpstreamAttempt.ENDED_BY_RESET)));
+            exchange.onClientGone(() -> stopThen(exchange::giveUp));
+        }
+
+        private void stopThen(Runnable ending) {
+            if (wait.cancel(false)) {
+                unmark.run();
+                ending.run();
+            }
+        }
+
+        @Override
+        public void run() {
+            unmark.run();
+            applyClientFaults(exchange, clientFaults);
+        }
     }
 
     private static void dispatch(Exchange exchange, Runnable step) {

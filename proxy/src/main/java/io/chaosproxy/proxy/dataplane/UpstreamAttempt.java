@@ -42,7 +42,13 @@ final class UpstreamAttempt {
         void recordAttempt(Attempt attempt);
 
         boolean isClientGone();
+
+        /** Ends the exchange without an answer (its client's connection closed), journaled with {@code why}. */
+        void end(String why);
     }
+
+    /** Why an exchange held by a rule ended when a reset removed the rule. */
+    static final String ENDED_BY_RESET = "ended by a reset: the rule holding it was removed";
 
     /** The carrier's part of a try. Each method runs at most once, and only the last two after settling. */
     interface Steps {
@@ -62,14 +68,18 @@ final class UpstreamAttempt {
     private final Backend backend;
     private final Permit permit;
     private final long startNanos = System.nanoTime();
-    private final long timeoutNanos;
-    private final boolean cutByDeadline;
+    private final long tryNanos;
+    private volatile long deadlineNanos;
+    private volatile boolean cutByDeadline;
+    private volatile long uploadStartedNanos;
+    private volatile boolean verdictForgone;
     private final AtomicBoolean settled = new AtomicBoolean();
     private final Steps steps;
     private volatile FaultDecision faults = FaultDecision.NONE;
     private volatile ScheduledFuture<?> timeout;
     private volatile HangHold hangHold;
     private volatile Runnable cancel;
+    private volatile Runnable unmarkLatency = () -> { };
 
     /**
      * A try whose clock starts now, on a backend whose breaker gave {@code permit}. Its timeout is
@@ -84,10 +94,15 @@ final class UpstreamAttempt {
         this.owner = owner;
         this.backend = backend;
         this.permit = permit;
-        long tryNanos = settings.tryTimeout().toNanos();
-        long leftNanos = deadlineNanos == NO_DEADLINE ? Long.MAX_VALUE : Math.max(0, deadlineNanos - startNanos);
-        this.cutByDeadline = leftNanos < tryNanos;
-        this.timeoutNanos = Math.min(tryNanos, leftNanos);
+        this.tryNanos = settings.tryTimeout().toNanos();
+        this.deadlineNanos = deadlineNanos;
+    }
+
+    /** The try timeout, or what is left of the deadline when that is shorter. */
+    private long timeoutNanos(long fromNanos) {
+        long leftNanos = deadlineNanos == NO_DEADLINE ? Long.MAX_VALUE : Math.max(0, deadlineNanos - fromNanos);
+        cutByDeadline = leftNanos < tryNanos;
+        return Math.min(tryNanos, leftNanos);
     }
 
     /** A try for an HTTP exchange on the backend {@link BackendChoice} admitted. */
@@ -103,8 +118,9 @@ final class UpstreamAttempt {
     void start() {
         faults = core.faults().decide(owner, Target.UPSTREAM);
         owner.recordFaults(faults);
-        timeout = core.scheduler().schedule(this::timeUp, timeoutNanos, TimeUnit.NANOSECONDS);
+        timeout = core.scheduler().schedule(this::timeUp, timeoutNanos(startNanos), TimeUnit.NANOSECONDS);
         if (faults.delayMs() > 0) {
+            unmarkLatency = core.waitingOut(faults, this::endedByReset);
             core.scheduler().schedule(this::proceed, faults.delayMs(), TimeUnit.MILLISECONDS);
         } else {
             proceed();
@@ -112,6 +128,7 @@ final class UpstreamAttempt {
     }
 
     private void proceed() {
+        unmarkLatency.run();
         if (settled.get()) {
             return; // timed out or abandoned during an injected latency or hang
         }
@@ -125,7 +142,7 @@ final class UpstreamAttempt {
                 // what else fired (a bandwidth, say) still applies; the latency is spent
                 faults = new FaultDecision(faults.fired(), 0, faults.bytesPerSecond(), null);
                 core.scheduler().execute(this::proceed);
-            });
+            }, this::endedByReset);
             return;
         }
         steps.send();
@@ -162,6 +179,47 @@ final class UpstreamAttempt {
         }
     }
 
+    /**
+     * The client's upload begins: the time it takes is the client's, so neither the try timeout
+     * nor the deadline runs meanwhile (a backend that stops reading meets the write timeout, which
+     * is the try timeout). A half-open breaker's one probe is given back now: a slow client must not
+     * keep every other request from probing the backend; this try's outcome is then only journaled.
+     */
+    void uploadStarted() {
+        uploadStartedNanos = System.nanoTime();
+        ScheduledFuture<?> pending = timeout;
+        if (pending != null) {
+            pending.cancel(false);
+        }
+        if (permit == Permit.PROBE && !verdictForgone) {
+            verdictForgone = true;
+            backend.breaker().release(permit);
+        }
+    }
+
+    /** The client's upload is complete: the backend's clock runs again, the deadline moved by the upload's time. */
+    void uploadFinished() {
+        long now = System.nanoTime();
+        if (deadlineNanos != NO_DEADLINE) {
+            deadlineNanos += now - uploadStartedNanos;
+        }
+        if (!settled.get()) {
+            timeout = core.scheduler().schedule(this::timeUp, timeoutNanos(now), TimeUnit.NANOSECONDS);
+            if (settled.get()) {
+                timeout.cancel(false); // settled meanwhile: settle() may have missed the new timer
+            }
+        }
+    }
+
+    /** A reset removed the rule holding this try: it ends here, and so does the exchange. */
+    private void endedByReset() {
+        if (settle()) {
+            cancel();
+            gaveUp(ENDED_BY_RESET);
+            owner.end(ENDED_BY_RESET);
+        }
+    }
+
     private void timeUp() {
         if (settle()) {
             cancel();
@@ -182,6 +240,7 @@ final class UpstreamAttempt {
         if (pending != null) {
             pending.cancel(false);
         }
+        unmarkLatency.run();
         return true;
     }
 
@@ -202,6 +261,9 @@ final class UpstreamAttempt {
      */
     void answered(int status, int judgedAs) {
         owner.recordAttempt(new Attempt(backend.label(), status, null, millis()));
+        if (verdictForgone) {
+            return;
+        }
         if (settings.breakerOnStatus().contains(judgedAs)) {
             backend.breaker().onFailure(permit);
         } else {
@@ -212,24 +274,32 @@ final class UpstreamAttempt {
     /** The backend took the try without a status (a TCP connection, say): a success for the breaker. */
     void succeeded() {
         owner.recordAttempt(new Attempt(backend.label(), null, null, millis()));
-        backend.breaker().onSuccess(permit);
+        if (!verdictForgone) {
+            backend.breaker().onSuccess(permit);
+        }
     }
 
     /** The backend failed the try ({@code error} as {@link #describe} puts it, or "timeout"). */
     void failed(String error) {
         owner.recordAttempt(new Attempt(backend.label(), null, error, millis()));
-        backend.breaker().onFailure(permit);
+        if (!verdictForgone) {
+            backend.breaker().onFailure(permit);
+        }
     }
 
     /** The client, not the backend, ended the try: recorded, and the breaker hears nothing. */
     void gaveUp(String why) {
         owner.recordAttempt(new Attempt(backend.label(), null, why, millis()));
-        backend.breaker().release(permit);
+        if (!verdictForgone) {
+            backend.breaker().release(permit);
+        }
     }
 
     /** The try never reached the backend (the request could not be built): the permit goes back unrecorded. */
     void withdraw() {
-        backend.breaker().release(permit);
+        if (!verdictForgone) {
+            backend.breaker().release(permit);
+        }
     }
 
     // ---- what the carrier and the client are told ----

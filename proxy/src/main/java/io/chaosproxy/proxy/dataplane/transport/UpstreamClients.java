@@ -67,7 +67,9 @@ public final class UpstreamClients implements AutoCloseable {
                 .connectTimeout(settings.connectTimeout())
                 // The try timeout is ours (until headers); reads of a long stream may idle as long as they like.
                 .readTimeout(java.time.Duration.ZERO)
-                .writeTimeout(java.time.Duration.ZERO)
+                // while a client uploads, the try timeout waits (the client's time is not the backend's);
+                // a backend that stops reading the body meets this one instead
+                .writeTimeout(settings.tryTimeout())
                 .callTimeout(java.time.Duration.ZERO)
                 .build();
         return new UpstreamClient(cleartext, builder -> UpstreamTrust.apply(tls,
