@@ -21,7 +21,7 @@ public final class PriceLookup {
 
     public String price(String sku) {
         try {
-            return prices.withDeadlineAfter(2, TimeUnit.SECONDS)
+            return prices.withDeadlineAfter(10, TimeUnit.SECONDS)
                     .unaryRpc(SimpleRequest.newBuilder().setRequestMessage(sku).build())
                     .getResponseMessage();
         } catch (StatusRuntimeException e) {
