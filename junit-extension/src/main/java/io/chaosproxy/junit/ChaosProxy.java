@@ -73,8 +73,6 @@ public final class ChaosProxy implements BeforeAllCallback, BeforeEachCallback, 
      */
     public static final String SEED_PROPERTY = "chaosproxy.seed";
 
-    private static final System.Logger LOG = System.getLogger(ChaosProxy.class.getName());
-
     /** How to start this handle's in-process proxy; null for a remote handle and for the {@code @ExtendWith} instance. */
     private final Blueprint blueprint;
     /** A remote handle's control, usable from construction; null otherwise. */
@@ -342,7 +340,6 @@ public final class ChaosProxy implements BeforeAllCallback, BeforeEachCallback, 
             }
             servedClass = user;
         }
-        LOG.log(System.Logger.Level.INFO, "chaos proxy for {0}: seed {1,number,#}", user, classSeed);
     }
 
     /**
@@ -397,6 +394,8 @@ public final class ChaosProxy implements BeforeAllCallback, BeforeEachCallback, 
         private Builder() {
             // The default proxy always exists, on a free loopback port unless listen(...) says otherwise.
             step(server -> server.listen(HostPort.loopback(0).toString()));
+            // Nobody scrapes an in-process test proxy: no Micrometer to load in a cold test JVM.
+            step(server -> server.metrics(false));
         }
 
         private Builder step(Consumer<ChaosProxyServer.Builder> step) {

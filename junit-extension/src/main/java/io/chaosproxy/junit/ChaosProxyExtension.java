@@ -29,7 +29,7 @@ final class ChaosProxyExtension {
     private static final String BINDING = "binding";
     private static final String SCENARIO_STARTED = "scenario-started";
     private static final String TEST_SEED = "test-seed";
-    private static final System.Logger LOG = System.getLogger(ChaosProxy.class.getName());
+
     private static final String PARALLEL_ENABLED = "junit.jupiter.execution.parallel.enabled";
 
     /** The registered extension these callbacks belong to. */
@@ -70,7 +70,8 @@ final class ChaosProxyExtension {
             return failure;
         }
         String hint = seed.replayHint();
-        LOG.log(System.Logger.Level.WARNING, context.getDisplayName() + " failed; " + hint);
+        // Looked up only now: the JDK's logging costs a cold test JVM dozens of classes at start.
+        System.getLogger(ChaosProxy.class.getName()).log(System.Logger.Level.WARNING, context.getDisplayName() + " failed; " + hint);
         return ReplayHint.attach(failure, hint);
     }
 
@@ -171,6 +172,7 @@ final class ChaosProxyExtension {
                 ? ChaosProxy.inProcess(ConfigAnnotations.blueprint(ConfigAnnotations.find(context), context))
                 : owner;
         handle.open(describe(context), seedOverride(context));
+        context.publishReportEntry("chaos-proxy class seed", Long.toString(handle.classSeed()));
         return new Binding(owner, handle, context.getUniqueId(), handle.resetsBeforeEach());
     }
 

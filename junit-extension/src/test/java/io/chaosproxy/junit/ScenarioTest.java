@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.util.Map;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.junit5.StartStop;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
@@ -46,11 +47,14 @@ class ScenarioTest {
         assertThat(proxy.requests().last().scenario()).startsWith("outage/");
     }
 
-    @Test
-    @Order(2)
-    void andStopsAfterIt(ChaosProxy proxy) {
-        assertThat(TestHttp.get(proxy.url(), "/")).isEqualTo(200);
-        assertThat(proxy.stopScenario()).isFalse();
+    /**
+     * Runs after the extension's after-test step and before its next reset, so it sees whether the
+     * extension stopped the scenario: the class's own {@code @BeforeEach} reset would hide it.
+     */
+    @AfterEach
+    void andStopsAsSoonAsTheTestEnds(ChaosProxy proxy) {
+        assertThat(TestHttp.get(proxy.url(), "/")).as("a request right after the test").isEqualTo(200);
+        assertThat(proxy.stopScenario()).as("a scenario still running after the test").isFalse();
     }
 
     @Test

@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.nio.BufferOverflowException;
 import java.nio.ByteBuffer;
 import java.util.function.Consumer;
+import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.AbstractEndPoint;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Request;
@@ -54,7 +55,9 @@ final class ClientWatch implements Callback {
      * Jetty's parser; its client's leaving is noticed when the body is read or the answer written.
      */
     static ClientWatch start(Request request, Consumer<Throwable> onClosed) {
+        // an Upgrade (h2c, websocket) may hand the connection to another protocol, which reads it itself
         if (ClientConnections.isMultiplexed(request) || RequestGuard.hasBody(request)
+                || request.getHeaders().contains(HttpHeader.UPGRADE)
                 || !(request.getConnectionMetaData().getConnection() instanceof HttpConnection http1)
                 || !http1.isRequestBufferEmpty()
                 || !(http1.getEndPoint() instanceof AbstractEndPoint endPoint)) {

@@ -132,6 +132,13 @@ public final class DataPlane implements AutoCloseable {
             throw new IOException("proxy '" + spec.name() + "' could not start: " + e.getMessage(), e);
         }
         proxies.put(spec.name(), runtime);
+        if (!spec.listen().isLoopback()) {
+            // the same for a proxy from the command line, a config file or POST /proxies
+            String warning = "proxy '" + spec.name() + "' listens on " + spec.listen() + ": anyone who can reach it can use it"
+                    + " to reach its backends and see the faults; listen on 127.0.0.1 unless that is meant";
+            org.slf4j.LoggerFactory.getLogger(DataPlane.class).warn(warning);
+            System.err.println("WARNING: " + warning);
+        }
         return runtime;
     }
 

@@ -4,6 +4,7 @@ import io.chaosproxy.faults.FaultDecision;
 import io.chaosproxy.faults.InstalledRule;
 import io.chaosproxy.proxy.journal.Attempt;
 import io.chaosproxy.proxy.journal.JournalEntry;
+import io.chaosproxy.proxy.scenario.ScenarioRunner;
 import io.chaosproxy.proxy.tracing.RequestIds;
 import io.chaosproxy.proxy.tracing.TraceParent;
 import java.time.Instant;
@@ -186,8 +187,8 @@ final class Exchange implements UpstreamAttempt.Owner {
                 continue; // an upstream rule fires on each attempt; the exchange lists it once
             }
             ruleIds.add(rule.id());
-            if (scenario == null && rule.origin().startsWith("scenario:")) {
-                scenario = rule.origin().substring("scenario:".length());
+            if (scenario == null) {
+                scenario = ScenarioRunner.scenarioOf(rule);
             }
         }
         JournalEntry entry = new JournalEntry(requestId, proxy.name(), method, path, status, ruleIds, attempts(),

@@ -141,7 +141,7 @@ final class ResponseRelay extends IteratingCallback {
             lastWritten = last;
         }
         if (bytesPerSecond > 0) {
-            long dueNanos = throttleStartNanos + sent * 1_000_000_000L / bytesPerSecond;
+            long dueNanos = throttleStartNanos + Pacing.nanosFor(sent, bytesPerSecond);
             pauseNanos = Math.max(0, dueNanos - System.nanoTime());
         }
         exchange.proxyToClientResponse.write(last, ByteBuffer.wrap(chunk, 0, n), this);

@@ -28,6 +28,11 @@ public final class ScenarioRunner {
     static final String ORIGIN_PREFIX = "scenario:";
     private static final Predicate<InstalledRule> SCENARIO_RULES = rule -> rule.origin().startsWith(ORIGIN_PREFIX);
 
+    /** The scenario and phase that installed {@code rule} ({@code "outage/phase-0"}), or null for anyone else's rule. */
+    public static String scenarioOf(InstalledRule rule) {
+        return rule.origin().startsWith(ORIGIN_PREFIX) ? rule.origin().substring(ORIGIN_PREFIX.length()) : null;
+    }
+
     private final FaultEngine faults;
     private final ScheduledExecutorService scheduler;
     private Run current; // guarded by this

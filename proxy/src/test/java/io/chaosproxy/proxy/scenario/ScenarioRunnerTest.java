@@ -123,6 +123,16 @@ class ScenarioRunnerTest {
     }
 
     @Test
+    void theRunnerAloneSaysWhichScenarioARuleCameFrom() {
+        proxy.scenarios().start(ScenarioCatalog.find("outage").orElseThrow());
+        InstalledRule own = proxy.inject(FaultRule.builder(new Latency(1, 0)).name("scenario-like").build());
+
+        assertThat(proxy.faults().rules()).extracting(ScenarioRunner::scenarioOf)
+                .containsExactlyInAnyOrder("outage/phase-0", null);
+        assertThat(ScenarioRunner.scenarioOf(own)).isNull();
+    }
+
+    @Test
     void journalNamesTheScenarioAndPhaseThatInjected() throws Exception {
         proxy.scenarios().start(twoPhases(Duration.ofSeconds(5), Duration.ofMillis(100), false));
         assertThat(get("/x")).isEqualTo(503);
