@@ -2,6 +2,7 @@ package io.chaosproxy.junit;
 
 import io.chaosproxy.faults.DropMode;
 import io.chaosproxy.faults.DropPoint;
+import io.chaosproxy.faults.ErrorResponse;
 import java.time.Duration;
 import java.util.Map;
 
@@ -33,8 +34,8 @@ public final class Faults {
      * UNAVAILABLE) and {@code grpcMessage} (may be null), without calling the backend; narrow it to
      * a method with {@code onPath("/pkg.Service/Method")}.
      */
-    public static GrpcErrorFault grpcError(int grpcStatus, String grpcMessage) {
-        return new GrpcErrorFault(new FaultSpec.Common(), grpcStatus, grpcMessage, Map.of());
+    public static ErrorFault grpcError(int grpcStatus, String grpcMessage) {
+        return new ErrorFault(new FaultSpec.Common(), ErrorResponse.GRPC_HTTP_STATUS, "", Map.of(), grpcStatus, grpcMessage);
     }
 
     /** The proxy resets the client's connection before any response byte; see {@link DropFault} for the other ways. */
