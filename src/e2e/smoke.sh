@@ -6,12 +6,13 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 
 JAR=proxy/target/chaos-proxy.jar
+JAVA=${JAVA:-java} # CI runs this once per JDK
 [ -f "$JAR" ] || { echo "smoke: $JAR is missing: run 'mvn -B -q -DskipTests package' first"; exit 1; }
 command -v curl >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq curl >/dev/null; }
 command -v openssl >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq openssl >/dev/null; }
 
 work=$(mktemp -d)
-java -jar "$JAR" --listen 127.0.0.1:0 --control 127.0.0.1:0 --port-file "$work/ports.json" --seed 7 \
+"$JAVA" -jar "$JAR" --listen 127.0.0.1:0 --control 127.0.0.1:0 --port-file "$work/ports.json" --seed 7 \
   >"$work/out.txt" 2>&1 &
 pid=$!
 trap 'kill -9 $pid 2>/dev/null; rm -rf "$work"' EXIT
@@ -69,7 +70,7 @@ check "SIGTERM exits 0" 0 "$?"
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=localhost \
   -addext "subjectAltName=DNS:localhost" -keyout "$work/key.pem" -out "$work/cert.pem" >/dev/null 2>&1
 rm -f "$work/ports.json"
-java -jar "$JAR" --listen 127.0.0.1:0 --control 127.0.0.1:0 --port-file "$work/ports.json" \
+"$JAVA" -jar "$JAR" --listen 127.0.0.1:0 --control 127.0.0.1:0 --port-file "$work/ports.json" \
   --tls-cert "$work/cert.pem" --tls-key "$work/key.pem" >"$work/out-tls.txt" 2>&1 &
 pid=$!
 for _ in $(seq 1 300); do

@@ -1,12 +1,8 @@
 package io.chaosproxy.proxy.dataplane;
 
+import io.chaosproxy.proxy.dataplane.transport.ExchangeThreads;
 import java.io.IOException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.ThreadPoolExecutor;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import okhttp3.Connection;
 import okhttp3.Interceptor;
 import okhttp3.Protocol;
@@ -22,11 +18,10 @@ final class DuplexBodyInterceptor implements Interceptor {
 
     /**
      * One thread per body in flight, as the body would take of the calling thread if it were not
-     * duplex; not Jetty's pool, whose threads may be waiting for these very answers. Daemon
-     * threads that end after a minute idle, so nothing needs stopping.
+     * duplex (a virtual one on Java 21+); not Jetty's pool, whose threads may be waiting for these
+     * very answers. Its platform threads are daemons that end after a minute idle.
      */
-    private final Executor pumps = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS,
-            new SynchronousQueue<>(), new PumpThreads());
+    private final Executor pumps = ExchangeThreads.newUpstreamExecutor();
 
     private DuplexBodyInterceptor() {}
 
@@ -42,16 +37,5 @@ final class DuplexBodyInterceptor implements Interceptor {
 
     private static boolean isHttp2(Protocol protocol) {
         return protocol == Protocol.HTTP_2 || protocol == Protocol.H2_PRIOR_KNOWLEDGE;
-    }
-
-    private static final class PumpThreads implements ThreadFactory {
-        private final AtomicInteger count = new AtomicInteger();
-
-        @Override
-        public Thread newThread(Runnable runnable) {
-            Thread thread = new Thread(runnable, "chaos-proxy-body-pump-" + count.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        }
     }
 }
