@@ -13,6 +13,7 @@ import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.util.Locale;
 import java.util.concurrent.ScheduledFuture;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -260,7 +261,7 @@ final class UpstreamAttempt {
      * trailers-only gRPC failure is HTTP 200 on the wire but UNAVAILABLE means what a 503 does.
      */
     void answered(int status, int judgedAs) {
-        owner.recordAttempt(new Attempt(backend.label(), status, null, millis()));
+        owner.recordAttempt(new Attempt(backend.label(), status, null, millis(), firedIds()));
         if (verdictForgone) {
             return;
         }
@@ -273,7 +274,7 @@ final class UpstreamAttempt {
 
     /** The backend took the try without a status (a TCP connection, say): a success for the breaker. */
     void succeeded() {
-        owner.recordAttempt(new Attempt(backend.label(), null, null, millis()));
+        owner.recordAttempt(new Attempt(backend.label(), null, null, millis(), firedIds()));
         if (!verdictForgone) {
             backend.breaker().onSuccess(permit);
         }
@@ -281,7 +282,7 @@ final class UpstreamAttempt {
 
     /** The backend failed the try ({@code error} as {@link #describe} puts it, or "timeout"). */
     void failed(String error) {
-        owner.recordAttempt(new Attempt(backend.label(), null, error, millis()));
+        owner.recordAttempt(new Attempt(backend.label(), null, error, millis(), firedIds()));
         if (!verdictForgone) {
             backend.breaker().onFailure(permit);
         }
@@ -289,10 +290,15 @@ final class UpstreamAttempt {
 
     /** The client, not the backend, ended the try: recorded, and the breaker hears nothing. */
     void gaveUp(String why) {
-        owner.recordAttempt(new Attempt(backend.label(), null, why, millis()));
+        owner.recordAttempt(new Attempt(backend.label(), null, why, millis(), firedIds()));
         if (!verdictForgone) {
             backend.breaker().release(permit);
         }
+    }
+
+    /** The upstream rules that fired on this try, for its journal record. */
+    private List<String> firedIds() {
+        return faults == null ? List.of() : faults.firedIds();
     }
 
     /** The try never reached the backend (the request could not be built): the permit goes back unrecorded. */

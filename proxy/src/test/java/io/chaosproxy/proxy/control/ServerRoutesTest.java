@@ -83,6 +83,20 @@ class ServerRoutesTest {
     }
 
     @Test
+    void resetWithASeedStartsAfreshUnderThatSeed() {
+        fixture.post("/faults", json("{'type':'error','status':500}"));
+
+        assertThat(fixture.control("POST", "/reset?seed=7", null, null).status()).isEqualTo(204);
+
+        assertThat(fixture.get("/status").json().get("seed").asLong()).isEqualTo(7);
+        assertThat(fixture.post("/faults", json("{'type':'error','status':500}")).json().get("id").asText()).isEqualTo("f1");
+        Reply bad = fixture.control("POST", "/reset?seed=seven", null, null);
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.json().get("field").asText()).isEqualTo("seed");
+        assertThat(bad.json().get("error").asText()).contains("seed must be a whole number, got 'seven'");
+    }
+
+    @Test
     void metricsAreThePrometheusTextFormatWithTheCounters() {
         fixture.post("/faults", json("{'name':'boom','type':'error','status':503,'match':{'path':'/boom'}}"));
         fixture.proxyGet("/ok");
