@@ -2,6 +2,7 @@ package io.chaosproxy.junit;
 
 import io.chaosproxy.faults.DropMode;
 import io.chaosproxy.faults.DropPoint;
+import io.chaosproxy.faults.ErrorResponse;
 import java.time.Duration;
 import java.util.Map;
 
@@ -9,6 +10,7 @@ import java.util.Map;
  * Where fault specs start: {@code import static io.chaosproxy.junit.Faults.*;} then
  * {@code proxy.inject(latency(Duration.ofMillis(300)).onPath("/orders/**").probability(0.5))},
  * {@code proxy.inject(error(503).header("Retry-After", "1").times(3))},
+ * {@code proxy.inject(grpcError(14, "payments down").onPath("/pkg.Payments/**"))},
  * {@code proxy.inject(drop().midBody(1024))}.
  *
  * <p>Every spec matches every request, fires every time, forever, on the client's exchange until
@@ -25,6 +27,15 @@ public final class Faults {
     /** The proxy answers {@code status} (400-599) itself, with an empty body, without calling the backend. */
     public static ErrorFault error(int status) {
         return new ErrorFault(new FaultSpec.Common(), status, "", Map.of());
+    }
+
+    /**
+     * The proxy fails a gRPC call itself with status {@code grpcStatus} (0-16, e.g. 14 for
+     * UNAVAILABLE) and {@code grpcMessage} (may be null), without calling the backend; narrow it to
+     * a method with {@code onPath("/pkg.Service/Method")}.
+     */
+    public static ErrorFault grpcError(int grpcStatus, String grpcMessage) {
+        return new ErrorFault(new FaultSpec.Common(), ErrorResponse.GRPC_HTTP_STATUS, "", Map.of(), grpcStatus, grpcMessage);
     }
 
     /** The proxy resets the client's connection before any response byte; see {@link DropFault} for the other ways. */

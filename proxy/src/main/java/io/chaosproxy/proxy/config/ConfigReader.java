@@ -205,7 +205,7 @@ final class ConfigReader {
                 String field = at + ".upstreams[" + i + "]";
                 try {
                     URI upstream = Upstreams.parse(texts.get(i));
-                    if (okhttp3.HttpUrl.parse(upstream.toString()) == null) {
+                    if (Upstreams.httpUrl(upstream) == null) {
                         throw new IllegalArgumentException("upstream '" + texts.get(i) + "' is not a usable http(s) URL");
                     }
                     upstreams.add(upstream);

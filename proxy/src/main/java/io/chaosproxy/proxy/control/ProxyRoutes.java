@@ -16,7 +16,6 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
-import okhttp3.HttpUrl;
 
 /**
  * {@code /proxies}: named proxies created, re-pointed and removed at run time. A new proxy
@@ -145,7 +144,7 @@ final class ProxyRoutes {
             } catch (IllegalArgumentException e) {
                 throw ApiError.badRequest(field, field + ": " + e.getMessage());
             }
-            if (HttpUrl.parse(upstream.toString()) == null) {
+            if (Upstreams.httpUrl(upstream) == null) {
                 throw ApiError.badRequest(field, field + ": '" + texts.get(i) + "' is not a usable http(s) URL");
             }
             upstreams.add(upstream);

@@ -73,7 +73,7 @@ public final class DataPlane implements AutoCloseable {
     public DataPlane(ProxyCore core, ListenerTls listenerTls, UpstreamTls upstreamTls) {
         this.core = core;
         this.clients = new UpstreamClients(upstreamTls, UpstreamFaultInterceptor.INSTANCE,
-                List.of(StaleConnectionInterceptor.INSTANCE, FaithfulHeadersInterceptor.INSTANCE));
+                List.of(StaleConnectionInterceptor.INSTANCE, FaithfulHeadersInterceptor.INSTANCE, DuplexBodyInterceptor.INSTANCE));
         this.server = new Server(ExchangeThreads.newServerPool());
         this.httpConfiguration = new HttpConfiguration();
         httpConfiguration.setSendServerVersion(false);

@@ -98,14 +98,14 @@ public final class ProxyRuntime {
         return retryBudget;
     }
 
-    /** The OkHttp client for a call to {@code url} (cleartext or TLS). */
-    OkHttpClient client(HttpUrl url) {
-        return client.forUrl(url);
+    /** The OkHttp client for a call to {@code url} of {@code backend} (cleartext, h2c or TLS). */
+    OkHttpClient client(Backend backend, HttpUrl url) {
+        return client.forBackend(backend, url);
     }
 
     /** A client that opens a new connection for its call; see {@link UpstreamClient#freshConnection}. */
-    OkHttpClient freshConnectionClient(HttpUrl url) {
-        return client.freshConnection(url);
+    OkHttpClient freshConnectionClient(Backend backend, HttpUrl url) {
+        return client.freshConnection(backend, url);
     }
 
     private void prepareTlsFor(List<URI> upstreams) {

@@ -269,11 +269,19 @@ final class UpstreamAttempt {
 
     /** The backend answered with {@code status}: a failure for the breaker if the status is one it counts. */
     void answered(int status) {
+        answered(status, status);
+    }
+
+    /**
+     * The backend answered with {@code status}, judged by the breaker as {@code judgedAs}: a
+     * trailers-only gRPC failure is HTTP 200 on the wire but UNAVAILABLE means what a 503 does.
+     */
+    void answered(int status, int judgedAs) {
         owner.recordAttempt(new Attempt(backend.label(), status, null, millis(), firedIds()));
         if (verdictForgone) {
             return;
         }
-        if (settings.breakerOnStatus().contains(status)) {
+        if (settings.breakerOnStatus().contains(judgedAs)) {
             backend.breaker().onFailure(permit);
         } else {
             backend.breaker().onSuccess(permit);

@@ -25,6 +25,10 @@
  *       the proxy makes itself: errors, injected responses, drops).</li>
  *   <li>Faithful forwarding: {@code HopByHopHeaders}, {@code FaithfulHeadersInterceptor},
  *       {@code ClientRequestBody} (the request body streamed), {@code ProxyIdentity} ({@code Via}).</li>
+ *   <li>gRPC and trailers: {@code GrpcCalls} (what a gRPC call is, where its status is),
+ *       {@code TrailerFields} ({@code TE: trailers}, the backend's trailers to the client),
+ *       {@code DuplexBodyInterceptor} and {@code DuplexRequestBody} (bodies that flow while the
+ *       answer does, on HTTP/2 backends).</li>
  *   <li>What it runs on: {@code io.chaosproxy.proxy.dataplane.transport} (Jetty connection
  *       factories and connection handling, OkHttp clients, upstream TLS trust).</li>
  * </ul>

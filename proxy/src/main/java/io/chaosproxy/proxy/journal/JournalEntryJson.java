@@ -12,6 +12,7 @@ import java.util.List;
 /**
  * The one codec of a journal entry on the wire: the contract's field names, written for
  * {@code GET /requests} and the JSON access log, read back by the JUnit extension's remote client.
+ * {@code grpcStatus} is written for gRPC calls only.
  */
 public final class JournalEntryJson {
     private JournalEntryJson() {}
@@ -41,6 +42,9 @@ public final class JournalEntryJson {
         json.put("startedAt", entry.startedAt() == null ? null : entry.startedAt().toString());
         json.put("scenario", entry.scenario());
         json.put("error", entry.error());
+        if (entry.grpcStatus() != null) {
+            json.put("grpcStatus", entry.grpcStatus()); // only gRPC calls have one
+        }
         return json;
     }
 
@@ -57,7 +61,7 @@ public final class JournalEntryJson {
         }
         return new JournalEntry(text(json, "requestId"), text(json, "proxy"), text(json, "method"), text(json, "path"),
                 number(json, "status"), faults, attempts, json.path("durationMs").asLong(), instant(json, "startedAt"),
-                text(json, "scenario"), text(json, "error"), text(json, "traceId"));
+                text(json, "scenario"), text(json, "error"), text(json, "traceId"), number(json, "grpcStatus"));
     }
 
     private static String text(JsonNode json, String field) {

@@ -1,5 +1,6 @@
 package io.chaosproxy.proxy.resilience;
 
+import io.chaosproxy.proxy.config.Upstreams;
 import java.net.URI;
 import okhttp3.HttpUrl;
 
@@ -9,10 +10,15 @@ public final class Backend {
     private final HttpUrl baseUrl;
     private final String basePath;
     private final CircuitBreaker breaker;
+    private final boolean priorKnowledge;
 
     public Backend(URI baseUri, CircuitBreaker breaker) {
         this.baseUri = baseUri;
-        this.baseUrl = HttpUrl.get(baseUri.toString());
+        this.priorKnowledge = Upstreams.isH2c(baseUri);
+        this.baseUrl = Upstreams.httpUrl(baseUri);
+        if (baseUrl == null) {
+            throw new IllegalArgumentException("upstream '" + baseUri + "' is not a usable URL");
+        }
         String path = baseUrl.encodedPath();
         // "http://h/api/" and "http://h/api" both mean: prefix request paths with "/api".
         this.basePath = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
@@ -26,6 +32,11 @@ public final class Backend {
                 .encodedPath(basePath + path)
                 .encodedQuery(encodedQuery)
                 .build();
+    }
+
+    /** True for an {@code h2c://} backend: cleartext HTTP/2 with prior knowledge. */
+    public boolean speaksH2c() {
+        return priorKnowledge;
     }
 
     public URI uri() {
