@@ -44,17 +44,18 @@ final class ExchangeHandler extends Handler.Abstract {
         if (!RequestGuard.admit(exchange)) {
             return true;
         }
+        long resetsBefore = proxy.core().resets();
         FaultDecision clientFaults = proxy.core().faults().decide(exchange, Target.CLIENT);
         exchange.recordFaults(clientFaults);
         if (clientFaults.delayMs() > 0) {
-            new ClientLatency(exchange, clientFaults).start();
+            new ClientLatency(exchange, clientFaults, resetsBefore).start();
         } else {
-            applyClientFaults(exchange, clientFaults);
+            applyClientFaults(exchange, clientFaults, resetsBefore);
         }
         return true;
     }
 
-    private void applyClientFaults(Exchange exchange, FaultDecision clientFaults) {
+    private void applyClientFaults(Exchange exchange, FaultDecision clientFaults, long resetsBefore) {
         if (exchange.isClientGone()) {
             exchange.giveUp();
             return;
@@ -65,7 +66,7 @@ final class ExchangeHandler extends Handler.Abstract {
         } else if (terminal instanceof Drop drop && drop.when() == DropPoint.BEFORE_RESPONSE) {
             ClientResponses.abort(exchange, drop.mode(), "dropped (" + drop.mode().wireName() + ") before the response");
         } else if (terminal instanceof Hang) {
-            hang(exchange, clientFaults);
+            hang(exchange, clientFaults, resetsBefore);
         } else {
             forward(exchange, clientFaults);
         }
@@ -85,13 +86,13 @@ final class ExchangeHandler extends Handler.Abstract {
      * exchange goes on to the backend; or until the client gives up. Nothing waits on a thread
      * (see {@link HangHold}).
      */
-    private void hang(Exchange exchange, FaultDecision clientFaults) {
+    private void hang(Exchange exchange, FaultDecision clientFaults, long resetsBefore) {
         // what else fired (a bandwidth, say) still applies once the hang is over; the delay is spent
         FaultDecision afterHang = new FaultDecision(clientFaults.fired(), 0, clientFaults.bytesPerSecond(), null);
         // off the thread that removed the rule: one removal may release thousands of exchanges
         HangHold hold = proxy.core().holdWhileRuleLasts(clientFaults.terminal(),
                 () -> dispatch(exchange, () -> forward(exchange, afterHang)),
-                () -> exchange.end(UpstreamAttempt.ENDED_BY_RESET));
+                () -> exchange.end(UpstreamAttempt.ENDED_BY_RESET), resetsBefore);
         exchange.onClientGone(() -> {
             if (hold.release()) {
                 ClientResponses.abort(exchange, DropMode.CLOSE, "client gave up during a hang");
@@ -107,17 +108,20 @@ final class ExchangeHandler extends Handler.Abstract {
     private final class ClientLatency implements Runnable {
         private final Exchange exchange;
         private final FaultDecision clientFaults;
+        private final long resetsBefore;
         private volatile ScheduledFuture<?> wait;
         private volatile Runnable unmark = () -> { };
 
-        ClientLatency(Exchange exchange, FaultDecision clientFaults) {
+        ClientLatency(Exchange exchange, FaultDecision clientFaults, long resetsBefore) {
             this.exchange = exchange;
             this.clientFaults = clientFaults;
+            this.resetsBefore = resetsBefore;
         }
 
         void start() {
             wait = proxy.core().scheduler().schedule(this, clientFaults.delayMs(), TimeUnit.MILLISECONDS);
-            unmark = proxy.core().waitingOut(clientFaults, () -> stopThen(() -> exchange.end(UpstreamAttempt.ENDED_BY_RESET)));
+            unmark = proxy.core().waitingOut(clientFaults, () -> stopThen(() -> exchange.end(UpstreamAttempt.ENDED_BY_RESET)),
+                    resetsBefore);
             exchange.onClientGone(() -> stopThen(exchange::giveUp));
         }
 
@@ -131,7 +135,7 @@ final class ExchangeHandler extends Handler.Abstract {
         @Override
         public void run() {
             unmark.run();
-            applyClientFaults(exchange, clientFaults);
+            applyClientFaults(exchange, clientFaults, resetsBefore);
         }
     }
 

@@ -21,6 +21,7 @@ public final class ProxyCore implements AutoCloseable {
     private final ScheduledThreadPoolExecutor scheduler;
     private final HangRegistry hangs = new HangRegistry();
     private final ThreadLocal<Boolean> ending = ThreadLocal.withInitial(() -> false);
+    private final java.util.concurrent.atomic.AtomicLong resets = new java.util.concurrent.atomic.AtomicLong();
     private final List<ExchangeListener> listeners;
 
     public ProxyCore(FaultEngine faults, List<ExchangeListener> listeners) {
@@ -49,6 +50,7 @@ public final class ProxyCore implements AutoCloseable {
      * on the removing thread.
      */
     public void endingHeldExchanges(Runnable removal) {
+        resets.incrementAndGet(); // before the removal: a hold parking meanwhile sees that it came too late
         ending.set(true);
         try {
             removal.run();
@@ -73,8 +75,17 @@ public final class ProxyCore implements AutoCloseable {
      * Holds an exchange while a hang rule lasts; {@code goOn} runs once when it is over, or
      * {@code end} when a reset removed the rule (see {@link HangHold}).
      */
-    HangHold holdWhileRuleLasts(io.chaosproxy.faults.InstalledRule rule, Runnable goOn, Runnable end) {
-        return new HangHold(faults, scheduler, hangs, rule, goOn, end);
+    HangHold holdWhileRuleLasts(io.chaosproxy.faults.InstalledRule rule, Runnable goOn, Runnable end, long resetsBefore) {
+        return new HangHold(faults, scheduler, hangs, rule, goOn, end, () -> resets.get() != resetsBefore);
+    }
+
+    /**
+     * How many resets have ended held exchanges so far. Read before deciding an exchange's faults:
+     * a hold that parks after a reset removed the rules it was decided on must end, not wait for a
+     * removal that has already happened.
+     */
+    long resets() {
+        return resets.get();
     }
 
     /**
@@ -82,12 +93,18 @@ public final class ProxyCore implements AutoCloseable {
      * them runs {@code end}; any other removal lets the wait run its course. Returns the handle that
      * unmarks it, for when the wait is over.
      */
-    Runnable waitingOut(io.chaosproxy.faults.FaultDecision decision, Runnable end) {
+    Runnable waitingOut(io.chaosproxy.faults.FaultDecision decision, Runnable end, long resetsBefore) {
         if (decision.fired().isEmpty()) {
             return () -> { };
         }
         // a reset removes every rule: the first one that fired stands for them all
-        return hangs.park(decision.fired().get(0).id(), () -> { }, end);
+        Runnable unpark = hangs.park(decision.fired().get(0).id(), () -> { }, end);
+        if (resets.get() != resetsBefore) {
+            unpark.run(); // a reset came between the decision and now: it would have ended this wait
+            end.run();
+            return () -> { };
+        }
+        return unpark;
     }
 
     void recordExchange(io.chaosproxy.proxy.journal.JournalEntry entry, String query,
