@@ -317,6 +317,11 @@ public final class ChaosProxy implements BeforeAllCallback, BeforeEachCallback, 
         return blueprint == null || blueprint.resetBeforeEach();
     }
 
+    /** When this handle writes timeline reports; a remote handle writes them for failed tests. */
+    TimelineReport timelineReport() {
+        return blueprint == null ? TimelineReport.ON_FAILURE : blueprint.timelineReport();
+    }
+
     /** Starts this handle's proxy (or, remote, checks it answers) for one test class at a time. */
     void open(String user, Long seedOverride) {
         synchronized (lock) {
@@ -390,6 +395,7 @@ public final class ChaosProxy implements BeforeAllCallback, BeforeEachCallback, 
         private final List<Consumer<ChaosProxyServer.Builder>> steps = new ArrayList<>();
         private ResilienceSettings.Builder resilience = ResilienceSettings.builder();
         private boolean resetBeforeEach = true;
+        private TimelineReport timelineReport = TimelineReport.ON_FAILURE;
 
         private Builder() {
             // The default proxy always exists, on a free loopback port unless listen(...) says otherwise.
@@ -503,6 +509,12 @@ public final class ChaosProxy implements BeforeAllCallback, BeforeEachCallback, 
             return this;
         }
 
+        /** When to write a test's timeline report: for failed tests (the default), every test, or never. */
+        public Builder timelineReport(TimelineReport mode) {
+            this.timelineReport = Objects.requireNonNull(mode, "mode");
+            return this;
+        }
+
         /** The handle; its proxy starts when JUnit first uses it as an extension. */
         public ChaosProxy build() {
             return new ChaosProxy(blueprint(), null);
@@ -512,7 +524,7 @@ public final class ChaosProxy implements BeforeAllCallback, BeforeEachCallback, 
             List<Consumer<ChaosProxyServer.Builder>> all = new ArrayList<>(steps);
             ResilienceSettings settings = resilience.build();
             all.add(server -> server.resilience(settings));
-            return new Blueprint(all, resetBeforeEach);
+            return new Blueprint(all, resetBeforeEach, timelineReport);
         }
     }
 }

@@ -80,6 +80,7 @@ final class ChaosProxyExtension {
         if (binding == null) {
             return;
         }
+        TimelineReports.testStarts(context); // before the scenario, so its first phase is on the timeline
         Optional<ChaosScenario> scenario = AnnotationSupport.findAnnotation(context.getRequiredTestMethod(), ChaosScenario.class)
                 .or(() -> AnnotationSupport.findAnnotation(context.getRequiredTestClass(), ChaosScenario.class,
                         context.getEnclosingTestClasses()));
@@ -91,6 +92,10 @@ final class ChaosProxyExtension {
 
     void afterTestExecution(ExtensionContext context) {
         Binding binding = serving(context);
+        if (binding != null) {
+            TestSeed seed = context.getStore(NAMESPACE).get(TEST_SEED, TestSeed.class);
+            TimelineReports.testEnded(context, binding.handle(), seed == null ? null : seed.replayHint());
+        }
         if (binding != null && context.getStore(NAMESPACE).remove(SCENARIO_STARTED) != null) {
             binding.handle().stopScenario();
         }

@@ -12,13 +12,16 @@ import io.chaosproxy.faults.FaultSpecException;
 import io.chaosproxy.faults.NameTakenException;
 import io.chaosproxy.faults.Scenario;
 import io.chaosproxy.faults.ScenarioJson;
+import io.chaosproxy.proxy.events.ProxyEvent;
 import io.chaosproxy.proxy.journal.JournalEntry;
+import io.chaosproxy.proxy.resilience.BreakerState;
 import io.chaosproxy.proxy.journal.JournalEntryJson;
 import io.chaosproxy.proxy.journal.JournalQuery;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.NoSuchElementException;
@@ -156,6 +159,25 @@ final class RemoteControl implements ProxyControl {
     @Override
     public long seed() {
         return call("GET", path("status"), null).path("seed").asLong();
+    }
+
+    @Override
+    public List<ProxyEvent> events() {
+        List<ProxyEvent> events = new ArrayList<>();
+        for (JsonNode event : call("GET", path("events"), null).path("events")) {
+            Instant at = Instant.parse(event.path("at").asText());
+            String scenario = event.path("scenario").asText(null);
+            switch (event.path("type").asText()) {
+                case "breaker" -> events.add(new ProxyEvent.BreakerTransition(at, event.path("proxy").asText(),
+                        event.path("backend").asText(), BreakerState.valueOf(event.path("from").asText()),
+                        BreakerState.valueOf(event.path("to").asText())));
+                case "phase" -> events.add(new ProxyEvent.PhaseChange(at, scenario, event.path("phase").asInt(),
+                        event.path("round").asInt()));
+                case "scenario-end" -> events.add(new ProxyEvent.ScenarioEnd(at, scenario, event.path("reason").asText(null)));
+                default -> { } // a kind a newer proxy knows: the report draws what it understands
+            }
+        }
+        return events;
     }
 
     @Override

@@ -16,6 +16,8 @@ import io.chaosproxy.proxy.dataplane.ProxyRuntime;
 import io.chaosproxy.proxy.demo.DemoUpstream;
 import io.chaosproxy.proxy.journal.RequestJournal;
 import io.chaosproxy.proxy.metrics.ProxyMetrics;
+import io.chaosproxy.proxy.metrics.TrafficSeries;
+import io.chaosproxy.proxy.events.EventLog;
 import io.chaosproxy.proxy.scenario.ScenarioRunner;
 import io.chaosproxy.proxy.tracing.AccessLog;
 import java.io.IOException;
@@ -61,6 +63,7 @@ public final class ChaosProxyServer implements AutoCloseable {
     private final RequestJournal journal;
     private final AccessLog accessLog;
     private final ProxyMetrics metrics; // null when off: Micrometer is a good share of a cold JVM's first proxy
+    private final TrafficSeries traffic = new TrafficSeries(); // small and Micrometer-free: always on
     private final ProxyCore core;
     private final DataPlane dataPlane;
     private final ScenarioRunner scenarios;
@@ -80,6 +83,7 @@ public final class ChaosProxyServer implements AutoCloseable {
         if (metrics != null) {
             listeners.add(metrics);
         }
+        listeners.add(traffic);
         if (accessLog != null) {
             listeners.add(accessLog);
         }
@@ -89,7 +93,7 @@ public final class ChaosProxyServer implements AutoCloseable {
         if (metrics != null) {
             metrics.bind(dataPlane::proxies, faults);
         }
-        this.scenarios = new ScenarioRunner(faults, core.scheduler());
+        this.scenarios = new ScenarioRunner(faults, core.scheduler(), core.events());
     }
 
     public static Builder builder() {
@@ -253,6 +257,16 @@ public final class ChaosProxyServer implements AutoCloseable {
             throw new IllegalStateException("metrics are off: ChaosProxyServer.builder().metrics(true), or a control API, turns them on");
         }
         return metrics;
+    }
+
+    /** Requests per second by status class and latency percentiles, per second over the last minutes. */
+    public TrafficSeries traffic() {
+        return traffic;
+    }
+
+    /** Breaker transitions and scenario phase changes, with their times, newest kept. */
+    public EventLog events() {
+        return core.events();
     }
 
     /** Stops accepting, lets in-flight exchanges finish for up to {@code grace}, then frees every port and thread. */

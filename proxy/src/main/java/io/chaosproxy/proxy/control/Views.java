@@ -8,6 +8,8 @@ import io.chaosproxy.proxy.config.ListenerTls;
 import io.chaosproxy.proxy.config.ResilienceSettings;
 import io.chaosproxy.proxy.config.UpstreamTls;
 import io.chaosproxy.proxy.dataplane.ProxyRuntime;
+import io.chaosproxy.proxy.events.EventLog;
+import io.chaosproxy.proxy.events.ProxyEvent;
 import io.chaosproxy.proxy.journal.JournalEntry;
 import io.chaosproxy.proxy.journal.JournalEntryJson;
 import io.chaosproxy.proxy.metrics.ProxyMetrics;
@@ -110,6 +112,31 @@ final class Views {
         u.put("insecure", upstream.insecure());
         u.put("ca", upstream.caFile() == null ? null : upstream.caFile().toString());
         u.put("trust", upstream.describe());
+        return json;
+    }
+
+    /** {@code {seq, at, type, ...}}: {@code breaker} with proxy, backend, from, to; {@code phase} with scenario, phase, round; {@code scenario-end} with scenario, reason. */
+    static ObjectNode event(EventLog.Numbered numbered) {
+        ObjectNode json = Json.object();
+        json.put("seq", numbered.seq());
+        json.put("at", numbered.event().at().toString());
+        ProxyEvent event = numbered.event();
+        if (event instanceof ProxyEvent.BreakerTransition b) {
+            json.put("type", "breaker");
+            json.put("proxy", b.proxy());
+            json.put("backend", b.backend());
+            json.put("from", b.from().name());
+            json.put("to", b.to().name());
+        } else if (event instanceof ProxyEvent.PhaseChange p) {
+            json.put("type", "phase");
+            json.put("scenario", p.scenario());
+            json.put("phase", p.phase());
+            json.put("round", p.round());
+        } else if (event instanceof ProxyEvent.ScenarioEnd e) {
+            json.put("type", "scenario-end");
+            json.put("scenario", e.scenario());
+            json.put("reason", e.reason());
+        }
         return json;
     }
 

@@ -186,7 +186,7 @@ final class Exchange implements UpstreamAttempt.Owner {
             }
         }
         JournalEntry entry = new JournalEntry(requestId, proxy.name(), method, path, status, ruleIds, attempts(),
-                elapsedMillis(), startedAt, scenario, error);
+                elapsedMillis(), startedAt, scenario, error, upstreamTrace.traceId());
         proxy.core().recordExchange(entry, query, fired);
         return true;
     }

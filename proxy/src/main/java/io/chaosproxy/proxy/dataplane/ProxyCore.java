@@ -23,6 +23,7 @@ public final class ProxyCore implements AutoCloseable {
     private final ThreadLocal<Boolean> ending = ThreadLocal.withInitial(() -> false);
     private final java.util.concurrent.atomic.AtomicLong resets = new java.util.concurrent.atomic.AtomicLong();
     private final List<ExchangeListener> listeners;
+    private final io.chaosproxy.proxy.events.EventLog events = new io.chaosproxy.proxy.events.EventLog();
 
     public ProxyCore(FaultEngine faults, List<ExchangeListener> listeners) {
         this.faults = faults;
@@ -67,6 +68,11 @@ public final class ProxyCore implements AutoCloseable {
         return scheduler;
     }
 
+    /** Breaker transitions and scenario phase changes of every proxy of this process. */
+    public io.chaosproxy.proxy.events.EventLog events() {
+        return events;
+    }
+
     HangRegistry hangs() {
         return hangs;
     }
@@ -75,6 +81,11 @@ public final class ProxyCore implements AutoCloseable {
      * Holds an exchange while a hang rule lasts; {@code goOn} runs once when it is over, or
      * {@code end} when a reset removed the rule (see {@link HangHold}).
      */
+    HangHold holdWhileRuleLasts(io.chaosproxy.faults.InstalledRule rule, Runnable goOn, Runnable end) {
+        return holdWhileRuleLasts(rule, goOn, end, resets.get());
+    }
+
+    /** As above, for a hang decided when {@link #resets()} was {@code resetsBefore}: a reset since then ends it. */
     HangHold holdWhileRuleLasts(io.chaosproxy.faults.InstalledRule rule, Runnable goOn, Runnable end, long resetsBefore) {
         return new HangHold(faults, scheduler, hangs, rule, goOn, end, () -> resets.get() != resetsBefore);
     }

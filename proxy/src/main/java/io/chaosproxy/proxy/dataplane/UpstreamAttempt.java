@@ -2,6 +2,7 @@ package io.chaosproxy.proxy.dataplane;
 
 import io.chaosproxy.faults.FaultDecision;
 import io.chaosproxy.faults.Hang;
+import io.chaosproxy.faults.HangPoint;
 import io.chaosproxy.faults.RequestFacts;
 import io.chaosproxy.faults.Target;
 import io.chaosproxy.proxy.config.ResilienceSettings;
@@ -13,6 +14,7 @@ import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.util.Locale;
 import java.util.concurrent.ScheduledFuture;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -142,7 +144,7 @@ final class UpstreamAttempt {
             abandon();
             return;
         }
-        if (faults.terminalFault() instanceof Hang) {
+        if (faults.terminalFault() instanceof Hang hang && hang.when() == HangPoint.BEFORE_RESPONSE) {
             // the backend "never answers": the timeout ends the try, unless the rule goes first
             hangHold = core.holdWhileRuleLasts(faults.terminal(), () -> {
                 // what else fired (a bandwidth, say) still applies; the latency is spent
@@ -269,7 +271,7 @@ final class UpstreamAttempt {
 
     /** The backend answered with {@code status}: a failure for the breaker if the status is one it counts. */
     void answered(int status) {
-        owner.recordAttempt(new Attempt(backend.label(), status, null, millis()));
+        owner.recordAttempt(new Attempt(backend.label(), status, null, millis(), firedIds()));
         if (verdictForgone) {
             return;
         }
@@ -282,7 +284,7 @@ final class UpstreamAttempt {
 
     /** The backend took the try without a status (a TCP connection, say): a success for the breaker. */
     void succeeded() {
-        owner.recordAttempt(new Attempt(backend.label(), null, null, millis()));
+        owner.recordAttempt(new Attempt(backend.label(), null, null, millis(), firedIds()));
         if (!verdictForgone) {
             backend.breaker().onSuccess(permit);
         }
@@ -290,7 +292,7 @@ final class UpstreamAttempt {
 
     /** The backend failed the try ({@code error} as {@link #describe} puts it, or "timeout"). */
     void failed(String error) {
-        owner.recordAttempt(new Attempt(backend.label(), null, error, millis()));
+        owner.recordAttempt(new Attempt(backend.label(), null, error, millis(), firedIds()));
         if (!verdictForgone) {
             backend.breaker().onFailure(permit);
         }
@@ -298,10 +300,15 @@ final class UpstreamAttempt {
 
     /** The client, not the backend, ended the try: recorded, and the breaker hears nothing. */
     void gaveUp(String why) {
-        owner.recordAttempt(new Attempt(backend.label(), null, why, millis()));
+        owner.recordAttempt(new Attempt(backend.label(), null, why, millis(), firedIds()));
         if (!verdictForgone) {
             backend.breaker().release(permit);
         }
+    }
+
+    /** The upstream rules that fired on this try, for its journal record. */
+    private List<String> firedIds() {
+        return faults == null ? List.of() : faults.firedIds();
     }
 
     /** The try never reached the backend (the request could not be built): the permit goes back unrecorded. */

@@ -97,8 +97,7 @@ final class UpstreamLeg {
                 return;
             }
         }
-        new ResponseRelay(exchange, response, ResponseFaults.bandwidth(clientFaults, attempt.faults()),
-                ResponseFaults.dropAfterHeaders(clientFaults, attempt.faults())).start();
+        AfterBackend.relay(exchange, response, clientFaults, attempt.faults());
     }
 
     private void onFailed(UpstreamAttempt attempt, IOException e, boolean timedOut) {

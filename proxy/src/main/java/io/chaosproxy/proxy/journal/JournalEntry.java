@@ -8,6 +8,7 @@ import java.util.List;
  * client received, null when the connection was dropped or the client gave up first.
  * {@code scenario} names the scenario and phase whose rules fired, when any did; {@code error}
  * says why an exchange did not end normally ("dropped: reset", "client gave up", ...).
+ * {@code traceId} is the W3C trace-id the exchange carried upstream (null when not known).
  */
 public record JournalEntry(
         String requestId,
@@ -20,10 +21,17 @@ public record JournalEntry(
         long durationMs,
         Instant startedAt,
         String scenario,
-        String error) {
+        String error,
+        String traceId) {
 
     public JournalEntry {
         faults = List.copyOf(faults);
         attempts = List.copyOf(attempts);
+    }
+
+    /** An entry whose trace-id is not known (read back from an older proxy, say). */
+    public JournalEntry(String requestId, String proxy, String method, String path, Integer status, List<String> faults,
+                        List<Attempt> attempts, long durationMs, Instant startedAt, String scenario, String error) {
+        this(requestId, proxy, method, path, status, faults, attempts, durationMs, startedAt, scenario, error, null);
     }
 }

@@ -21,11 +21,11 @@ class JournalEntryJsonTest {
 
         List<String> names = new ArrayList<>();
         json.fieldNames().forEachRemaining(names::add);
-        assertThat(names).containsExactly("requestId", "proxy", "method", "path", "status", "faults", "attempts",
+        assertThat(names).containsExactly("requestId", "traceId", "proxy", "method", "path", "status", "faults", "attempts",
                 "durationMs", "startedAt", "scenario", "error");
         List<String> attemptNames = new ArrayList<>();
         json.get("attempts").get(0).fieldNames().forEachRemaining(attemptNames::add);
-        assertThat(attemptNames).containsExactly("backend", "status", "error", "durationMs");
+        assertThat(attemptNames).containsExactly("backend", "status", "error", "durationMs", "faults"); // faults: beyond the contract, last
         assertThat(json.get("status").isNull()).isTrue();
         assertThat(json.get("startedAt").asText()).isEqualTo("2026-12-02T18:00:00.123Z");
     }
