@@ -86,6 +86,7 @@ final class UpstreamAttempt {
     private volatile HangHold hangHold;
     private volatile Runnable cancel;
     private volatile Runnable unmarkLatency = () -> { };
+    private volatile long resetsBefore;
 
     /**
      * A try whose clock starts now, on a backend whose breaker gave {@code permit}. Its timeout is
@@ -122,11 +123,12 @@ final class UpstreamAttempt {
      * latency is over (a scheduled task: no thread waits) and any hang has ended.
      */
     void start() {
+        resetsBefore = core.resets();
         faults = core.faults().decide(owner, Target.UPSTREAM);
         owner.recordFaults(faults);
         timeout = core.scheduler().schedule(this::timeUp, timeoutNanos(startNanos), TimeUnit.NANOSECONDS);
         if (faults.delayMs() > 0) {
-            unmarkLatency = core.waitingOut(faults, this::endedByReset);
+            unmarkLatency = core.waitingOut(faults, this::endedByReset, resetsBefore);
             core.scheduler().schedule(this::proceed, faults.delayMs(), TimeUnit.MILLISECONDS);
         } else {
             proceed();
@@ -148,7 +150,7 @@ final class UpstreamAttempt {
                 // what else fired (a bandwidth, say) still applies; the latency is spent
                 faults = new FaultDecision(faults.fired(), 0, faults.bytesPerSecond(), null);
                 core.scheduler().execute(this::proceed);
-            }, this::endedByReset);
+            }, this::endedByReset, resetsBefore);
             return;
         }
         steps.send();
