@@ -6,6 +6,7 @@ import io.chaosproxy.proxy.config.ProxySpec;
 import io.chaosproxy.proxy.config.ResilienceSettings;
 import io.chaosproxy.proxy.config.UpstreamTls;
 import io.chaosproxy.proxy.dataplane.transport.ClientConnections;
+import io.chaosproxy.proxy.dataplane.transport.ExchangeThreads;
 import io.chaosproxy.proxy.dataplane.transport.ListenerProtocols;
 import io.chaosproxy.proxy.dataplane.transport.UpstreamClients;
 import java.io.IOException;
@@ -25,7 +26,6 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.websocket.core.server.WebSocketServerComponents;
 
 /**
@@ -74,10 +74,7 @@ public final class DataPlane implements AutoCloseable {
         this.core = core;
         this.clients = new UpstreamClients(upstreamTls, UpstreamFaultInterceptor.INSTANCE,
                 List.of(StaleConnectionInterceptor.INSTANCE, FaithfulHeadersInterceptor.INSTANCE));
-        QueuedThreadPool threads = new QueuedThreadPool(400, 8);
-        threads.setName("chaos-proxy-dataplane");
-        threads.setDaemon(true);
-        this.server = new Server(threads);
+        this.server = new Server(ExchangeThreads.newServerPool());
         this.httpConfiguration = new HttpConfiguration();
         httpConfiguration.setSendServerVersion(false);
         httpConfiguration.setSendDateHeader(false); // the backend's own Date passes through

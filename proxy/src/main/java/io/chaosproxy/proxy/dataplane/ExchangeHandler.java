@@ -7,11 +7,10 @@ import io.chaosproxy.faults.ErrorResponse;
 import io.chaosproxy.faults.Fault;
 import io.chaosproxy.faults.FaultDecision;
 import io.chaosproxy.faults.Hang;
+import io.chaosproxy.faults.HangPoint;
 import io.chaosproxy.faults.Target;
 import java.io.IOException;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.io.QuietException;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -47,7 +46,8 @@ final class ExchangeHandler extends Handler.Abstract {
         FaultDecision clientFaults = proxy.core().faults().decide(exchange, Target.CLIENT);
         exchange.recordFaults(clientFaults);
         if (clientFaults.delayMs() > 0) {
-            new ClientLatency(exchange, clientFaults).start();
+            LatencyWait.start(exchange, clientFaults, clientFaults.delayMs(),
+                    () -> applyClientFaults(exchange, clientFaults), () -> { });
         } else {
             applyClientFaults(exchange, clientFaults);
         }
@@ -64,7 +64,7 @@ final class ExchangeHandler extends Handler.Abstract {
             ClientResponses.injectedError(exchange, error);
         } else if (terminal instanceof Drop drop && drop.when() == DropPoint.BEFORE_RESPONSE) {
             ClientResponses.abort(exchange, drop.mode(), "dropped (" + drop.mode().wireName() + ") before the response");
-        } else if (terminal instanceof Hang) {
+        } else if (terminal instanceof Hang hang && hang.when() == HangPoint.BEFORE_RESPONSE) {
             hang(exchange, clientFaults);
         } else {
             forward(exchange, clientFaults);
@@ -87,7 +87,8 @@ final class ExchangeHandler extends Handler.Abstract {
      */
     private void hang(Exchange exchange, FaultDecision clientFaults) {
         // what else fired (a bandwidth, say) still applies once the hang is over; the delay is spent
-        FaultDecision afterHang = new FaultDecision(clientFaults.fired(), 0, clientFaults.bytesPerSecond(), null);
+        FaultDecision afterHang = new FaultDecision(clientFaults.fired(), 0, clientFaults.bytesPerSecond(), null,
+                clientFaults.afterBackendDelayMs());
         // off the thread that removed the rule: one removal may release thousands of exchanges
         HangHold hold = proxy.core().holdWhileRuleLasts(clientFaults.terminal(),
                 () -> dispatch(exchange, () -> forward(exchange, afterHang)),
@@ -99,43 +100,8 @@ final class ExchangeHandler extends Handler.Abstract {
         });
     }
 
-    /**
-     * A client-side latency being waited out (a scheduled task, no thread). It ends early when the
-     * client leaves (noticed now, not when the wait would have ended) or when a reset removes the
-     * rules that fired.
-     */
-    private final class ClientLatency implements Runnable {
-        private final Exchange exchange;
-        private final FaultDecision clientFaults;
-        private volatile ScheduledFuture<?> wait;
-        private volatile Runnable unmark = () -> { };
-
-        ClientLatency(Exchange exchange, FaultDecision clientFaults) {
-            this.exchange = exchange;
-            this.clientFaults = clientFaults;
-        }
-
-        void start() {
-            wait = proxy.core().scheduler().schedule(this, clientFaults.delayMs(), TimeUnit.MILLISECONDS);
-            unmark = proxy.core().waitingOut(clientFaults, () -> stopThen(() -> exchange.end(UpstreamAttempt.ENDED_BY_RESET)));
-            exchange.onClientGone(() -> stopThen(exchange::giveUp));
-        }
-
-        private void stopThen(Runnable ending) {
-            if (wait.cancel(false)) {
-                unmark.run();
-                ending.run();
-            }
-        }
-
-        @Override
-        public void run() {
-            unmark.run();
-            applyClientFaults(exchange, clientFaults);
-        }
-    }
-
-    private static void dispatch(Exchange exchange, Runnable step) {
+    /** Runs {@code step} in Jetty's pool, off the thread that triggered it (a rule's removal, the scheduler). */
+    static void dispatch(Exchange exchange, Runnable step) {
         try {
             exchange.clientRequest.getComponents().getExecutor().execute(step);
         } catch (RejectedExecutionException e) {

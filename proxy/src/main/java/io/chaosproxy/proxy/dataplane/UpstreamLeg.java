@@ -1,6 +1,7 @@
 package io.chaosproxy.proxy.dataplane;
 
 import io.chaosproxy.faults.FaultDecision;
+import io.chaosproxy.proxy.dataplane.transport.ExchangeThreads;
 import io.chaosproxy.proxy.resilience.Backend;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
@@ -96,8 +97,7 @@ final class UpstreamLeg {
                 return;
             }
         }
-        new ResponseRelay(exchange, response, ResponseFaults.bandwidth(clientFaults, attempt.faults()),
-                ResponseFaults.dropAfterHeaders(clientFaults, attempt.faults())).start();
+        AfterBackend.relay(exchange, response, clientFaults, attempt.faults());
     }
 
     private void onFailed(UpstreamAttempt attempt, IOException e, boolean timedOut) {
@@ -248,11 +248,15 @@ final class UpstreamLeg {
          * and back (two context switches and the dispatcher's lock per exchange); the relay then
          * streams the body on the same thread. Anywhere else (the one scheduler thread after a
          * delay, backoff or hang, which must never block) the call is enqueued. So is it when the
-         * pool runs short, so that a crowd of slow backends cannot take every Jetty thread.
+         * pool runs short, so that a crowd of slow backends cannot take every Jetty thread (on
+         * virtual threads there is no such pool: the exchange always blocks where it is).
          */
         private boolean mayBlockHere() {
             if (Thread.currentThread() != exchange.handlerThread) {
                 return false;
+            }
+            if (ExchangeThreads.virtual()) {
+                return true; // a blocked virtual thread holds no platform thread: no pool to run short
             }
             return !(exchange.clientRequest.getComponents().getExecutor() instanceof ThreadPool.SizedThreadPool pool)
                     || pool.getMaxThreads() - pool.getThreads() + pool.getIdleThreads() > pool.getMaxThreads() / 4;
