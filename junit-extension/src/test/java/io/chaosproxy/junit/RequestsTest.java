@@ -2,7 +2,6 @@ package io.chaosproxy.junit;
 
 import static io.chaosproxy.junit.Faults.drop;
 import static io.chaosproxy.junit.Faults.error;
-import static io.chaosproxy.junit.Faults.latency;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,10 +9,14 @@ import io.chaosproxy.proxy.journal.JournalEntry;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
 import mockwebserver3.junit5.StartStop;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -118,16 +121,33 @@ class RequestsTest {
 
     @Test
     void anExchangeStillInFlightAtTheResetBelongsToTheTestBefore() throws Exception {
-        proxy.inject(latency(Duration.ofMillis(300)));
-        CompletableFuture<Integer> slow = CompletableFuture.supplyAsync(() -> TestHttp.get(proxy.url(), "/before-reset"));
-        Thread.sleep(100); // the request is on its way, held by the latency
+        CountDownLatch arrived = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        backend.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+                if (request.getTarget().equals("/before-reset")) {
+                    arrived.countDown();
+                    release.await(5, TimeUnit.SECONDS); // held by the backend until the reset is done
+                }
+                return new MockResponse.Builder().code(200).body(request.getTarget()).build();
+            }
+        });
+        try {
+            CompletableFuture<Integer> slow = CompletableFuture.supplyAsync(() -> TestHttp.get(proxy.url(), "/before-reset"));
+            assertThat(arrived.await(5, TimeUnit.SECONDS)).as("the request is on its way: the backend has it").isTrue();
 
-        proxy.reset(); // as before the next test
+            proxy.reset(); // as before the next test
+            release.countDown();
 
-        assertThat(slow.get(5, TimeUnit.SECONDS)).isEqualTo(200);
-        TestHttp.get(proxy.url(), "/after-reset");
-        proxy.requests().assertCount(1);
-        assertThat(proxy.requests().last().path()).isEqualTo("/after-reset");
+            assertThat(slow.get(5, TimeUnit.SECONDS)).isEqualTo(200);
+            TestHttp.get(proxy.url(), "/after-reset");
+            proxy.requests().assertCount(1);
+            assertThat(proxy.requests().last().path()).isEqualTo("/after-reset");
+        } finally {
+            release.countDown();
+            TestHttp.answerOk(backend);
+        }
     }
 
     @Test

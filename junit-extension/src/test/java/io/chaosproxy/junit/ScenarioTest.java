@@ -2,9 +2,11 @@ package io.chaosproxy.junit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.chaosproxy.faults.FaultSpecException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.junit5.StartStop;
@@ -69,10 +71,8 @@ class ScenarioTest {
     @ChaosScenario(file = "src/test/resources/scenarios/blip.yaml")
     void orAFile(ChaosProxy proxy) throws InterruptedException {
         assertThat(TestHttp.get(proxy.url(), "/")).isEqualTo(503);
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (TestHttp.get(proxy.url(), "/") != 200 && System.nanoTime() < deadline) {
-            Thread.sleep(20); // the first phase lasts 200 ms
-        }
+        // the first phase lasts 200 ms; then the backend answers again
+        await().atMost(Duration.ofSeconds(5)).until(() -> TestHttp.get(proxy.url(), "/") == 200);
         assertThat(TestHttp.get(proxy.url(), "/")).isEqualTo(200);
     }
 

@@ -14,6 +14,7 @@ import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.util.Locale;
 import java.util.concurrent.ScheduledFuture;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -33,6 +34,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Nothing here knows the carrier's types, so each transport keeps only its own wire calls.
  */
 final class UpstreamAttempt {
+    /** How long a half-open probe's client may take to upload its body before the probe is given back. */
+    static final long PROBE_UPLOAD_GRACE_MILLIS = 1_000;
+
     /** For a try the exchange deadline does not cut short (a WebSocket handshake). */
     static final long NO_DEADLINE = Long.MAX_VALUE;
 
@@ -74,6 +78,7 @@ final class UpstreamAttempt {
     private volatile boolean cutByDeadline;
     private volatile long uploadStartedNanos;
     private volatile boolean verdictForgone;
+    private volatile ScheduledFuture<?> probeGrace;
     private final AtomicBoolean settled = new AtomicBoolean();
     private final Steps steps;
     private volatile FaultDecision faults = FaultDecision.NONE;
@@ -183,8 +188,9 @@ final class UpstreamAttempt {
     /**
      * The client's upload begins: the time it takes is the client's, so neither the try timeout
      * nor the deadline runs meanwhile (a backend that stops reading meets the write timeout, which
-     * is the try timeout). A half-open breaker's one probe is given back now: a slow client must not
-     * keep every other request from probing the backend; this try's outcome is then only journaled.
+     * is the try timeout). A half-open breaker's one probe is given back if the upload is still
+     * going after {@link #PROBE_UPLOAD_GRACE_MILLIS}: a slow client must not keep every other
+     * request from probing the backend; this try's outcome is then only journaled.
      */
     void uploadStarted() {
         uploadStartedNanos = System.nanoTime();
@@ -192,7 +198,13 @@ final class UpstreamAttempt {
         if (pending != null) {
             pending.cancel(false);
         }
-        if (permit == Permit.PROBE && !verdictForgone) {
+        if (permit == Permit.PROBE) {
+            probeGrace = core.scheduler().schedule(this::giveBackProbe, PROBE_UPLOAD_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void giveBackProbe() {
+        if (!settled.get() && !verdictForgone) {
             verdictForgone = true;
             backend.breaker().release(permit);
         }
@@ -201,6 +213,10 @@ final class UpstreamAttempt {
     /** The client's upload is complete: the backend's clock runs again, the deadline moved by the upload's time. */
     void uploadFinished() {
         long now = System.nanoTime();
+        ScheduledFuture<?> grace = probeGrace;
+        if (grace != null) {
+            grace.cancel(false);
+        }
         if (deadlineNanos != NO_DEADLINE) {
             deadlineNanos += now - uploadStartedNanos;
         }
@@ -253,7 +269,7 @@ final class UpstreamAttempt {
 
     /** The backend answered with {@code status}: a failure for the breaker if the status is one it counts. */
     void answered(int status) {
-        owner.recordAttempt(new Attempt(backend.label(), status, null, millis()));
+        owner.recordAttempt(new Attempt(backend.label(), status, null, millis(), firedIds()));
         if (verdictForgone) {
             return;
         }
@@ -266,7 +282,7 @@ final class UpstreamAttempt {
 
     /** The backend took the try without a status (a TCP connection, say): a success for the breaker. */
     void succeeded() {
-        owner.recordAttempt(new Attempt(backend.label(), null, null, millis()));
+        owner.recordAttempt(new Attempt(backend.label(), null, null, millis(), firedIds()));
         if (!verdictForgone) {
             backend.breaker().onSuccess(permit);
         }
@@ -274,7 +290,7 @@ final class UpstreamAttempt {
 
     /** The backend failed the try ({@code error} as {@link #describe} puts it, or "timeout"). */
     void failed(String error) {
-        owner.recordAttempt(new Attempt(backend.label(), null, error, millis()));
+        owner.recordAttempt(new Attempt(backend.label(), null, error, millis(), firedIds()));
         if (!verdictForgone) {
             backend.breaker().onFailure(permit);
         }
@@ -282,10 +298,15 @@ final class UpstreamAttempt {
 
     /** The client, not the backend, ended the try: recorded, and the breaker hears nothing. */
     void gaveUp(String why) {
-        owner.recordAttempt(new Attempt(backend.label(), null, why, millis()));
+        owner.recordAttempt(new Attempt(backend.label(), null, why, millis(), firedIds()));
         if (!verdictForgone) {
             backend.breaker().release(permit);
         }
+    }
+
+    /** The upstream rules that fired on this try, for its journal record. */
+    private List<String> firedIds() {
+        return faults == null ? List.of() : faults.firedIds();
     }
 
     /** The try never reached the backend (the request could not be built): the permit goes back unrecorded. */

@@ -33,6 +33,8 @@ public final class JournalEntryJson {
             a.put("status", attempt.status());
             a.put("error", attempt.error());
             a.put("durationMs", attempt.durationMs());
+            ArrayNode attemptFaults = a.putArray("faults");
+            attempt.faults().forEach(attemptFaults::add);
         }
         json.put("durationMs", entry.durationMs());
         json.put("startedAt", entry.startedAt() == null ? null : entry.startedAt().toString());
@@ -47,8 +49,10 @@ public final class JournalEntryJson {
         json.path("faults").forEach(id -> faults.add(id.asText()));
         List<Attempt> attempts = new ArrayList<>();
         for (JsonNode attempt : json.path("attempts")) {
+            List<String> attemptFaults = new ArrayList<>();
+            attempt.path("faults").forEach(id -> attemptFaults.add(id.asText()));
             attempts.add(new Attempt(text(attempt, "backend"), number(attempt, "status"), text(attempt, "error"),
-                    attempt.path("durationMs").asLong()));
+                    attempt.path("durationMs").asLong(), attemptFaults));
         }
         return new JournalEntry(text(json, "requestId"), text(json, "proxy"), text(json, "method"), text(json, "path"),
                 number(json, "status"), faults, attempts, json.path("durationMs").asLong(), instant(json, "startedAt"),

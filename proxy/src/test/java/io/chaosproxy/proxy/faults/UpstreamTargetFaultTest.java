@@ -84,6 +84,8 @@ class UpstreamTargetFaultTest {
         assertThat(entry.attempts()).extracting(Attempt::status).containsExactly(503, 503, 200);
         // the exchange lists the rule once; the rule's own count says it fired on two of the three attempts
         assertThat(entry.faults()).containsExactly(rule.id());
+        assertThat(entry.attempts()).extracting(Attempt::faults)
+                .containsExactly(List.of(rule.id()), List.of(rule.id()), List.of()); // each try keeps its own
         assertThat(rule.fired()).isEqualTo(2);
         assertThat(backendCalls()).isEqualTo(1);
     }

@@ -25,7 +25,7 @@ class JournalEntryJsonTest {
                 "durationMs", "startedAt", "scenario", "error");
         List<String> attemptNames = new ArrayList<>();
         json.get("attempts").get(0).fieldNames().forEachRemaining(attemptNames::add);
-        assertThat(attemptNames).containsExactly("backend", "status", "error", "durationMs");
+        assertThat(attemptNames).containsExactly("backend", "status", "error", "durationMs", "faults"); // faults: beyond the contract, last
         assertThat(json.get("status").isNull()).isTrue();
         assertThat(json.get("startedAt").asText()).isEqualTo("2026-12-02T18:00:00.123Z");
     }

@@ -111,6 +111,8 @@ class BlameTest {
             out.write("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n\r\na".getBytes(StandardCharsets.US_ASCII));
             out.flush();
             assertThat(uploadArrived.await(10, TimeUnit.SECONDS)).as("the slow upload took the probe and reached the backend").isTrue();
+            assertThat(breaker().state()).as("the upload holds the probe").isEqualTo(io.chaosproxy.proxy.resilience.BreakerState.HALF_OPEN);
+            Eventually.until("the still-uploading probe gave the probe back", Duration.ofSeconds(5), () -> breaker().isAvailable());
 
             try (RawHttp other = new RawHttp(proxy.url())) {
                 assertThat(other.send("GET /other HTTP/1.1\nHost: x", null).read(false).status())
