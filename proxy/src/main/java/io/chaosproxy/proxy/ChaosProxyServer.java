@@ -5,6 +5,7 @@ import io.chaosproxy.faults.FaultRule;
 import io.chaosproxy.faults.InstalledRule;
 import io.chaosproxy.proxy.config.HostPort;
 import io.chaosproxy.proxy.config.ListenerTls;
+import io.chaosproxy.proxy.config.ProxyProtocol;
 import io.chaosproxy.proxy.config.ProxySpec;
 import io.chaosproxy.proxy.config.ResilienceSettings;
 import io.chaosproxy.proxy.config.UpstreamTls;
@@ -14,6 +15,7 @@ import io.chaosproxy.proxy.dataplane.DataPlane;
 import io.chaosproxy.proxy.dataplane.ExchangeListener;
 import io.chaosproxy.proxy.dataplane.ProxyCore;
 import io.chaosproxy.proxy.dataplane.ProxyRuntime;
+import io.chaosproxy.proxy.dataplane.tcp.TcpPipes;
 import io.chaosproxy.proxy.demo.DemoUpstream;
 import io.chaosproxy.proxy.journal.RequestJournal;
 import io.chaosproxy.proxy.metrics.ProxyMetrics;
@@ -73,7 +75,8 @@ public final class ChaosProxyServer implements AutoCloseable {
         }
         this.core = new ProxyCore(faults, listeners);
         this.upstreamTls = config.upstreamTls();
-        this.dataPlane = new DataPlane(core, config.listenerTls, upstreamTls);
+        this.dataPlane = new DataPlane(core, config.listenerTls, upstreamTls,
+                new TcpPipes(core, config.resilience.connectTimeout()));
         metrics.bind(dataPlane::proxies, faults);
         this.scenarios = new ScenarioRunner(faults, core.scheduler());
     }
@@ -91,7 +94,7 @@ public final class ChaosProxyServer implements AutoCloseable {
             dataPlane.start();
             for (ProxySpec spec : config.proxies.values()) {
                 ProxySpec effective = spec;
-                if (spec.upstreams().isEmpty() && config.demoUpstreamWhenNone) {
+                if (spec.upstreams().isEmpty() && config.demoUpstreamWhenNone && spec.protocol() == ProxyProtocol.HTTP) {
                     effective = new ProxySpec(spec.name(), spec.listen(), List.of(startDemoUpstream()));
                 }
                 dataPlane.addProxy(effective, config.resilience);
@@ -121,6 +124,11 @@ public final class ChaosProxyServer implements AutoCloseable {
 
     public URI url(String proxyName) {
         return runtime(proxyName).url();
+    }
+
+    /** The {@code host:port} a client of this proxy connects to: what a TCP proxy's clients need. */
+    public HostPort address(String proxyName) {
+        return runtime(proxyName).address();
     }
 
     /** The control API's base URL, or null when this server runs without one (the default in tests). */
@@ -348,6 +356,14 @@ public final class ChaosProxyServer implements AutoCloseable {
             HostPort listen = current == null ? HostPort.loopback(0) : current.listen();
             proxies.put(ProxySpec.DEFAULT_NAME, new ProxySpec(ProxySpec.DEFAULT_NAME, listen, upstreams));
             return this;
+        }
+
+        /**
+         * A TCP proxy named {@code name} in front of {@code upstream} ({@code host:port} or
+         * {@code tcp://host:port}), on a free port of 127.0.0.1.
+         */
+        public Builder tcp(String name, String upstream) {
+            return proxy(ProxySpec.tcp(name, HostPort.loopback(0), List.of(upstream)));
         }
 
         /** Another named proxy with its own listener and backends. */

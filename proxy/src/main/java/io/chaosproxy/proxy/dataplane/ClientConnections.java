@@ -20,7 +20,7 @@ import org.eclipse.jetty.util.Callback;
  * owns its connection, so a drop ends the connection (RST or FIN); on HTTP/2 many exchanges share
  * one, so a reset ends only the exchange's own stream (RST_STREAM) and the others carry on.
  */
-final class ClientConnections {
+public final class ClientConnections {
     /**
      * What an injected reset says on HTTP/2: the server failed this stream, as a proxy whose
      * backend connection was reset would say (CANCEL would mean the server merely lost interest).
@@ -80,7 +80,7 @@ final class ClientConnections {
      * too: closing the TLS endpoint would first send a close_notify, a clean end of stream that
      * would make a cut-short body look complete; so the endpoint under it is closed instead.
      */
-    static void resetNow(EndPoint endPoint) {
+    public static void resetNow(EndPoint endPoint) {
         EndPoint socketEndPoint = endPoint;
         while (socketEndPoint.getTransport() instanceof EndPoint under) {
             socketEndPoint = under;

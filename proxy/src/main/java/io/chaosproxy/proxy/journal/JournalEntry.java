@@ -8,6 +8,7 @@ import java.util.List;
  * client received, null when the connection was dropped or the client gave up first.
  * {@code scenario} names the scenario and phase whose rules fired, when any did; {@code error}
  * says why an exchange did not end normally ("dropped: reset", "client gave up", ...).
+ * {@code connection} is set only for a TCP proxy's connection (then method, path and status are null).
  */
 public record JournalEntry(
         String requestId,
@@ -20,10 +21,22 @@ public record JournalEntry(
         long durationMs,
         Instant startedAt,
         String scenario,
-        String error) {
+        String error,
+        ConnectionRecord connection) {
 
     public JournalEntry {
         faults = List.copyOf(faults);
         attempts = List.copyOf(attempts);
+    }
+
+    /** An HTTP exchange's entry. */
+    public JournalEntry(String requestId, String proxy, String method, String path, Integer status, List<String> faults,
+                        List<Attempt> attempts, long durationMs, Instant startedAt, String scenario, String error) {
+        this(requestId, proxy, method, path, status, faults, attempts, durationMs, startedAt, scenario, error, null);
+    }
+
+    /** True for a TCP connection's entry. */
+    public boolean isConnection() {
+        return connection != null;
     }
 }

@@ -111,7 +111,7 @@ public final class RequestJournal {
         if (query.method() != null && !query.method().equalsIgnoreCase(entry.method())) {
             return false;
         }
-        if (glob != null && !glob.matches(entry.path())) {
+        if (glob != null && (entry.path() == null || !glob.matches(entry.path()))) {
             return false;
         }
         if (query.status() != null && !query.status().equals(entry.status())) {

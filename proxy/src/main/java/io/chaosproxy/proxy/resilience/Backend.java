@@ -3,7 +3,7 @@ package io.chaosproxy.proxy.resilience;
 import java.net.URI;
 import okhttp3.HttpUrl;
 
-/** One backend of a proxy: its base URL and its circuit breaker. */
+/** One backend of a proxy: its base URL (or a TCP proxy's {@code tcp://host:port}) and its circuit breaker. */
 public final class Backend {
     private final URI baseUri;
     private final HttpUrl baseUrl;
@@ -12,8 +12,9 @@ public final class Backend {
 
     public Backend(URI baseUri, CircuitBreaker breaker) {
         this.baseUri = baseUri;
-        this.baseUrl = HttpUrl.get(baseUri.toString());
-        String path = baseUrl.encodedPath();
+        boolean tcp = "tcp".equalsIgnoreCase(baseUri.getScheme()); // a byte pipe's backend has no URL paths
+        this.baseUrl = tcp ? null : HttpUrl.get(baseUri.toString());
+        String path = tcp ? "" : baseUrl.encodedPath();
         // "http://h/api/" and "http://h/api" both mean: prefix request paths with "/api".
         this.basePath = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
         this.breaker = breaker;
