@@ -1,28 +1,24 @@
 package io.chaosproxy.junit;
 
-import io.chaosproxy.proxy.config.ListenerTls;
-import io.chaosproxy.proxy.config.UpstreamTls;
-import io.chaosproxy.proxy.config.HostPort;
-import io.chaosproxy.proxy.config.ResilienceSettings;
-import java.net.URI;
+import io.chaosproxy.proxy.ChaosProxyServer;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * How to start an in-process proxy, as {@link ChaosProxy.Builder} or {@link ChaosProxyConfig}
- * described it; every value was checked when it was given.
+ * described it: the settings as steps on a {@link ChaosProxyServer.Builder}, every value already
+ * checked when it was given, replayed on a fresh server builder at each start.
  */
-record Blueprint(HostPort listen, List<URI> upstreams, List<Named> proxies, ResilienceSettings resilience,
-                 Long seed, boolean resetBeforeEach, ListenerTls listenerTls, UpstreamTls upstreamTls) {
+record Blueprint(List<Consumer<ChaosProxyServer.Builder>> steps, boolean resetBeforeEach) {
 
     Blueprint {
-        upstreams = List.copyOf(upstreams);
-        proxies = List.copyOf(proxies);
+        steps = List.copyOf(steps);
     }
 
-    /** A named proxy besides the default one. */
-    record Named(String name, HostPort listen, List<URI> upstreams) {
-        Named {
-            upstreams = List.copyOf(upstreams);
-        }
+    /** A server builder with every setting applied. */
+    ChaosProxyServer.Builder server() {
+        ChaosProxyServer.Builder server = ChaosProxyServer.builder();
+        steps.forEach(step -> step.accept(server));
+        return server;
     }
 }

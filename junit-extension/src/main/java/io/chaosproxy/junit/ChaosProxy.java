@@ -1,29 +1,22 @@
 package io.chaosproxy.junit;
 
 import io.chaosproxy.faults.FaultRule;
-import io.chaosproxy.faults.FaultSpecException;
-import io.chaosproxy.faults.Scenario;
 import io.chaosproxy.faults.ScenarioParser;
+import io.chaosproxy.proxy.ChaosProxyServer;
 import io.chaosproxy.proxy.config.HostPort;
 import io.chaosproxy.proxy.config.ListenerTls;
 import io.chaosproxy.proxy.config.ProxySpec;
 import io.chaosproxy.proxy.config.ResilienceSettings;
-import io.chaosproxy.proxy.config.UpstreamTls;
 import io.chaosproxy.proxy.config.Upstreams;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
+import java.util.function.Consumer;
 import okhttp3.HttpUrl;
 import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -31,12 +24,8 @@ import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.BeforeTestExecutionCallback;
 import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
-import org.junit.jupiter.api.extension.ExtensionContext.Namespace;
-import org.junit.jupiter.api.extension.ExtensionContext.Store;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
-import org.junit.jupiter.api.parallel.ExecutionMode;
-import org.junit.platform.commons.support.AnnotationSupport;
 
 /**
  * A chaos proxy for JUnit 5 tests: the extension, and the handle a test drives it with.
@@ -75,11 +64,6 @@ import org.junit.platform.commons.support.AnnotationSupport;
 public final class ChaosProxy implements BeforeAllCallback, BeforeEachCallback, BeforeTestExecutionCallback,
         AfterTestExecutionCallback, ParameterResolver, AutoCloseable {
 
-    private static final Namespace NAMESPACE = Namespace.create(ChaosProxy.class);
-    private static final String BINDING = "binding";
-    private static final String SCENARIO_STARTED = "scenario-started";
-    private static final String PARALLEL_ENABLED = "junit.jupiter.execution.parallel.enabled";
-
     /** How to start this handle's in-process proxy; null for a remote handle and for the {@code @ExtendWith} instance. */
     private final Blueprint blueprint;
     /** A remote handle's control, usable from construction; null otherwise. */
@@ -88,6 +72,7 @@ public final class ChaosProxy implements BeforeAllCallback, BeforeEachCallback, 
     private ProxyControl control; // guarded by lock; non-null while started (always, for a remote handle)
     private String servedClass;   // guarded by lock; the test class (or test) this handle serves now
     private String lastServed;    // guarded by lock; the one it served before it was closed, for messages
+    private final ChaosProxyExtension extension = new ChaosProxyExtension(this);
 
     /**
      * The extension JUnit creates for {@code @ExtendWith(ChaosProxy.class)} and {@link ChaosProxyConfig}:
@@ -256,135 +241,57 @@ public final class ChaosProxy implements BeforeAllCallback, BeforeEachCallback, 
         return blueprint == null ? "ChaosProxy[the @ExtendWith extension]" : "ChaosProxy[not started]";
     }
 
-    // ---- the extension ----
+    // ---- the extension: every callback is ChaosProxyExtension's ----
 
-    /** Starts the class's proxy, or finds the enclosing class's. */
     @Override
     public void beforeAll(ExtensionContext context) {
-        bind(context);
+        extension.beforeAll(context);
     }
 
-    /** Resets the proxy that serves this test (or, for an instance field, starts this test's own). */
     @Override
     public void beforeEach(ExtensionContext context) {
-        Binding binding = bind(context);
-        if (binding == null) {
-            return;
-        }
-        if (binding.resetBeforeEach()) {
-            refuseConcurrentSharing(context, binding);
-            binding.handle().reset();
-        }
+        extension.beforeEach(context);
     }
 
     @Override
     public void beforeTestExecution(ExtensionContext context) {
-        Binding binding = serving(context);
-        if (binding == null) {
-            return;
-        }
-        Optional<ChaosScenario> scenario = AnnotationSupport.findAnnotation(context.getRequiredTestMethod(), ChaosScenario.class)
-                .or(() -> AnnotationSupport.findAnnotation(context.getRequiredTestClass(), ChaosScenario.class,
-                        context.getEnclosingTestClasses()));
-        if (scenario.isPresent()) {
-            runScenario(scenario.get(), binding.handle(), context);
-            context.getStore(NAMESPACE).put(SCENARIO_STARTED, Boolean.TRUE);
-        }
+        extension.beforeTestExecution(context);
     }
 
     @Override
     public void afterTestExecution(ExtensionContext context) {
-        Binding binding = serving(context);
-        if (binding != null && context.getStore(NAMESPACE).remove(SCENARIO_STARTED) != null) {
-            binding.handle().stopScenario();
-        }
+        extension.afterTestExecution(context);
     }
 
-    /** Exactly {@code ChaosProxy}, and only from the extension whose proxy serves this context. */
     @Override
     public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext context) {
-        if (parameterContext.getParameter().getType() != ChaosProxy.class) {
-            return false;
-        }
-        Binding nearest = context.getStore(NAMESPACE).get(BINDING, Binding.class);
-        // None yet: a constructor of a PER_CLASS test instance runs before beforeAll.
-        return nearest == null || nearest.owner() == this;
+        return extension.supportsParameter(parameterContext, context);
     }
 
     @Override
     public ChaosProxy resolveParameter(ParameterContext parameterContext, ExtensionContext context) {
-        Binding binding = bind(context);
-        if (binding == null) {
-            throw new ExtensionConfigurationException("no ChaosProxy serves " + context.getDisplayName());
-        }
-        return binding.handle();
+        return extension.resolveParameter(context);
     }
 
-    // ---- which proxy serves which context ----
+    // ---- what the extension needs from a handle ----
 
-    /**
-     * The proxy that serves {@code context}, stored in that context (or an enclosing one) so JUnit
-     * closes it when the context ends, even when a test failed. Started here when this extension has
-     * none in reach yet (or a nested class asks for its own); null when another ChaosProxy serves
-     * the context.
-     */
-    private Binding bind(ExtensionContext context) {
-        Store store = context.getStore(NAMESPACE);
-        Binding nearest = store.get(BINDING, Binding.class);
-        Binding own = ownBinding(context);
-        if (!needsOwn(context, own)) {
-            return nearest != null && nearest.owner() == this ? nearest : null;
-        }
-        if (nearest != null && nearest.owner() != this && (isLocal(nearest, context) || isParentOf(nearest, context))) {
-            throw registeredTwice(context);
-        }
-        Binding created = start(context);
-        store.put(BINDING, created);
-        return created;
+    /** A handle for an in-process proxy the {@code @ExtendWith} instance starts for one class. */
+    static ChaosProxy inProcess(Blueprint blueprint) {
+        return new ChaosProxy(blueprint, null);
     }
 
-    /**
-     * A handle needs starting when it serves nothing in reach; the {@code @ExtendWith} instance also
-     * starts a new proxy for a nested class that carries its own {@link ChaosProxyConfig}.
-     */
-    private boolean needsOwn(ExtensionContext context, Binding own) {
-        if (own == null) {
-            return true;
-        }
-        boolean classContext = context.getTestMethod().isEmpty();
-        return isExtendWithInstance() && classContext && !isLocal(own, context)
-                && ConfigAnnotations.declaredOn(context.getRequiredTestClass());
+    /** Whether this is the instance JUnit made for {@code @ExtendWith}, which starts a proxy per class. */
+    boolean isExtendWithInstance() {
+        return blueprint == null && remote == null;
     }
 
-    /** The binding this extension made nearest to {@code context}, in it or an enclosing context. */
-    private Binding ownBinding(ExtensionContext context) {
-        for (ExtensionContext at = context; at != null; at = at.getParent().orElse(null)) {
-            Binding found = at.getStore(NAMESPACE).get(BINDING, Binding.class);
-            if (found != null && found.owner() == this && isLocal(found, at)) {
-                return found;
-            }
-        }
-        return null;
-    }
-
-    /** The binding serving a test, if this extension made it. */
-    private Binding serving(ExtensionContext context) {
-        Binding nearest = context.getStore(NAMESPACE).get(BINDING, Binding.class);
-        return nearest != null && nearest.owner() == this ? nearest : null;
-    }
-
-    private Binding start(ExtensionContext context) {
-        ChaosProxy handle = isExtendWithInstance()
-                ? new ChaosProxy(ConfigAnnotations.blueprint(ConfigAnnotations.find(context), context), null)
-                : this;
-        handle.open(describe(context));
-        // A remote proxy is always reset: its state outlives the test run, so a test cannot know what it holds.
-        boolean reset = handle.blueprint == null || handle.blueprint.resetBeforeEach();
-        return new Binding(this, handle, context.getUniqueId(), reset);
+    /** A remote proxy is always reset: its state outlives the test run, so a test cannot know what it holds. */
+    boolean resetsBeforeEach() {
+        return blueprint == null || blueprint.resetBeforeEach();
     }
 
     /** Starts this handle's proxy (or, remote, checks it answers) for one test class at a time. */
-    private void open(String user) {
+    void open(String user) {
         synchronized (lock) {
             if (servedClass != null) {
                 throw new ExtensionConfigurationException("this ChaosProxy already serves " + servedClass
@@ -406,86 +313,7 @@ public final class ChaosProxy implements BeforeAllCallback, BeforeEachCallback, 
         }
     }
 
-    /**
-     * Tests that run at the same time must not share a proxy that is reset before each of them: one
-     * would wipe the other's faults and journal mid-test. Say so rather than let them flake.
-     */
-    private static void refuseConcurrentSharing(ExtensionContext context, Binding binding) {
-        boolean parallel = context.getConfigurationParameter(PARALLEL_ENABLED).map(Boolean::parseBoolean).orElse(false);
-        if (parallel && !isLocal(binding, context) && context.getExecutionMode() == ExecutionMode.CONCURRENT) {
-            throw new ExtensionConfigurationException("the tests of " + context.getRequiredTestClass().getName()
-                    + " run concurrently but share one chaos proxy, which is reset before each test: one test would"
-                    + " remove another's faults mid-test. Annotate the class with @Execution(ExecutionMode.SAME_THREAD),"
-                    + " give each test its own proxy (a non-static @RegisterExtension field), or set"
-                    + " @ChaosProxyConfig(resetBeforeEach = false)");
-        }
-    }
-
-    private ExtensionConfigurationException registeredTwice(ExtensionContext context) {
-        return new ExtensionConfigurationException("ChaosProxy is registered twice on " + context.getRequiredTestClass().getName()
-                + ": by @ExtendWith(ChaosProxy.class) or @ChaosProxyConfig, and by a @RegisterExtension field."
-                + " Configure the proxy one way: the annotations, or ChaosProxy.builder()");
-    }
-
-    private boolean isExtendWithInstance() {
-        return blueprint == null && remote == null;
-    }
-
-    private static boolean isLocal(Binding binding, ExtensionContext context) {
-        return binding.contextId().equals(context.getUniqueId());
-    }
-
-    private static boolean isParentOf(Binding binding, ExtensionContext context) {
-        return context.getTestMethod().isPresent()
-                && context.getParent().map(parent -> isLocal(binding, parent)).orElse(false);
-    }
-
-    private static String describe(ExtensionContext context) {
-        return context.getTestMethod()
-                .map(method -> context.getRequiredTestClass().getName() + "." + method.getName() + "()")
-                .orElse(context.getRequiredTestClass().getName());
-    }
-
-    private static void runScenario(ChaosScenario annotation, ChaosProxy handle, ExtensionContext context) {
-        String where = "@ChaosScenario on " + describe(context);
-        boolean byName = !annotation.value().isBlank();
-        boolean byFile = !annotation.file().isBlank();
-        if (byName == byFile) {
-            throw new ExtensionConfigurationException(where + ": give either a built-in name (value) or a file, not "
-                    + (byName ? "both" : "neither"));
-        }
-        try {
-            if (byName) {
-                handle.startScenario(annotation.value().strip());
-            } else {
-                handle.control().startScenario(readScenario(annotation.file().strip(), where));
-            }
-        } catch (FaultSpecException e) {
-            throw new ExtensionConfigurationException(where + ": " + e.getMessage(), e);
-        }
-    }
-
-    /** A file path relative to the working directory, or else a classpath resource. */
-    private static Scenario readScenario(String file, String where) {
-        Path path = Path.of(file);
-        if (Files.isRegularFile(path)) {
-            return ScenarioParser.parse(path);
-        }
-        String resource = file.startsWith("/") ? file.substring(1) : file;
-        ClassLoader loader = Optional.ofNullable(Thread.currentThread().getContextClassLoader())
-                .orElse(ChaosProxy.class.getClassLoader());
-        try (InputStream in = loader.getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new ExtensionConfigurationException(where + ": no scenario file " + path.toAbsolutePath()
-                        + " and no classpath resource " + resource);
-            }
-            return ScenarioParser.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), file);
-        } catch (IOException e) {
-            throw new ExtensionConfigurationException(where + ": cannot read " + resource + ": " + e.getMessage(), e);
-        }
-    }
-
-    private ProxyControl control() {
+    ProxyControl control() {
         String closedAfter;
         synchronized (lock) {
             if (control != null) {
@@ -506,49 +334,37 @@ public final class ChaosProxy implements BeforeAllCallback, BeforeEachCallback, 
     }
 
     /**
-     * Which proxy serves a test context, and the extension that made it; closing it (JUnit does,
-     * when the context ends) stops the proxy.
-     */
-    private record Binding(ChaosProxy owner, ChaosProxy handle, String contextId, boolean resetBeforeEach)
-            implements AutoCloseable {
-        @Override
-        public void close() {
-            handle.close();
-        }
-    }
-
-    /**
-     * Configures an in-process proxy; each setter checks its value at once, with the message the
-     * proxy's own configuration gives.
+     * Configures an in-process proxy. It wraps {@link ChaosProxyServer.Builder}: each setter is
+     * given to a server builder at once (so a bad value fails here, with the proxy's own message)
+     * and kept as a step, and every start of the handle replays the steps on a fresh server builder.
      */
     public static final class Builder {
-        private HostPort listen = HostPort.loopback(0);
-        private final List<URI> upstreams = new ArrayList<>();
-        private final Map<String, HostPort> namedListen = new LinkedHashMap<>();
-        private final Map<String, List<URI>> namedUpstreams = new LinkedHashMap<>();
+        /** Checks each setting as it is given, exactly as the proxy will take it. */
+        private final ChaosProxyServer.Builder checked = ChaosProxyServer.builder();
+        private final List<Consumer<ChaosProxyServer.Builder>> steps = new ArrayList<>();
         private ResilienceSettings.Builder resilience = ResilienceSettings.builder();
-        private Long seed;
         private boolean resetBeforeEach = true;
-        private ListenerTls listenerTls;
-        private UpstreamTls upstreamTls = UpstreamTls.DEFAULT;
 
-        private Builder() {}
+        private Builder() {
+            // The default proxy always exists, on a free loopback port unless listen(...) says otherwise.
+            step(server -> server.listen(HostPort.loopback(0).toString()));
+        }
+
+        private Builder step(Consumer<ChaosProxyServer.Builder> step) {
+            step.accept(checked);
+            steps.add(step);
+            return this;
+        }
 
         /** Where the default proxy listens, HOST:PORT; the default {@code 127.0.0.1:0} picks a free port. */
         public Builder listen(String hostPort) {
-            this.listen = HostPort.parse(hostPort);
-            return this;
+            return step(server -> server.listen(hostPort));
         }
 
         /** The default proxy's backends, round-robin; none means "set at run time with {@code upstream(...)}". */
         public Builder upstream(String... urls) {
-            List<URI> parsed = new ArrayList<>();
-            for (String url : urls) {
-                parsed.add(Upstreams.parse(url));
-            }
-            upstreams.clear();
-            upstreams.addAll(parsed);
-            return this;
+            String[] copy = urls.clone();
+            return step(server -> server.upstream(copy));
         }
 
         /** Another proxy with its own free port and backends, reached with {@code url(name)}. */
@@ -557,29 +373,16 @@ public final class ChaosProxy implements BeforeAllCallback, BeforeEachCallback, 
             for (String url : upstreams) {
                 parsed.add(Upstreams.parse(url));
             }
-            new ProxySpec(name, HostPort.loopback(0), parsed); // checks the name
+            ProxySpec spec = new ProxySpec(name, HostPort.loopback(0), parsed); // checks the name
             if (name.equals(ProxySpec.DEFAULT_NAME)) {
                 throw new IllegalArgumentException("'default' is the default proxy's name: configure it with listen(...) and upstream(...)");
             }
-            if (namedUpstreams.containsKey(name)) {
-                throw new IllegalArgumentException("a proxy named '" + name + "' is already configured");
-            }
-            namedUpstreams.put(name, List.copyOf(parsed));
-            return this;
+            return step(server -> server.proxy(spec));
         }
 
         /** Where a named proxy declared with {@link #proxy} listens; by default a free loopback port. */
         public Builder listen(String proxyName, String hostPort) {
-            HostPort parsed = HostPort.parse(hostPort);
-            if (proxyName.equals(ProxySpec.DEFAULT_NAME)) {
-                return listen(hostPort);
-            }
-            if (!namedUpstreams.containsKey(proxyName)) {
-                throw new IllegalArgumentException("no proxy named '" + proxyName + "' is configured; declare it with proxy(\""
-                        + proxyName + "\", ...) first");
-            }
-            namedListen.put(proxyName, parsed);
-            return this;
+            return step(server -> server.listen(proxyName, hostPort));
         }
 
         /** Attempts per request for idempotent methods, the first included; 1 turns the proxy's retries off. */
@@ -618,10 +421,13 @@ public final class ChaosProxy implements BeforeAllCallback, BeforeEachCallback, 
             return this;
         }
 
-        /** The seed of every probabilistic fault decision, to replay a run; random by default. */
+        /**
+         * The class's seed: every test's own seed derives from it and the test's unique id, so a
+         * test replays alone exactly as it ran in the suite. Random by default; the system property
+         * or JUnit configuration parameter {@code chaosproxy.seed} overrides it.
+         */
         public Builder seed(long seed) {
-            this.seed = seed;
-            return this;
+            return step(server -> server.seed(seed));
         }
 
         /**
@@ -629,21 +435,18 @@ public final class ChaosProxy implements BeforeAllCallback, BeforeEachCallback, 
          * leaf first) and its unencrypted PKCS#8 key; {@code url()} then says https. Read now.
          */
         public Builder tls(Path certificatePem, Path privateKeyPem) {
-            this.listenerTls = ListenerTls.load(certificatePem, privateKeyPem, "tls certificate", "tls key");
-            return this;
+            ListenerTls tls = ListenerTls.load(certificatePem, privateKeyPem, "tls certificate", "tls key");
+            return step(server -> server.tls(tls));
         }
 
         /** Trusts the CA certificates of this PEM file for https backends, besides the JVM's trust store. Read now. */
         public Builder upstreamCa(Path pem) {
-            UpstreamTls trusting = UpstreamTls.trusting(pem);
-            this.upstreamTls = new UpstreamTls(trusting.caFile(), trusting.extraCas(), upstreamTls.insecure());
-            return this;
+            return step(server -> server.upstreamCa(pem));
         }
 
         /** Trusts every certificate and host name of https backends: for self-signed test backends only. */
         public Builder upstreamInsecure(boolean insecure) {
-            this.upstreamTls = new UpstreamTls(upstreamTls.caFile(), upstreamTls.extraCas(), insecure);
-            return this;
+            return step(server -> server.upstreamInsecure(insecure));
         }
 
         /** Whether each test starts with no faults, no scenario, an empty journal and closed breakers (the default). */
@@ -658,10 +461,10 @@ public final class ChaosProxy implements BeforeAllCallback, BeforeEachCallback, 
         }
 
         Blueprint blueprint() {
-            List<Blueprint.Named> named = new ArrayList<>();
-            namedUpstreams.forEach((name, urls) ->
-                    named.add(new Blueprint.Named(name, namedListen.getOrDefault(name, HostPort.loopback(0)), urls)));
-            return new Blueprint(listen, upstreams, named, resilience.build(), seed, resetBeforeEach, listenerTls, upstreamTls);
+            List<Consumer<ChaosProxyServer.Builder>> all = new ArrayList<>(steps);
+            ResilienceSettings settings = resilience.build();
+            all.add(server -> server.resilience(settings));
+            return new Blueprint(all, resetBeforeEach);
         }
     }
 }

@@ -7,7 +7,6 @@ import io.chaosproxy.faults.Phase;
 import io.chaosproxy.faults.Scenario;
 import io.chaosproxy.faults.ScenarioCatalog;
 import io.chaosproxy.proxy.ChaosProxyServer;
-import io.chaosproxy.proxy.config.ProxySpec;
 import io.chaosproxy.proxy.dataplane.ProxyRuntime;
 import io.chaosproxy.proxy.journal.JournalEntry;
 import io.chaosproxy.proxy.journal.JournalQuery;
@@ -32,19 +31,7 @@ final class InProcessControl implements ProxyControl {
 
     /** Starts a proxy as the blueprint says; returns once every listener accepts connections. */
     static InProcessControl start(Blueprint blueprint) throws IOException {
-        ChaosProxyServer.Builder builder = ChaosProxyServer.builder()
-                .listen(blueprint.listen().toString())
-                .upstream(blueprint.upstreams().stream().map(URI::toString).toArray(String[]::new))
-                .resilience(blueprint.resilience())
-                .tls(blueprint.listenerTls())
-                .upstreamTls(blueprint.upstreamTls());
-        for (Blueprint.Named named : blueprint.proxies()) {
-            builder.proxy(new ProxySpec(named.name(), named.listen(), named.upstreams()));
-        }
-        if (blueprint.seed() != null) {
-            builder.seed(blueprint.seed());
-        }
-        return new InProcessControl(builder.build().start());
+        return new InProcessControl(blueprint.server().build().start());
     }
 
     @Override

@@ -10,9 +10,8 @@ import io.chaosproxy.proxy.config.ProxySpec;
 import io.chaosproxy.proxy.config.ResilienceSettings;
 import io.chaosproxy.proxy.config.UpstreamTls;
 import io.chaosproxy.proxy.config.Upstreams;
-import io.chaosproxy.proxy.control.ControlApi;
 import io.chaosproxy.proxy.dataplane.DataPlane;
-import io.chaosproxy.proxy.dataplane.ExchangeListener;
+import io.chaosproxy.proxy.journal.ExchangeListener;
 import io.chaosproxy.proxy.dataplane.ProxyCore;
 import io.chaosproxy.proxy.dataplane.ProxyRuntime;
 import io.chaosproxy.proxy.dataplane.tcp.TcpPipes;
@@ -34,6 +33,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Optional;
+import java.util.ServiceLoader;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -59,7 +59,7 @@ public final class ChaosProxyServer implements AutoCloseable {
     private final ScenarioRunner scenarios;
     private final AtomicBoolean closed = new AtomicBoolean();
     private DemoUpstream demoUpstream;
-    private ControlApi control;
+    private ControlPlane control;
 
     private ChaosProxyServer(Builder config) {
         this.config = config;
@@ -103,7 +103,7 @@ public final class ChaosProxyServer implements AutoCloseable {
                 faults.installAll(config.faults, "config");
             }
             if (config.control != null) {
-                control = new ControlApi(this, config.control, config.controlToken).start();
+                control = controlPlaneStarter().start(this, config.control, config.controlToken);
             }
             return this;
         } catch (IOException | RuntimeException e) {
@@ -252,6 +252,12 @@ public final class ChaosProxyServer implements AutoCloseable {
                 "no proxy named '" + name + "'; proxies: " + dataPlane.proxies().stream().map(ProxyRuntime::name).toList()));
     }
 
+    private static ControlPlane.Starter controlPlaneStarter() {
+        return ServiceLoader.load(ControlPlane.Starter.class, ChaosProxyServer.class.getClassLoader()).findFirst()
+                .orElseThrow(() -> new IllegalStateException("no control API on the class path: META-INF/services/"
+                        + ControlPlane.Starter.class.getName() + " is missing from the chaos-proxy jar"));
+    }
+
     private URI startDemoUpstream() throws Exception {
         if (demoUpstream == null) {
             demoUpstream = new DemoUpstream().start();
@@ -364,6 +370,20 @@ public final class ChaosProxyServer implements AutoCloseable {
          */
         public Builder tcp(String name, String upstream) {
             return proxy(ProxySpec.tcp(name, HostPort.loopback(0), List.of(upstream)));
+        }
+
+        /** Moves a proxy already configured (with {@link #proxy} or the default one) to another listen address. */
+        public Builder listen(String proxyName, String hostPort) {
+            HostPort listen = HostPort.parse(hostPort);
+            ProxySpec current = proxies.get(proxyName);
+            if (current == null && !proxyName.equals(ProxySpec.DEFAULT_NAME)) {
+                throw new IllegalArgumentException("no proxy named '" + proxyName + "' is configured; declare it with proxy(\""
+                        + proxyName + "\", ...) first");
+            }
+            List<URI> upstreams = current == null ? List.of() : current.upstreams();
+            proxies.put(proxyName, new ProxySpec(proxyName, listen, upstreams,
+                    current == null ? ProxyProtocol.HTTP : current.protocol()));
+            return this;
         }
 
         /** Another named proxy with its own listener and backends. */

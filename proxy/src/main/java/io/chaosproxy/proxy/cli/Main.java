@@ -12,7 +12,7 @@ import io.chaosproxy.proxy.config.UpstreamTls;
 import io.chaosproxy.proxy.config.ProxySpec;
 import io.chaosproxy.proxy.config.ResilienceSettings;
 import io.chaosproxy.proxy.config.HostPort;
-import io.chaosproxy.proxy.dataplane.PortInUseException;
+import io.chaosproxy.proxy.config.PortInUseException;
 import io.chaosproxy.proxy.dataplane.ProxyRuntime;
 import io.chaosproxy.proxy.tracing.AccessLog;
 import java.io.IOException;

@@ -3,8 +3,9 @@ package io.chaosproxy.proxy.control;
 import io.chaosproxy.faults.FaultSpecException;
 import io.chaosproxy.faults.NameTakenException;
 import io.chaosproxy.proxy.ChaosProxyServer;
+import io.chaosproxy.proxy.ControlPlane;
 import io.chaosproxy.proxy.config.HostPort;
-import io.chaosproxy.proxy.dataplane.PortInUseException;
+import io.chaosproxy.proxy.config.PortInUseException;
 import io.javalin.Javalin;
 import io.javalin.config.JavalinConfig;
 import io.javalin.http.HttpResponseException;
@@ -28,7 +29,7 @@ import org.slf4j.LoggerFactory;
  * in {@link Json}; every failure becomes {@code {"error": ..., "field": ...}} in
  * {@link #mapErrors}. Bad input is always a 4xx: a 500 here means a bug in the proxy, and is logged.
  */
-public final class ControlApi implements AutoCloseable {
+public final class ControlApi implements ControlPlane {
     private static final Logger LOG = LoggerFactory.getLogger(ControlApi.class);
     /** Control calls are few and quick: a handful of threads serve any script or test. */
     private static final int MAX_THREADS = 16;
@@ -59,7 +60,6 @@ public final class ControlApi implements AutoCloseable {
             LOG.warn(warning);
             System.err.println("WARNING: " + warning);
         }
-        server.metrics().bind(server::proxies, server.faults());
         Javalin created = Javalin.create(this::configure);
         try {
             created.start();
@@ -76,6 +76,7 @@ public final class ControlApi implements AutoCloseable {
     }
 
     /** The base URL of the control API, with the real port (even when 0 was asked for). */
+    @Override
     public URI url() {
         ServerConnector bound = connector;
         int port = bound == null || bound.getLocalPort() <= 0 ? listen.port() : bound.getLocalPort();
@@ -92,6 +93,14 @@ public final class ControlApi implements AutoCloseable {
         Javalin running = app;
         if (running != null) {
             stopQuietly(running);
+        }
+    }
+
+    /** How {@link ChaosProxyServer} starts its control API without depending on it (see {@link ControlPlane}). */
+    public static final class Starter implements ControlPlane.Starter {
+        @Override
+        public ControlPlane start(ChaosProxyServer server, HostPort listen, String tokenOrNull) throws IOException {
+            return new ControlApi(server, listen, tokenOrNull).start();
         }
     }
 

@@ -6,7 +6,7 @@ import io.chaosproxy.proxy.ChaosProxyServer;
 import io.chaosproxy.proxy.config.HostPort;
 import io.chaosproxy.proxy.config.ProxySpec;
 import io.chaosproxy.proxy.config.Upstreams;
-import io.chaosproxy.proxy.dataplane.PortInUseException;
+import io.chaosproxy.proxy.config.PortInUseException;
 import io.chaosproxy.proxy.dataplane.ProxyRuntime;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;

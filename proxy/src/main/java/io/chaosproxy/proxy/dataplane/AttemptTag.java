@@ -6,4 +6,11 @@ import io.chaosproxy.faults.FaultDecision;
  * Rides on each upstream OkHttp request (as its tag) so the interceptors know what the client
  * originally sent and which upstream faults this attempt suffers.
  */
-record AttemptTag(boolean clientSentAcceptEncoding, boolean clientSentUserAgent, FaultDecision upstreamFaults) {}
+record AttemptTag(boolean clientSentAcceptEncoding, boolean clientSentUserAgent, FaultDecision upstreamFaults) {
+
+    /** The tag of one attempt of {@code exchange} suffering {@code upstreamFaults}. */
+    static AttemptTag of(Exchange exchange, FaultDecision upstreamFaults) {
+        return new AttemptTag(exchange.clientRequest.getHeaders().contains("Accept-Encoding"),
+                exchange.clientRequest.getHeaders().contains("User-Agent"), upstreamFaults);
+    }
+}

@@ -2,6 +2,7 @@ package io.chaosproxy.proxy.dataplane;
 
 import io.chaosproxy.faults.DropMode;
 import io.chaosproxy.faults.ErrorResponse;
+import io.chaosproxy.proxy.dataplane.transport.ClientConnections;
 import io.chaosproxy.proxy.tracing.JsonText;
 import io.chaosproxy.proxy.tracing.RequestIds;
 import java.io.IOException;

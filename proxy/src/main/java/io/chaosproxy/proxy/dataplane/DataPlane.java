@@ -1,10 +1,15 @@
 package io.chaosproxy.proxy.dataplane;
 
 import io.chaosproxy.proxy.config.ListenerTls;
+import io.chaosproxy.proxy.config.PortInUseException;
 import io.chaosproxy.proxy.config.ProxyProtocol;
 import io.chaosproxy.proxy.config.ProxySpec;
+import io.chaosproxy.proxy.dataplane.transport.RefusableConnector;
 import io.chaosproxy.proxy.config.ResilienceSettings;
 import io.chaosproxy.proxy.config.UpstreamTls;
+import io.chaosproxy.proxy.dataplane.transport.ClientConnections;
+import io.chaosproxy.proxy.dataplane.transport.ListenerProtocols;
+import io.chaosproxy.proxy.dataplane.transport.UpstreamClients;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Collection;
@@ -75,7 +80,7 @@ public final class DataPlane implements AutoCloseable {
     public DataPlane(ProxyCore core, ListenerTls listenerTls, UpstreamTls upstreamTls, TcpListeners tcp) {
         this.core = core;
         this.tcp = tcp;
-        this.clients = new UpstreamClients(upstreamTls);
+        this.clients = new UpstreamClients(upstreamTls, UpstreamFaultInterceptor.INSTANCE, FaithfulHeadersInterceptor.INSTANCE);
         QueuedThreadPool threads = new QueuedThreadPool(400, 8);
         threads.setName("chaos-proxy-dataplane");
         threads.setDaemon(true);

@@ -2,7 +2,6 @@ package io.chaosproxy.proxy.dataplane;
 
 import io.chaosproxy.faults.FaultDecision;
 import io.chaosproxy.faults.InstalledRule;
-import io.chaosproxy.faults.RequestFacts;
 import io.chaosproxy.proxy.journal.Attempt;
 import io.chaosproxy.proxy.journal.JournalEntry;
 import io.chaosproxy.proxy.tracing.RequestIds;
@@ -25,7 +24,7 @@ import org.eclipse.jetty.util.Callback;
  * exactly once, whichever path (response relayed, error sent, connection dropped, client gone)
  * gets there first.
  */
-final class Exchange implements RequestFacts {
+final class Exchange implements UpstreamAttempt.Owner {
     final ProxyRuntime proxy;
     final Request clientRequest;
     final Response proxyToClientResponse;
@@ -89,7 +88,8 @@ final class Exchange implements RequestFacts {
 
     // ---- what happened, for the journal ----
 
-    void recordFaults(FaultDecision decision) {
+    @Override
+    public void recordFaults(FaultDecision decision) {
         if (!decision.fired().isEmpty()) {
             synchronized (firedRules) {
                 firedRules.addAll(decision.fired());
@@ -97,7 +97,8 @@ final class Exchange implements RequestFacts {
         }
     }
 
-    void recordAttempt(Attempt attempt) {
+    @Override
+    public void recordAttempt(Attempt attempt) {
         synchronized (attempts) {
             attempts.add(attempt);
         }
@@ -115,7 +116,8 @@ final class Exchange implements RequestFacts {
 
     // ---- the client going away ----
 
-    boolean isClientGone() {
+    @Override
+    public boolean isClientGone() {
         return clientGone;
     }
 

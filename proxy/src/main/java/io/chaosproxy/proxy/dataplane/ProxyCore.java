@@ -1,6 +1,7 @@
 package io.chaosproxy.proxy.dataplane;
 
 import io.chaosproxy.faults.FaultEngine;
+import io.chaosproxy.proxy.journal.ExchangeListener;
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;

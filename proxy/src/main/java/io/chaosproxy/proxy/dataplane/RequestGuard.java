@@ -1,5 +1,7 @@
 package io.chaosproxy.proxy.dataplane;
 
+import io.chaosproxy.proxy.dataplane.transport.ClientConnections;
+import io.chaosproxy.proxy.dataplane.transport.TargetFormConnectionFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Set;

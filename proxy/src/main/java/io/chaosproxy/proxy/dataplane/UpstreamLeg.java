@@ -1,22 +1,13 @@
 package io.chaosproxy.proxy.dataplane;
 
 import io.chaosproxy.faults.FaultDecision;
-import io.chaosproxy.faults.Hang;
-import io.chaosproxy.faults.Target;
-import io.chaosproxy.proxy.journal.Attempt;
 import io.chaosproxy.proxy.resilience.Backend;
-import io.chaosproxy.proxy.resilience.CircuitBreaker.Permit;
 import java.io.IOException;
-import java.io.InterruptedIOException;
-import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import okhttp3.Call;
 import okhttp3.Callback;
 import okhttp3.Response;
@@ -36,7 +27,7 @@ import org.eclipse.jetty.util.thread.ThreadPool;
  * faithful headers) are interceptors.
  *
  * <p>Attempts follow one another, never overlap: the next is scheduled only once the previous
- * {@link Try} has settled. Each try settles exactly once (answered, failed, timed out or abandoned)
+ * {@link UpstreamAttempt} has settled. Each try settles exactly once (answered, failed, timed out or abandoned)
  * and reports its backend's breaker exactly one verdict, or gives the permit back.
  */
 final class UpstreamLeg {
@@ -69,7 +60,7 @@ final class UpstreamLeg {
         exchange.onClientGone(() -> {
             Try attempt = current;
             if (attempt != null) {
-                attempt.abandon();
+                attempt.attempt.abandon();
             }
         });
         attempt();
@@ -84,18 +75,13 @@ final class UpstreamLeg {
         BackendChoice.Admitted admitted = BackendChoice.admit(exchange, tried);
         if (admitted != null) {
             tried.add(admitted.backend());
-            new Try(admitted.backend(), admitted.permit()).start();
+            new Try(admitted).start();
         }
     }
 
-    private void onAnswered(Try attempt, Response response) {
+    private void onAnswered(UpstreamAttempt attempt, Response response) {
         int status = response.code();
-        exchange.recordAttempt(new Attempt(attempt.backend.label(), status, null, attempt.millis()));
-        if (proxy.settings().breakerOnStatus().contains(status)) {
-            attempt.backend.breaker().onFailure(attempt.permit);
-        } else {
-            attempt.backend.breaker().onSuccess(attempt.permit);
-        }
+        attempt.answered(status);
         if (proxy.retryPolicy().isRetryableStatus(status)) {
             long backoff = nextBackoffNanos();
             if (mayRetry(backoff)) {
@@ -104,18 +90,16 @@ final class UpstreamLeg {
                 return;
             }
         }
-        new ResponseRelay(exchange, response, ResponseFaults.bandwidth(clientFaults, attempt.upstreamFaults),
-                ResponseFaults.dropAfterHeaders(clientFaults, attempt.upstreamFaults)).start();
+        new ResponseRelay(exchange, response, ResponseFaults.bandwidth(clientFaults, attempt.faults()),
+                ResponseFaults.dropAfterHeaders(clientFaults, attempt.faults())).start();
     }
 
-    private void onFailed(Try attempt, IOException e, boolean timedOut) {
+    private void onFailed(UpstreamAttempt attempt, IOException e, boolean timedOut) {
         ClientRequestBody.ClientBodyException clientSide = clientBodyFailure(e);
         if (clientSide != null || exchange.isClientGone()) {
             // the client failed, not the backend: its breaker hears no verdict and no retry is made
-            attempt.backend.breaker().release(attempt.permit);
-            attempt.cancelCall();
-            String why = clientSide != null ? "client request body broken" : "client gave up";
-            exchange.recordAttempt(new Attempt(attempt.backend.label(), null, why, attempt.millis()));
+            attempt.cancel();
+            attempt.gaveUp(clientSide != null ? "client request body broken" : "client gave up");
             if (clientSide != null && !exchange.isClientGone()) {
                 ClientResponses.proxyError(exchange, 400, clientSide.getMessage(), Map.of());
             } else {
@@ -123,21 +107,18 @@ final class UpstreamLeg {
             }
             return;
         }
-        String error = describe(e, timedOut);
-        exchange.recordAttempt(new Attempt(attempt.backend.label(), null, error, attempt.millis()));
-        attempt.backend.breaker().onFailure(attempt.permit);
+        String error = timedOut ? "timeout" : UpstreamAttempt.describe(e);
+        attempt.failed(error);
         long backoff = nextBackoffNanos();
         if (mayRetry(backoff)) {
             retryAfter(backoff);
             return;
         }
+        String backend = attempt.backend().label();
         if (timedOut) {
-            String limit = attempt.cutByDeadline
-                    ? "within the exchange deadline of " + proxy.settings().deadline().toMillis() + "ms"
-                    : "within " + proxy.settings().tryTimeout().toMillis() + "ms";
-            ClientResponses.proxyError(exchange, 504, "backend " + attempt.backend.label() + " did not answer " + limit, Map.of());
+            ClientResponses.proxyError(exchange, 504, "backend " + backend + " did not answer " + attempt.limit(), Map.of());
         } else {
-            ClientResponses.proxyError(exchange, 502, "backend " + attempt.backend.label() + " failed: " + error, Map.of());
+            ClientResponses.proxyError(exchange, 502, "backend " + backend + " failed: " + error, Map.of());
         }
     }
 
@@ -190,90 +171,38 @@ final class UpstreamLeg {
         return null;
     }
 
-    private static String describe(IOException e, boolean timedOut) {
-        if (timedOut) {
-            return "timeout";
-        }
-        if (e instanceof UpstreamFaultInterceptor.InjectedResetException) {
-            return "reset (injected)";
-        }
-        if (e instanceof ConnectException) {
-            return "connect failed: " + e.getMessage();
-        }
-        String message = e.getMessage();
-        if (e instanceof SocketTimeoutException && message != null && message.toLowerCase(Locale.ROOT).contains("connect")) {
-            return "connect timeout";
-        }
-        if (e instanceof SocketTimeoutException || e instanceof InterruptedIOException) {
-            return "timeout";
-        }
-        return message == null ? e.getClass().getSimpleName() : message;
-    }
-
     /**
-     * One attempt at one backend. Its clock and its timeout start when the backend is chosen, so an
-     * injected upstream latency counts against the try timeout just as a slow backend would.
+     * One attempt at one backend, carried by an OkHttp call; the {@link UpstreamAttempt} keeps its
+     * backend, permit, faults, timeout and clock, and decides who settles it.
      */
-    private final class Try implements Callback {
-        final Backend backend;
-        final Permit permit;
-        final long startNanos = System.nanoTime();
-        final AtomicBoolean settled = new AtomicBoolean();
-        FaultDecision upstreamFaults = FaultDecision.NONE;
-        boolean cutByDeadline;
-        private volatile Call call;
-        private volatile ScheduledFuture<?> timeout;
-        private volatile HangHold hangHold;
-        private final AtomicBoolean hangOver = new AtomicBoolean();
+    private final class Try implements Callback, UpstreamAttempt.Steps {
+        final UpstreamAttempt attempt;
 
-        Try(Backend backend, Permit permit) {
-            this.backend = backend;
-            this.permit = permit;
+        Try(BackendChoice.Admitted admitted) {
+            this.attempt = UpstreamAttempt.of(exchange, admitted, deadlineNanos, this);
         }
 
         void start() {
             current = this;
-            upstreamFaults = proxy.core().faults().decide(exchange, Target.UPSTREAM);
-            exchange.recordFaults(upstreamFaults);
-            long tryNanos = proxy.settings().tryTimeout().toNanos();
-            long leftNanos = Math.max(0, deadlineNanos - startNanos);
-            cutByDeadline = leftNanos < tryNanos;
-            timeout = proxy.core().scheduler().schedule(this::timedOut, Math.min(tryNanos, leftNanos), TimeUnit.NANOSECONDS);
-            if (upstreamFaults.delayMs() > 0) {
-                proxy.core().scheduler().schedule(this::launch, upstreamFaults.delayMs(), TimeUnit.MILLISECONDS);
-            } else {
-                launch();
-            }
+            attempt.start();
         }
 
-        private void launch() {
-            if (settled.get()) {
-                return; // timed out or abandoned during an injected latency
-            }
-            if (exchange.isClientGone()) {
-                abandon();
-                return;
-            }
-            if (upstreamFaults.terminalFault() instanceof Hang && !hangOver.get()) {
-                hang();
-                return;
-            }
+        @Override
+        public void send() {
             Call started;
             try {
-                okhttp3.Request request = UpstreamRequests.build(exchange, backend, body,
-                        new AttemptTag(exchange.clientRequest.getHeaders().contains("Accept-Encoding"),
-                                exchange.clientRequest.getHeaders().contains("User-Agent"), upstreamFaults));
+                okhttp3.Request request = UpstreamRequests.build(exchange, attempt.backend(), body,
+                        AttemptTag.of(exchange, attempt.faults()));
                 started = proxy.client(request.url()).newCall(request);
             } catch (RuntimeException e) {
-                if (settle()) {
-                    backend.breaker().release(permit);
+                if (attempt.settle()) {
+                    attempt.withdraw();
                     ClientResponses.proxyError(exchange, 502, "the request could not be forwarded: " + e.getMessage(), Map.of());
                 }
                 return;
             }
-            call = started;
-            if (settled.get()) {
-                started.cancel(); // the timeout or the client got here between the check above and now
+            if (!attempt.inFlight(started::cancel)) {
+                return; // the timeout or the client got here between the hang or latency and now
             }
             if (mayBlockHere()) {
                 runHere(started);
@@ -318,76 +247,30 @@ final class UpstreamLeg {
             onResponse(started, response);
         }
 
-        /**
-         * An upstream hang: the backend never answers, so the attempt times out, unless the rule
-         * goes first (removed, or expired by its durationMs); then the attempt goes on to the backend.
-         */
-        private void hang() {
-            hangHold = proxy.core().holdWhileRuleLasts(upstreamFaults.terminal(), () -> {
-                hangOver.set(true);
-                proxy.core().scheduler().execute(this::launch);
-            });
+        @Override
+        public void timedOut() {
+            onFailed(attempt, new SocketTimeoutException("no response headers in time"), true);
         }
 
-        private void timedOut() {
-            if (!settle()) {
-                return;
-            }
-            cancelCall();
-            onFailed(this, new SocketTimeoutException("no response headers in time"), true);
-        }
-
-        /** The client went away: stop the call; its failure settles this try, or settle it here if none is in flight. */
-        void abandon() {
-            Call inFlight = call;
-            if (inFlight != null) {
-                inFlight.cancel();
-            } else if (settle()) {
-                onFailed(this, new IOException("client gone"), false);
-            }
-        }
-
-        void cancelCall() {
-            Call inFlight = call;
-            if (inFlight != null) {
-                inFlight.cancel();
-            }
+        @Override
+        public void abandoned() {
+            onFailed(attempt, new IOException("client gone"), false);
         }
 
         @Override
         public void onFailure(Call failed, IOException e) {
-            if (settle()) {
-                onFailed(this, e, false);
+            if (attempt.settle()) {
+                onFailed(attempt, e, false);
             }
         }
 
         @Override
         public void onResponse(Call answered, Response response) {
-            if (settle()) {
-                onAnswered(this, response);
+            if (attempt.settle()) {
+                onAnswered(attempt, response);
             } else {
                 response.close(); // headers came just after the timeout: that attempt is over
             }
-        }
-
-        /** True for the one caller that settles this try; it also stops the timeout. */
-        private boolean settle() {
-            if (!settled.compareAndSet(false, true)) {
-                return false;
-            }
-            HangHold hold = hangHold;
-            if (hold != null) {
-                hold.release(); // an upstream hang ends with the try
-            }
-            ScheduledFuture<?> pending = timeout;
-            if (pending != null) {
-                pending.cancel(false);
-            }
-            return true;
-        }
-
-        long millis() {
-            return (System.nanoTime() - startNanos) / 1_000_000;
         }
     }
 }

@@ -1,19 +1,13 @@
 package io.chaosproxy.proxy.dataplane;
 
 import io.chaosproxy.faults.FaultDecision;
-import io.chaosproxy.faults.Hang;
-import io.chaosproxy.faults.Target;
-import io.chaosproxy.proxy.journal.Attempt;
 import io.chaosproxy.proxy.resilience.Backend;
-import io.chaosproxy.proxy.resilience.CircuitBreaker.Permit;
 import io.chaosproxy.proxy.tracing.RequestIds;
 import java.io.IOException;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import okhttp3.Headers;
 import okhttp3.Response;
@@ -46,7 +40,7 @@ import org.eclipse.jetty.websocket.core.server.WebSocketServerComponents;
  * is a reset, a hang holds it until the try timeout. One attempt, no retry: a handshake is the start
  * of a conversation the proxy cannot replay.
  */
-final class WebSocketLeg extends WebSocketListener {
+final class WebSocketLeg extends WebSocketListener implements UpstreamAttempt.Steps {
     /** The client's half of the handshake; OkHttp makes its own with the backend. */
     private static final Set<String> HANDSHAKE_HEADERS = Set.of(
             "sec-websocket-key", "sec-websocket-version", "sec-websocket-extensions", "sec-websocket-accept");
@@ -56,15 +50,9 @@ final class WebSocketLeg extends WebSocketListener {
     private final Exchange exchange;
     private final ProxyRuntime proxy;
     private final FaultDecision clientFaults;
-    private final AtomicBoolean settled = new AtomicBoolean();
     private final AtomicBoolean opened = new AtomicBoolean(); // the backend said 101: settled, and for good
+    private UpstreamAttempt attempt;
     private Backend backend;
-    private Permit permit;
-    private FaultDecision upstreamFaults = FaultDecision.NONE;
-    private long startNanos;
-    private volatile WebSocket upstream;
-    private volatile ScheduledFuture<?> timeout;
-    private volatile HangHold hangHold;
     private volatile WebSocketSession session;
 
     WebSocketLeg(Exchange exchange, FaultDecision clientFaults) {
@@ -98,91 +86,56 @@ final class WebSocketLeg extends WebSocketListener {
                     "not a valid WebSocket handshake: HTTP/1.1, Sec-WebSocket-Version 13 and a Sec-WebSocket-Key are needed", Map.of());
             return;
         }
-        backend = pickBackend();
-        if (backend == null) {
-            return; // answered already
-        }
-        startNanos = System.nanoTime();
-        upstreamFaults = proxy.core().faults().decide(exchange, Target.UPSTREAM);
-        exchange.recordFaults(upstreamFaults);
-        exchange.onClientGone(this::clientGone);
-        timeout = proxy.core().scheduler().schedule(this::timedOut,
-                proxy.settings().tryTimeout().toNanos(), TimeUnit.NANOSECONDS);
-        if (upstreamFaults.delayMs() > 0) {
-            proxy.core().scheduler().schedule(this::connect, upstreamFaults.delayMs(), TimeUnit.MILLISECONDS);
-        } else {
-            connect();
-        }
-    }
-
-    /** A backend whose breaker admits the handshake, as for any attempt; null when the client was answered instead. */
-    private Backend pickBackend() {
         BackendChoice.Admitted admitted = BackendChoice.admit(exchange, List.of());
         if (admitted == null) {
-            return null;
+            return; // answered already
         }
-        permit = admitted.permit();
-        return admitted.backend();
+        backend = admitted.backend();
+        // one attempt, no retry, and the exchange deadline does not cut the handshake short
+        attempt = UpstreamAttempt.of(exchange, admitted, UpstreamAttempt.NO_DEADLINE, this);
+        attempt.start();
+        exchange.onClientGone(this::clientGone);
     }
 
-    private void connect() {
-        if (settled.get()) {
-            return;
-        }
-        if (upstreamFaults.terminalFault() instanceof Hang) {
-            // the backend "never answers": the try timeout ends it, unless the rule goes first
-            hangHold = proxy.core().holdWhileRuleLasts(upstreamFaults.terminal(), this::connectAfterHang);
-            return;
-        }
-        connectNow();
-    }
-
-    private void connectAfterHang() {
-        upstreamFaults = new FaultDecision(upstreamFaults.fired(), 0, upstreamFaults.bytesPerSecond(), null);
-        proxy.core().scheduler().execute(this::connectNow);
-    }
-
-    private void connectNow() {
-        if (settled.get()) {
-            return;
-        }
+    /** After the injected latency and any upstream hang: the handshake with the backend. */
+    @Override
+    public void send() {
         okhttp3.Request request;
         try {
             okhttp3.Request.Builder builder = UpstreamRequests.build(exchange, backend, null,
-                    new AttemptTag(exchange.clientRequest.getHeaders().contains("Accept-Encoding"),
-                            exchange.clientRequest.getHeaders().contains("User-Agent"), upstreamFaults))
-                    .newBuilder();
+                    AttemptTag.of(exchange, attempt.faults())).newBuilder();
             for (String name : HANDSHAKE_HEADERS) {
                 builder.removeHeader(name);
             }
             request = builder.build();
         } catch (RuntimeException e) {
-            if (settle()) {
-                backend.breaker().release(permit);
+            if (attempt.settle()) {
+                attempt.withdraw();
                 ClientResponses.proxyError(exchange, 502, "the request could not be forwarded: " + e.getMessage(), Map.of());
             }
             return;
         }
-        upstream = proxy.webSocketClient(request.url()).newWebSocket(request, this);
-        if (settled.get() && !opened.get()) {
-            // timed out or the client left between the check above and now; not when a fast backend
-            // has already opened the session (that once cancelled healthy sessions under load)
-            upstream.cancel();
-        }
+        WebSocket upstream = proxy.webSocketClient(request.url()).newWebSocket(request, this);
+        // stopped if it timed out or the client left meanwhile; not when a fast backend has already
+        // opened the session (that once cancelled healthy sessions under load)
+        attempt.inFlight(() -> {
+            if (!opened.get()) {
+                upstream.cancel();
+            }
+        });
     }
 
     // ---- the backend's answer to the handshake ----
 
     @Override
     public void onOpen(WebSocket webSocket, Response response) {
-        opened.set(true); // before settling: connectNow must not take this settle for a timeout
-        if (!settle()) {
+        opened.set(true); // before settling: send() must not take this settle for a timeout
+        if (!attempt.settle()) {
             webSocket.cancel();
             return;
         }
-        exchange.recordAttempt(new Attempt(backend.label(), response.code(), null, millis()));
-        backend.breaker().onSuccess(permit);
-        session = new WebSocketSession(exchange, webSocket, clientFaults, upstreamFaults);
+        attempt.answered(response.code());
+        session = new WebSocketSession(exchange, webSocket, clientFaults, attempt.faults());
         upgradeClient(response);
     }
 
@@ -266,45 +219,33 @@ final class WebSocketLeg extends WebSocketListener {
         if (response != null) {
             // read while the try timeout still runs: a backend that stalls its refusal's body meets it
             byte[] body = readBounded(response);
-            if (settle()) {
+            if (attempt.settle()) {
                 refused(response, body);
             }
             return;
         }
-        if (!settle()) {
+        if (!attempt.settle()) {
             return;
         }
         if (exchange.isClientGone()) {
-            backend.breaker().release(permit);
-            exchange.recordAttempt(new Attempt(backend.label(), null, "client gave up", millis()));
-            exchange.clientCallback.failed(new ExchangeHandler.ClientGone());
-            exchange.complete(null, "client gave up");
+            abandoned();
             return;
         }
-        String error = t instanceof UpstreamFaultInterceptor.InjectedResetException
-                ? "reset (injected)"
-                : t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
-        exchange.recordAttempt(new Attempt(backend.label(), null, error, millis()));
-        backend.breaker().onFailure(permit);
+        String error = UpstreamAttempt.describe(t);
+        attempt.failed(error);
         ClientResponses.proxyError(exchange, 502, "backend " + backend.label() + " failed: " + error, Map.of());
     }
 
     /** The backend answered the handshake with something other than 101: the client gets that answer. */
     private void refused(Response answer, byte[] body) {
-        int status = answer.code();
-        exchange.recordAttempt(new Attempt(backend.label(), status, null, millis()));
-        if (proxy.settings().breakerOnStatus().contains(status)) {
-            backend.breaker().onFailure(permit);
-        } else {
-            backend.breaker().onSuccess(permit);
-        }
+        attempt.answered(answer.code());
         var response = exchange.proxyToClientResponse;
         HttpFields.Mutable headers = response.getHeaders();
         copyEndToEndHeaders(answer.headers(), headers);
         if (answer.header("Content-Type") == null && answer.body().contentType() != null) {
             headers.put("Content-Type", answer.body().contentType().toString());
         }
-        ClientResponses.send(exchange, status, body, null);
+        ClientResponses.send(exchange, answer.code(), body, null);
     }
 
     /** Called on OkHttp's thread while the refused response is still open (OkHttp closes it after). */
@@ -321,52 +262,25 @@ final class WebSocketLeg extends WebSocketListener {
         }
     }
 
-    private void timedOut() {
-        if (!settle()) {
-            return;
-        }
-        WebSocket started = upstream;
-        if (started != null) {
-            started.cancel();
-        }
-        exchange.recordAttempt(new Attempt(backend.label(), null, "timeout", millis()));
-        backend.breaker().onFailure(permit);
-        ClientResponses.proxyError(exchange, 504, "backend " + backend.label() + " did not answer the WebSocket handshake within "
-                + proxy.settings().tryTimeout().toMillis() + "ms", Map.of());
+    @Override
+    public void timedOut() {
+        attempt.failed("timeout");
+        ClientResponses.proxyError(exchange, 504, "backend " + backend.label() + " did not answer the WebSocket handshake "
+                + attempt.limit(), Map.of());
+    }
+
+    /** The client left before the backend answered the handshake: the breaker hears nothing. */
+    @Override
+    public void abandoned() {
+        attempt.gaveUp("client gave up");
+        exchange.clientCallback.failed(new ExchangeHandler.ClientGone());
+        exchange.complete(null, "client gave up");
     }
 
     private void clientGone() {
-        WebSocketSession open = session;
-        if (open != null) {
-            return; // the session watches its client itself
+        if (session == null) {
+            attempt.abandon(); // once open, the session watches its client itself
         }
-        WebSocket started = upstream;
-        if (started != null) {
-            started.cancel(); // its failure settles the leg
-        } else if (settle()) {
-            backend.breaker().release(permit);
-            exchange.clientCallback.failed(new ExchangeHandler.ClientGone());
-            exchange.complete(null, "client gave up");
-        }
-    }
-
-    private boolean settle() {
-        if (!settled.compareAndSet(false, true)) {
-            return false;
-        }
-        ScheduledFuture<?> pending = timeout;
-        if (pending != null) {
-            pending.cancel(false);
-        }
-        HangHold hold = hangHold;
-        if (hold != null) {
-            hold.release();
-        }
-        return true;
-    }
-
-    private long millis() {
-        return (System.nanoTime() - startNanos) / 1_000_000;
     }
 
     // ---- after the handshake, the backend's events belong to the session ----

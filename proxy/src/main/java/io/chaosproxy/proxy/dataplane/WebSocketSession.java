@@ -4,6 +4,7 @@ import io.chaosproxy.faults.Drop;
 import io.chaosproxy.faults.DropMode;
 import io.chaosproxy.faults.DropPoint;
 import io.chaosproxy.faults.FaultDecision;
+import io.chaosproxy.proxy.dataplane.transport.ClientConnections;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;

@@ -2,7 +2,7 @@ package io.chaosproxy.proxy.metrics;
 
 import io.chaosproxy.faults.FaultEngine;
 import io.chaosproxy.faults.InstalledRule;
-import io.chaosproxy.proxy.dataplane.ExchangeListener;
+import io.chaosproxy.proxy.journal.ExchangeListener;
 import io.chaosproxy.proxy.dataplane.ProxyRuntime;
 import io.chaosproxy.proxy.journal.Attempt;
 import io.chaosproxy.proxy.journal.JournalEntry;

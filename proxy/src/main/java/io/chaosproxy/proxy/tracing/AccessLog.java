@@ -1,7 +1,7 @@
 package io.chaosproxy.proxy.tracing;
 
 import io.chaosproxy.faults.InstalledRule;
-import io.chaosproxy.proxy.dataplane.ExchangeListener;
+import io.chaosproxy.proxy.journal.ExchangeListener;
 import io.chaosproxy.proxy.journal.Attempt;
 import io.chaosproxy.proxy.journal.JournalEntry;
 import java.io.PrintStream;

@@ -50,6 +50,13 @@ final class ConnectionFaults {
         return refresh(true).connectCut();
     }
 
+    /** A {@code target: upstream} rule fired on the backend connect: it belongs in the journal too. */
+    synchronized void firedUpstream(InstalledRule rule) {
+        if (!fired.contains(rule)) {
+            fired.add(rule);
+        }
+    }
+
     /** The rules that fired on this connection, in the order they did: its journal entry's {@code faults}. */
     synchronized List<InstalledRule> fired() {
         return List.copyOf(fired);

@@ -32,7 +32,9 @@ final class PipeEnd extends AbstractConnection {
     @Override
     public void onOpen() {
         super.onOpen();
-        tunnel.opened(this);
+        if (client) {
+            tunnel.clientOpened();
+        }
     }
 
     @Override

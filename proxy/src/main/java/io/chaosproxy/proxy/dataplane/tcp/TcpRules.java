@@ -10,14 +10,21 @@ import io.chaosproxy.faults.Hang;
 import io.chaosproxy.faults.InstalledRule;
 import io.chaosproxy.faults.Latency;
 import io.chaosproxy.faults.Match;
+import io.chaosproxy.faults.Target;
 
 /** How the fault model's rules read on a TCP connection: the one place that maps rule fields to pipe stages. */
 final class TcpRules {
     private TcpRules() {}
 
-    /** Whether the rule can act on a TCP proxy at all: no {@code match}, and a kind a byte pipe has. */
+    /**
+     * Whether the rule acts on a TCP proxy's pipe: no {@code match}, a kind a byte pipe has, and
+     * {@code target: client} ({@code target: upstream} rules act on the backend connect instead).
+     */
     static boolean applies(FaultRule rule, String proxy) {
         if (rule.proxy() != null && !rule.proxy().equals(proxy)) {
+            return false;
+        }
+        if (rule.target() != Target.CLIENT) {
             return false;
         }
         if (!Match.ANY.equals(rule.match())) {

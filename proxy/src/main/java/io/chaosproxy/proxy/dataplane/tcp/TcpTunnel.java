@@ -1,7 +1,7 @@
 package io.chaosproxy.proxy.dataplane.tcp;
 
 import io.chaosproxy.faults.InstalledRule;
-import io.chaosproxy.proxy.dataplane.ClientConnections;
+import io.chaosproxy.proxy.dataplane.transport.ClientConnections;
 import io.chaosproxy.proxy.dataplane.ProxyRuntime;
 import io.chaosproxy.proxy.journal.Attempt;
 import io.chaosproxy.proxy.journal.ConnectionRecord;
@@ -84,12 +84,9 @@ final class TcpTunnel {
         return ended.get();
     }
 
-    /** The backend's side, made by the backend connector once the TCP handshake is done. */
-    PipeEnd newBackendEnd(EndPoint endPoint, String label) {
-        PipeEnd end = new PipeEnd(endPoint, connector.getExecutor(), this, false);
-        this.backendEnd = end;
-        this.backend = label;
-        return end;
+    /** A backend side, made by the backend connector once a TCP handshake is done; adopted by {@link #backendOpened}. */
+    PipeEnd newBackendEnd(EndPoint endPoint) {
+        return new PipeEnd(endPoint, connector.getExecutor(), this, false);
     }
 
     void attempted(Attempt attempt) {
@@ -98,17 +95,21 @@ final class TcpTunnel {
         }
     }
 
-    void opened(PipeEnd end) {
-        if (end.isClient()) {
-            proxy.connectionCounters().opened();
-            DirectionFaults.Cut atConnect = faults.atConnect();
-            if (atConnect != null) {
-                cut(atConnect);
-            } else {
-                BackendConnect.start(this, pipes);
-            }
-            return;
+    /** The client's side is open: a drop at connect cuts it now, else the backend is connected. */
+    void clientOpened() {
+        proxy.connectionCounters().opened();
+        DirectionFaults.Cut atConnect = faults.atConnect();
+        if (atConnect != null) {
+            cut(atConnect);
+        } else {
+            BackendConnect.start(this, pipes);
         }
+    }
+
+    /** The backend took the connection: the bytes may flow. */
+    void backendOpened(PipeEnd end, String label) {
+        this.backend = label;
+        this.backendEnd = end;
         if (ended.get()) {
             end.getEndPoint().close(); // the client left while the backend connection was being made
             return;
@@ -153,8 +154,8 @@ final class TcpTunnel {
 
     /** An end closed: the pumps look at it, so a FIN they were not waiting for is still seen. */
     void closed(PipeEnd end, Throwable cause) {
-        if (ended.get()) {
-            return;
+        if (ended.get() || (!end.isClient() && end != backendEnd)) {
+            return; // over already, or a backend connection this tunnel never adopted
         }
         if (cause != null) {
             finish(ConnectionRecord.END_RESET, (end.isClient() ? "client" : "backend") + " connection failed: " + describe(cause), true);

@@ -1,4 +1,4 @@
-package io.chaosproxy.proxy.dataplane;
+package io.chaosproxy.proxy.dataplane.transport;
 
 import java.io.IOException;
 import java.net.StandardSocketOptions;
@@ -30,12 +30,12 @@ public final class ClientConnections {
     private ClientConnections() {}
 
     /** True when the request travels on a connection shared with other requests (HTTP/2). */
-    static boolean isMultiplexed(Request request) {
+    public static boolean isMultiplexed(Request request) {
         return request.getConnectionMetaData().getHttpVersion() == HttpVersion.HTTP_2;
     }
 
     /** RST_STREAM for this request's stream only; the connection and its other streams live on. */
-    static void resetStream(Request request) {
+    public static void resetStream(Request request) {
         HTTP2Stream stream = stream(request);
         if (stream != null) {
             stream.reset(new ResetFrame(stream.getId(), DROP_RESET_CODE.code), Callback.NOOP);
@@ -48,7 +48,7 @@ public final class ClientConnections {
      * stream is closed by the client and holds no data. (A client that sends END_STREAM only
      * later, on an empty DATA frame, is taken to send a body until that frame is there.)
      */
-    static boolean http2BodyFollows(Request request) {
+    public static boolean http2BodyFollows(Request request) {
         HTTP2Stream stream = stream(request);
         return stream != null && (!stream.isRemotelyClosed() || stream.getDataLength() > 0);
     }
@@ -66,7 +66,7 @@ public final class ClientConnections {
     }
 
     /** Ends the whole client connection: with a TCP RST when {@code reset}, else with a FIN. */
-    static void closeConnection(Request request, boolean reset) {
+    public static void closeConnection(Request request, boolean reset) {
         EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
         if (reset) {
             resetNow(endPoint);
@@ -101,7 +101,7 @@ public final class ClientConnections {
      * client's own claim (HTTP/2's {@code :scheme}, an absolute-form target) must not turn into
      * {@code X-Forwarded-Proto: https} on a cleartext connection, nor the reverse.
      */
-    static final class SchemeFromConnection implements HttpConfiguration.Customizer {
+    public static final class SchemeFromConnection implements HttpConfiguration.Customizer {
         @Override
         public Request customize(Request request, org.eclipse.jetty.http.HttpFields.Mutable responseHeaders) {
             boolean secure = request.getConnectionMetaData().isSecure();

@@ -1,4 +1,4 @@
-package io.chaosproxy.proxy.dataplane;
+package io.chaosproxy.proxy.dataplane.transport;
 
 import java.util.concurrent.ExecutorService;
 import java.util.function.UnaryOperator;
@@ -11,7 +11,7 @@ import okhttp3.OkHttpClient;
  * backend needs it. Setting up TLS reads the JVM's trust store, about 0.3 s of CPU that a proxy in
  * front of plain http backends (and every `java -jar` start) would otherwise pay for nothing.
  */
-final class UpstreamClient {
+public final class UpstreamClient {
     private final OkHttpClient cleartext;
     private final UnaryOperator<OkHttpClient.Builder> withTls;
     private final ExecutorService threads; // the proxy's daemon threads, stopped with the data plane
@@ -24,12 +24,12 @@ final class UpstreamClient {
     }
 
     /** The client for a call to {@code url}. */
-    OkHttpClient forUrl(HttpUrl url) {
+    public OkHttpClient forUrl(HttpUrl url) {
         return url.isHttps() ? tls() : cleartext;
     }
 
     /** Sets up TLS now, at start, when a configured backend is https: its first call should not pay for it. */
-    void prepareTls() {
+    public void prepareTls() {
         tls();
     }
 
@@ -37,7 +37,7 @@ final class UpstreamClient {
      * The same clients on a dispatcher of their own, without limits: OkHttp reads an open WebSocket
      * on its dispatcher for the session's whole life, so sessions must never hold up HTTP calls.
      */
-    UpstreamClient forWebSockets() {
+    public UpstreamClient forWebSockets() {
         Dispatcher sessions = new Dispatcher(threads);
         sessions.setMaxRequests(Integer.MAX_VALUE);
         sessions.setMaxRequestsPerHost(Integer.MAX_VALUE);

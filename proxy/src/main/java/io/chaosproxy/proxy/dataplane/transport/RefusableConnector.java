@@ -1,4 +1,4 @@
-package io.chaosproxy.proxy.dataplane;
+package io.chaosproxy.proxy.dataplane.transport;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;

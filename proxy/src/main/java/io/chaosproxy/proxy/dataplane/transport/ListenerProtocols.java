@@ -1,4 +1,4 @@
-package io.chaosproxy.proxy.dataplane;
+package io.chaosproxy.proxy.dataplane.transport;
 
 import io.chaosproxy.proxy.config.ListenerTls;
 import java.security.GeneralSecurityException;
@@ -36,7 +36,7 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
  * </ul>
  * Each connector gets its own factories: a connector stops its factories when it is removed.
  */
-final class ListenerProtocols {
+public final class ListenerProtocols {
     private static final String HTTP_1_1 = "http/1.1";
     /**
      * Streams one HTTP/2 connection may have open at once. Jetty's 128 is meant for a web server;
@@ -51,7 +51,7 @@ final class ListenerProtocols {
     private final KeyStore keyStore; // null for cleartext
     private final String keyStorePassword;
 
-    ListenerProtocols(HttpConfiguration configuration, Duration headDeadline, ListenerTls tls) {
+    public ListenerProtocols(HttpConfiguration configuration, Duration headDeadline, ListenerTls tls) {
         this.configuration = configuration;
         this.headDeadline = headDeadline;
         // The key only ever lives in this process's memory; the password just satisfies the KeyStore API.
@@ -65,7 +65,7 @@ final class ListenerProtocols {
         return keyStore != null;
     }
 
-    ConnectionFactory[] newConnectionFactories() {
+    public ConnectionFactory[] newConnectionFactories() {
         HttpConnectionFactory http1 = new TargetFormConnectionFactory(configuration, headDeadline);
         if (keyStore == null) {
             HTTP2CServerConnectionFactory h2c = new PriorKnowledgeOnly(configuration);

@@ -1,7 +1,6 @@
-package io.chaosproxy.proxy.dataplane;
+package io.chaosproxy.proxy.journal;
 
 import io.chaosproxy.faults.InstalledRule;
-import io.chaosproxy.proxy.journal.JournalEntry;
 import java.util.List;
 
 /** Told once about every finished exchange: the journal, the access log and the metrics listen. */

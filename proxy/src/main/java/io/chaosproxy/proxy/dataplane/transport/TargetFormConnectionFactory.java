@@ -1,4 +1,4 @@
-package io.chaosproxy.proxy.dataplane;
+package io.chaosproxy.proxy.dataplane.transport;
 
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -30,7 +30,7 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * <p>The drain: during a graceful stop, an exchange in progress is not cut by Jetty's one-second
  * shutdown idle timeout ({@link TargetFormConnection#onIdleExpired}).
  */
-final class TargetFormConnectionFactory extends HttpConnectionFactory {
+public final class TargetFormConnectionFactory extends HttpConnectionFactory {
     private final long headDeadlineMillis;
 
     TargetFormConnectionFactory(HttpConfiguration configuration, Duration headDeadline) {
@@ -46,7 +46,7 @@ final class TargetFormConnectionFactory extends HttpConnectionFactory {
     }
 
     /** True when the request being handled on {@code connection} used an absolute-form target. */
-    static boolean isAbsoluteForm(Connection connection) {
+    public static boolean isAbsoluteForm(Connection connection) {
         return connection instanceof TargetFormConnection c && c.absoluteForm;
     }
 

@@ -1,4 +1,4 @@
-package io.chaosproxy.proxy.dataplane;
+package io.chaosproxy.proxy.dataplane.transport;
 
 import io.chaosproxy.proxy.config.UpstreamTls;
 import java.security.GeneralSecurityException;
@@ -16,7 +16,7 @@ import okhttp3.OkHttpClient;
  * Applies an {@link UpstreamTls} to the OkHttp client of the upstream leg. The default leaves
  * OkHttp alone: the JVM's trust store, host names verified, h2 offered through ALPN.
  */
-final class UpstreamTrust {
+public final class UpstreamTrust {
     private UpstreamTrust() {}
 
     static OkHttpClient.Builder apply(UpstreamTls tls, OkHttpClient.Builder builder) {

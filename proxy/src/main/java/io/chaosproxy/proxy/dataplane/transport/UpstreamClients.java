@@ -1,4 +1,4 @@
-package io.chaosproxy.proxy.dataplane;
+package io.chaosproxy.proxy.dataplane.transport;
 
 import io.chaosproxy.proxy.config.ResilienceSettings;
 import io.chaosproxy.proxy.config.UpstreamTls;
@@ -10,6 +10,7 @@ import java.util.List;
 import okhttp3.ConnectionPool;
 import okhttp3.ConnectionSpec;
 import okhttp3.Dispatcher;
+import okhttp3.Interceptor;
 import okhttp3.OkHttpClient;
 
 /**
@@ -19,7 +20,7 @@ import okhttp3.OkHttpClient;
  * <p>HTTPS backends are checked as {@link UpstreamTls} says. OkHttp offers h2 and http/1.1 through
  * ALPN, so a TLS backend that speaks HTTP/2 gets HTTP/2; cleartext backends get HTTP/1.1.
  */
-final class UpstreamClients implements AutoCloseable {
+public final class UpstreamClients implements AutoCloseable {
     /** OkHttp's defaults (64 calls, 5 per host) suit an app, not a proxy with hundreds in flight. */
     private static final int MAX_CONCURRENT_CALLS = 4096;
     /** Idle keep-alive connections kept per process, so bursts reuse connections instead of reconnecting. */
@@ -29,7 +30,12 @@ final class UpstreamClients implements AutoCloseable {
     private final OkHttpClient base;
     private final UpstreamTls tls;
 
-    UpstreamClients(UpstreamTls tls) {
+    /**
+     * {@code interceptor} sees each call once, before OkHttp connects (the data plane's upstream
+     * faults); {@code networkInterceptor} sees what goes on the wire (its header fidelity). Both come
+     * from the data plane, so that this wiring never depends on it.
+     */
+    public UpstreamClients(UpstreamTls tls, Interceptor interceptor, Interceptor networkInterceptor) {
         AtomicInteger threads = new AtomicInteger();
         this.executor = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
                 runnable -> {
@@ -50,12 +56,12 @@ final class UpstreamClients implements AutoCloseable {
                 .retryOnConnectionFailure(false)
                 .followRedirects(false)
                 .followSslRedirects(false)
-                .addInterceptor(UpstreamFaultInterceptor.INSTANCE)
-                .addNetworkInterceptor(FaithfulHeadersInterceptor.INSTANCE)
+                .addInterceptor(interceptor)
+                .addNetworkInterceptor(networkInterceptor)
                 .build();
     }
 
-    UpstreamClient forProxy(ResilienceSettings settings) {
+    public UpstreamClient forProxy(ResilienceSettings settings) {
         OkHttpClient cleartext = base.newBuilder()
                 .connectTimeout(settings.connectTimeout())
                 // The try timeout is ours (until headers); reads of a long stream may idle as long as they like.

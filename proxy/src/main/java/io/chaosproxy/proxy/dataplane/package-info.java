@@ -1,0 +1,30 @@
+/**
+ * The data plane: one exchange, client to backend and back, without a thread waiting anywhere.
+ *
+ * <p>A map for a first read:
+ * <ul>
+ *   <li>Running proxies: {@link io.chaosproxy.proxy.dataplane.DataPlane} (one Jetty server, a
+ *       connector per named proxy), {@link io.chaosproxy.proxy.dataplane.ProxyRuntime} (one named
+ *       proxy: listener, backends, retry rules), {@link io.chaosproxy.proxy.dataplane.ProxyCore}
+ *       (what all proxies share: fault engine, scheduler, parked hangs, exchange listeners).</li>
+ *   <li>The pipeline, in order, drawn in {@code ExchangeHandler}: {@code Exchange} (request id,
+ *       trace context, the journal entry when it ends) -&gt; {@code RequestGuard} (open-proxy refusal,
+ *       Max-Forwards) -&gt; client faults -&gt; {@code UpstreamLeg} (the attempt loop:
+ *       {@code BackendChoice}, {@code UpstreamRequests}, retries) -&gt; {@code ResponseRelay} (the body
+ *       streamed back, bandwidth and mid-body drops).</li>
+ *   <li>WebSockets: {@code WebSocketLeg} (backend handshake first), then {@code WebSocketSession}
+ *       relays messages, paced by {@code MessagePacer}.</li>
+ *   <li>Faults applied: {@code UpstreamFaultInterceptor} ({@code target: upstream}),
+ *       {@code ResponseFaults} (bandwidth and after-headers drops of both sides),
+ *       {@code HangHold} and {@code HangRegistry} (held exchanges), {@code ClientResponses} (answers
+ *       the proxy makes itself: errors, injected responses, drops).</li>
+ *   <li>Faithful forwarding: {@code HopByHopHeaders}, {@code FaithfulHeadersInterceptor},
+ *       {@code ClientRequestBody} (the request body streamed), {@code ProxyIdentity} ({@code Via}).</li>
+ *   <li>TCP proxies: {@code io.chaosproxy.proxy.dataplane.tcp} (a byte pipe per connection, with
+ *       its own fault stages), made through {@code TcpListeners}; {@code ConnectionCounters} are
+ *       their live counts.</li>
+ *   <li>What it runs on: {@code io.chaosproxy.proxy.dataplane.transport} (Jetty connection
+ *       factories and connection handling, OkHttp clients, upstream TLS trust).</li>
+ * </ul>
+ */
+package io.chaosproxy.proxy.dataplane;

@@ -1,0 +1,8 @@
+/**
+ * What happened to each exchange: {@link io.chaosproxy.proxy.journal.JournalEntry} with its
+ * {@link io.chaosproxy.proxy.journal.Attempt}s, kept in the bounded
+ * {@link io.chaosproxy.proxy.journal.RequestJournal} and filtered by
+ * {@link io.chaosproxy.proxy.journal.JournalQuery}. {@link io.chaosproxy.proxy.journal.ExchangeListener}
+ * is how the data plane tells the journal, the access log and the metrics about a finished exchange.
+ */
+package io.chaosproxy.proxy.journal;
