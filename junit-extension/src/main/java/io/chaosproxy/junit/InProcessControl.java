@@ -40,6 +40,11 @@ final class InProcessControl implements ProxyControl {
     }
 
     @Override
+    public String address(String proxyName) {
+        return server.address(proxyName).toString();
+    }
+
+    @Override
     public void upstreams(String proxyName, List<URI> upstreams) {
         server.upstreams(proxyName, upstreams);
     }

@@ -13,6 +13,7 @@ import io.chaosproxy.faults.NameTakenException;
 import io.chaosproxy.faults.Scenario;
 import io.chaosproxy.faults.ScenarioJson;
 import io.chaosproxy.proxy.journal.Attempt;
+import io.chaosproxy.proxy.journal.ConnectionRecord;
 import io.chaosproxy.proxy.journal.JournalEntry;
 import io.chaosproxy.proxy.journal.JournalQuery;
 import java.io.IOException;
@@ -76,6 +77,14 @@ final class RemoteControl implements ProxyControl {
             reported = reported.newBuilder().host(base.host()).build();
         }
         return reported.uri();
+    }
+
+    @Override
+    public String address(String proxyName) {
+        JsonNode proxy = call("GET", path("proxies", proxyName), null);
+        URI reported = URI.create(proxy.path("url").asText());
+        String host = isLocal(reported.getHost()) && !isLocal(base.host()) ? base.host() : reported.getHost();
+        return (host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + reported.getPort();
     }
 
     @Override
@@ -266,9 +275,15 @@ final class RemoteControl implements ProxyControl {
             attempts.add(new Attempt(text(attempt, "backend"), number(attempt, "status"), text(attempt, "error"),
                     attempt.path("durationMs").asLong()));
         }
-        return new JournalEntry(text(json, "requestId"), text(json, "proxy"), text(json, "method"), text(json, "path"),
+        ConnectionRecord connection = null;
+        if (json.hasNonNull("protocol") && "tcp".equals(json.get("protocol").asText())) {
+            connection = new ConnectionRecord("tcp", text(json, "client"), text(json, "backend"),
+                    json.path("bytesUp").asLong(), json.path("bytesDown").asLong(), text(json, "end"));
+        }
+        String id = connection == null ? text(json, "requestId") : text(json, "connectionId");
+        return new JournalEntry(id, text(json, "proxy"), text(json, "method"), text(json, "path"),
                 number(json, "status"), faults, attempts, json.path("durationMs").asLong(), instant(json, "startedAt"),
-                text(json, "scenario"), text(json, "error"));
+                text(json, "scenario"), text(json, "error"), connection);
     }
 
     private static String text(JsonNode json, String field) {

@@ -59,6 +59,10 @@ public final class Main implements Callable<Integer> {
             description = "A backend base URL; repeat for several (round-robin over the healthy ones).")
     List<URI> upstreams = new ArrayList<>();
 
+    @Option(names = "--tcp", paramLabel = "NAME=HOST:PORT[@LISTEN_HOST:LISTEN_PORT]", converter = Converters.TcpProxies.class,
+            description = "A TCP proxy named NAME in front of HOST:PORT, on a free port of 127.0.0.1 or on LISTEN_HOST:LISTEN_PORT. Repeatable.")
+    List<ProxySpec> tcpProxies = new ArrayList<>();
+
     @Option(names = "--control", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8474",
             converter = Converters.HostPorts.class,
             description = "Where the control API listens (default: ${DEFAULT-VALUE}).")
@@ -211,6 +215,9 @@ public final class Main implements Callable<Integer> {
         builder.resilience(resilience.build());
         if (controlToken != null) {
             option("--control-token", () -> builder.controlToken(controlToken));
+        }
+        for (ProxySpec tcp : tcpProxies) {
+            option("--tcp", () -> builder.proxy(tcp));
         }
         if (file != null) {
             for (ProxySpec proxy : file.proxies()) {

@@ -7,7 +7,10 @@ import io.chaosproxy.faults.ScenarioJson;
 import io.chaosproxy.proxy.config.ListenerTls;
 import io.chaosproxy.proxy.config.ResilienceSettings;
 import io.chaosproxy.proxy.config.UpstreamTls;
+import io.chaosproxy.proxy.config.ProxyProtocol;
+import io.chaosproxy.proxy.dataplane.ConnectionCounters;
 import io.chaosproxy.proxy.dataplane.ProxyRuntime;
+import io.chaosproxy.proxy.journal.ConnectionRecord;
 import io.chaosproxy.proxy.journal.Attempt;
 import io.chaosproxy.proxy.journal.JournalEntry;
 import io.chaosproxy.proxy.metrics.ProxyMetrics;
@@ -25,8 +28,10 @@ final class Views {
     static ObjectNode proxy(ProxyRuntime proxy) {
         ObjectNode json = Json.object();
         json.put("name", proxy.name());
+        json.put("protocol", proxy.protocol().wireName());
         json.put("listen", proxy.listen().toString());
         json.put("url", proxy.url().toString());
+        listener(json, proxy);
         ArrayNode upstreams = json.putArray("upstreams");
         ArrayNode backends = json.putArray("backends");
         for (Backend backend : proxy.backends()) {
@@ -34,6 +39,26 @@ final class Views {
             backends.add(backend(backend));
         }
         return json;
+    }
+
+    /**
+     * {@code listener}: {@code accepting}, {@code refusing} (a refuse rule is active) or
+     * {@code lost} with {@code listenerError} (the port could not be taken back); and a TCP
+     * proxy's {@code connections} counters.
+     */
+    private static void listener(ObjectNode json, ProxyRuntime proxy) {
+        json.put("listener", proxy.listenerState().name().toLowerCase(java.util.Locale.ROOT));
+        if (proxy.listenerProblem() != null) {
+            json.put("listenerError", proxy.listenerProblem());
+        }
+        if (proxy.protocol() == ProxyProtocol.TCP) {
+            ConnectionCounters.Snapshot counts = proxy.connections();
+            ObjectNode connections = json.putObject("connections");
+            connections.put("open", counts.open());
+            connections.put("accepted", counts.accepted());
+            connections.put("bytesUp", counts.bytesUp());
+            connections.put("bytesDown", counts.bytesDown());
+        }
     }
 
     static ObjectNode backend(Backend backend) {
@@ -53,6 +78,9 @@ final class Views {
 
     /** The contract's journal entry, every field always present (null when it has no value). */
     static ObjectNode entry(JournalEntry entry) {
+        if (entry.isConnection()) {
+            return connectionEntry(entry);
+        }
         ObjectNode json = Json.object();
         json.put("requestId", entry.requestId());
         json.put("proxy", entry.proxy());
@@ -61,16 +89,31 @@ final class Views {
         json.put("status", entry.status());
         ArrayNode faults = json.putArray("faults");
         entry.faults().forEach(faults::add);
-        ArrayNode attempts = json.putArray("attempts");
-        for (Attempt attempt : entry.attempts()) {
-            ObjectNode a = attempts.addObject();
-            a.put("backend", attempt.backend());
-            a.put("status", attempt.status());
-            a.put("error", attempt.error());
-            a.put("durationMs", attempt.durationMs());
-        }
+        attempts(json, entry);
         json.put("durationMs", entry.durationMs());
         json.put("startedAt", entry.startedAt() == null ? null : entry.startedAt().toString());
+        json.put("scenario", entry.scenario());
+        json.put("error", entry.error());
+        return json;
+    }
+
+    /** A TCP connection's entry: the contract's fields, then the backend tries and the error, if any. */
+    private static ObjectNode connectionEntry(JournalEntry entry) {
+        ConnectionRecord connection = entry.connection();
+        ObjectNode json = Json.object();
+        json.put("protocol", connection.protocol());
+        json.put("proxy", entry.proxy());
+        json.put("client", connection.client());
+        json.put("backend", connection.backend());
+        json.put("bytesUp", connection.bytesUp());
+        json.put("bytesDown", connection.bytesDown());
+        json.put("end", connection.end());
+        ArrayNode faults = json.putArray("faults");
+        entry.faults().forEach(faults::add);
+        json.put("durationMs", entry.durationMs());
+        json.put("startedAt", entry.startedAt() == null ? null : entry.startedAt().toString());
+        json.put("connectionId", entry.requestId());
+        attempts(json, entry);
         json.put("scenario", entry.scenario());
         json.put("error", entry.error());
         return json;
@@ -146,6 +189,17 @@ final class Views {
         json.put("retries", counts.retries());
         json.put("faultsFired", counts.faultsFired());
         return json;
+    }
+
+    private static void attempts(ObjectNode json, JournalEntry entry) {
+        ArrayNode attempts = json.putArray("attempts");
+        for (Attempt attempt : entry.attempts()) {
+            ObjectNode a = attempts.addObject();
+            a.put("backend", attempt.backend());
+            a.put("status", attempt.status());
+            a.put("error", attempt.error());
+            a.put("durationMs", attempt.durationMs());
+        }
     }
 
     static String location(String collection, String id) {

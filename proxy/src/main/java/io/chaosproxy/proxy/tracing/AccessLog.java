@@ -3,6 +3,7 @@ package io.chaosproxy.proxy.tracing;
 import io.chaosproxy.faults.InstalledRule;
 import io.chaosproxy.proxy.journal.ExchangeListener;
 import io.chaosproxy.proxy.journal.Attempt;
+import io.chaosproxy.proxy.journal.ConnectionRecord;
 import io.chaosproxy.proxy.journal.JournalEntry;
 import java.io.PrintStream;
 import java.util.List;
@@ -62,6 +63,9 @@ public final class AccessLog implements ExchangeListener, AutoCloseable {
     }
 
     static String text(JournalEntry entry, String query) {
+        if (entry.isConnection()) {
+            return connectionText(entry);
+        }
         StringBuilder line = new StringBuilder(160);
         line.append(entry.startedAt()).append(' ')
                 .append(entry.proxy()).append(' ')
@@ -94,7 +98,28 @@ public final class AccessLog implements ExchangeListener, AutoCloseable {
         return line.toString();
     }
 
+    /** A TCP connection: {@code time proxy tcp client -> backend end up=N down=N 12ms id=tcp-3 faults=...}. */
+    static String connectionText(JournalEntry entry) {
+        ConnectionRecord connection = entry.connection();
+        StringBuilder line = new StringBuilder(160);
+        line.append(entry.startedAt()).append(' ').append(entry.proxy()).append(" tcp ")
+                .append(connection.client()).append(" -> ").append(connection.backend() == null ? "-" : connection.backend())
+                .append(' ').append(connection.end())
+                .append(" up=").append(connection.bytesUp()).append(" down=").append(connection.bytesDown())
+                .append(' ').append(entry.durationMs()).append("ms id=").append(entry.requestId());
+        if (!entry.faults().isEmpty()) {
+            line.append(" faults=").append(String.join(",", entry.faults()));
+        }
+        if (entry.error() != null) {
+            line.append(" error=\"").append(entry.error().replace('"', '\'')).append('"');
+        }
+        return line.toString();
+    }
+
     static String json(JournalEntry entry, String query) {
+        if (entry.isConnection()) {
+            return connectionJson(entry);
+        }
         StringBuilder line = new StringBuilder(256).append('{');
         field(line, "time", entry.startedAt().toString()).append(',');
         field(line, "requestId", entry.requestId()).append(',');
@@ -117,6 +142,30 @@ public final class AccessLog implements ExchangeListener, AutoCloseable {
             line.append("\"durationMs\":").append(attempt.durationMs()).append('}');
         }
         line.append("],\"faults\":[");
+        for (int i = 0; i < entry.faults().size(); i++) {
+            if (i > 0) {
+                line.append(',');
+            }
+            line.append(JsonText.quote(entry.faults().get(i)));
+        }
+        line.append("],");
+        field(line, "error", entry.error());
+        return line.append('}').toString();
+    }
+
+    static String connectionJson(JournalEntry entry) {
+        ConnectionRecord connection = entry.connection();
+        StringBuilder line = new StringBuilder(256).append('{');
+        field(line, "time", entry.startedAt().toString()).append(',');
+        field(line, "connectionId", entry.requestId()).append(',');
+        field(line, "proxy", entry.proxy()).append(',');
+        field(line, "protocol", connection.protocol()).append(',');
+        field(line, "client", connection.client()).append(',');
+        field(line, "backend", connection.backend()).append(',');
+        line.append("\"bytesUp\":").append(connection.bytesUp()).append(',');
+        line.append("\"bytesDown\":").append(connection.bytesDown()).append(',');
+        field(line, "end", connection.end()).append(',');
+        line.append("\"durationMs\":").append(entry.durationMs()).append(",\"faults\":[");
         for (int i = 0; i < entry.faults().size(); i++) {
             if (i > 0) {
                 line.append(',');
