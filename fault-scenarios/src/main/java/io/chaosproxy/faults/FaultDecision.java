@@ -11,9 +11,11 @@ import java.util.OptionalLong;
  * @param delayMs        the sum of every fired latency, jitter included, never negative
  * @param bytesPerSecond the lowest rate among fired bandwidth rules, if any fired
  * @param terminal       the oldest fired error/drop/hang rule, or {@code null}
+ * @param afterBackendDelayMs the sum of every fired after-backend latency: how long the backend's
+ *                       answer waits at the proxy before it goes on to the client
  */
 public record FaultDecision(List<InstalledRule> fired, long delayMs, OptionalLong bytesPerSecond,
-                            InstalledRule terminal) {
+                            InstalledRule terminal, long afterBackendDelayMs) {
 
     /** Nothing fired: forward the request as it is. */
     public static final FaultDecision NONE = new FaultDecision(List.of(), 0, OptionalLong.empty(), null);
@@ -21,6 +23,12 @@ public record FaultDecision(List<InstalledRule> fired, long delayMs, OptionalLon
     public FaultDecision {
         fired = List.copyOf(fired);
         bytesPerSecond = bytesPerSecond == null ? OptionalLong.empty() : bytesPerSecond;
+    }
+
+    /** A decision with no after-backend latency. */
+    public FaultDecision(List<InstalledRule> fired, long delayMs, OptionalLong bytesPerSecond,
+                         InstalledRule terminal) {
+        this(fired, delayMs, bytesPerSecond, terminal, 0);
     }
 
     /** Whether no rule fired. */

@@ -34,7 +34,8 @@ import java.util.function.Predicate;
  *       {@link Random} (0 and 1 draw nothing);</li>
  *   <li>a firing is reserved against {@code times} by compare-and-set; then the rule has fired.</li>
  * </ol>
- * Fired latencies add up (their jitter drawn from the same generator), the lowest bandwidth applies,
+ * Fired latencies add up (their jitter, or a lognormal one's Gaussian, drawn from the same generator;
+ * after-backend ones apart from the others), the lowest bandwidth applies,
  * and the oldest fired error, drop or hang answers the request. Once one has, younger error, drop and
  * hang rules are not looked at at all: they are not counted, drawn for, or charged a {@code times}.
  * The same seed and the same sequence of calls give the same decisions.
@@ -195,13 +196,14 @@ public final class FaultEngine {
         Instant now = clock.instant();
         List<InstalledRule> fired = new ArrayList<>(2);
         long delayMs = 0;
+        long afterBackendDelayMs = 0;
         long bytesPerSecond = Long.MAX_VALUE;
         InstalledRule terminal = null;
         boolean sawExpired = false;
 
         for (InstalledRule installed : snapshot) {
             FaultRule rule = installed.rule();
-            if (rule.target() != target || !forProxy(rule, request.proxy())) {
+            if (rule.target() != target || !forProxy(rule, request.proxy()) || !rule.fault().actsOnExchanges()) {
                 continue;
             }
             if (installed.isExpiredAt(now)) {
@@ -217,7 +219,9 @@ public final class FaultEngine {
             }
             fired.add(installed);
             Fault fault = rule.fault();
-            if (fault instanceof Latency latency) {
+            if (fault instanceof Latency latency && latency.when() == LatencyPoint.AFTER_BACKEND) {
+                afterBackendDelayMs += latencyOf(installed, latency, now);
+            } else if (fault instanceof Latency latency) {
                 delayMs += latencyOf(installed, latency, now);
             } else if (fault instanceof Bandwidth bandwidth) {
                 bytesPerSecond = Math.min(bytesPerSecond, bandwidth.bytesPerSecond());
@@ -234,7 +238,7 @@ public final class FaultEngine {
         }
         return new FaultDecision(fired, delayMs,
                 bytesPerSecond == Long.MAX_VALUE ? OptionalLong.empty() : OptionalLong.of(bytesPerSecond),
-                terminal);
+                terminal, afterBackendDelayMs);
     }
 
     private static boolean forProxy(FaultRule rule, String proxy) {
@@ -272,6 +276,9 @@ public final class FaultEngine {
 
     private long latencyOf(InstalledRule installed, Latency latency, Instant now) {
         long delay = installed.delayMsAt(now, latency);
+        if (latency.distribution() == LatencyDistribution.LOGNORMAL) {
+            return latency.lognormalDelayMs(delay, random.nextGaussian());
+        }
         long jitter = latency.jitterMs();
         if (jitter > 0) {
             delay += random.nextLong(-jitter, jitter + 1);

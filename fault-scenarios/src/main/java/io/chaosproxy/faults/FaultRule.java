@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -58,6 +59,13 @@ public record FaultRule(String id, String name, String proxy, Match match, doubl
         if (ratePerSecond != null) {
             checkRatePerSecond(ratePerSecond);
         }
+        if (fault instanceof Refuse) {
+            checkRefuse(match, probability, times, after, target, ratePerSecond);
+        }
+        if (target == Target.UPSTREAM && isAfterBackend(fault)) {
+            throw new FaultSpecException("target", "target upstream does not apply with \"when\": \"after-backend\""
+                    + " (the backend's answer is cut or held on its way to the client)");
+        }
     }
 
     /** The same rule with the id the engine assigned. */
@@ -86,6 +94,43 @@ public record FaultRule(String id, String name, String proxy, Match match, doubl
     /** Starts a rule with the defaults: any request, probability 1, after 0, client target. */
     public static Builder builder(Fault fault) {
         return new Builder(fault);
+    }
+
+    /** Refuse acts on a listener, before any request exists: nothing request-shaped applies to it. */
+    private static void checkRefuse(Match match, double probability, Integer times, long after, Target target,
+                                     Long ratePerSecond) {
+        if (!match.equals(Match.ANY)) {
+            throw refuseTakes("match");
+        }
+        if (probability != 1.0) {
+            throw refuseTakes("probability");
+        }
+        if (times != null) {
+            throw refuseTakes("times");
+        }
+        if (after != 0) {
+            throw refuseTakes("after");
+        }
+        if (target != Target.CLIENT) {
+            throw refuseTakes("target");
+        }
+        if (ratePerSecond != null) {
+            throw refuseTakes("ratePerSecond");
+        }
+    }
+
+    /** The fields a refuse rule refuses, in the contract's order; shared with the parser. */
+    static final List<String> NOT_FOR_REFUSE =
+            List.of("match", "probability", "times", "after", "target", "ratePerSecond");
+
+    static FaultSpecException refuseTakes(String field) {
+        return new FaultSpecException(field, field + " does not apply to type refuse (a refused port refuses"
+                + " every new connection while the rule lasts; use durationMs to limit it)");
+    }
+
+    private static boolean isAfterBackend(Fault fault) {
+        return (fault instanceof Drop drop && drop.when() == DropPoint.AFTER_BACKEND)
+                || (fault instanceof Latency latency && latency.when() == LatencyPoint.AFTER_BACKEND);
     }
 
     // The checks below are shared with the parser, which runs them on values too wide for the

@@ -7,7 +7,10 @@ import java.util.Map;
 
 /**
  * Writes a rule as the contract's JSON: every field that has a value, enums as their wire names,
- * plus {@code id} once installed. What it writes, {@link FaultRuleParser#parse} reads back
+ * plus {@code id} once installed. The fields added for TCP, gRPC and connection faults
+ * ({@code direction}, {@code distribution}, a latency's {@code when}, ...) are written only when
+ * they differ from their default, so an HTTP rule reads as it always did; a refuse rule has only
+ * {@code name}, {@code type}, {@code proxy} and {@code durationMs}, the fields it accepts. What it writes, {@link FaultRuleParser#parse} reads back
  * (without the id) to an equal rule.
  */
 public final class FaultRuleJson {
@@ -26,6 +29,12 @@ public final class FaultRuleJson {
         json.put("type", rule.type().wireName());
         if (rule.proxy() != null) {
             json.put("proxy", rule.proxy());
+        }
+        if (rule.fault() instanceof Refuse) {
+            if (rule.durationMs() != null) {
+                json.put("durationMs", rule.durationMs());
+            }
+            return json;
         }
         json.set("match", match(rule.match()));
         json.put("probability", rule.probability());
@@ -61,22 +70,64 @@ public final class FaultRuleJson {
     }
 
     private static void writeFault(ObjectNode json, Fault fault) {
-        // Java 17 has no pattern switch; Hang has no parameters, so it needs no branch.
+        // Java 17 has no pattern switch; Refuse has no parameters, so it needs no branch.
         if (fault instanceof Latency latency) {
-            json.put("delayMs", latency.delayMs());
-            json.put("jitterMs", latency.jitterMs());
+            writeLatency(json, latency);
         } else if (fault instanceof ErrorResponse error) {
-            json.put("status", error.status());
-            json.put("body", error.body());
-            json.set("headers", stringMap(error.headers()));
+            writeError(json, error);
         } else if (fault instanceof Drop drop) {
             json.put("when", drop.when().wireName());
-            if (drop.when() == DropPoint.MID_BODY) {
+            if (drop.when().countsBytes()) {
                 json.put("afterBytes", drop.afterBytes()); // the parser accepts it only there
             }
             json.put("mode", drop.mode().wireName());
+            writeDirection(json, drop.direction());
         } else if (fault instanceof Bandwidth bandwidth) {
             json.put("bytesPerSecond", bandwidth.bytesPerSecond());
+            writeDirection(json, bandwidth.direction());
+        } else if (fault instanceof Hang hang) {
+            if (hang.when() != HangPoint.BEFORE_RESPONSE) {
+                json.put("when", hang.when().wireName());
+                json.put("afterBytes", hang.afterBytes());
+            }
+            writeDirection(json, hang.direction());
+        } else if (fault instanceof Slice slice) {
+            json.put("sliceBytes", slice.sliceBytes());
+            json.put("sliceDelayMs", slice.sliceDelayMs());
+            writeDirection(json, slice.direction());
+        }
+    }
+
+    private static void writeLatency(ObjectNode json, Latency latency) {
+        json.put("delayMs", latency.delayMs());
+        if (latency.distribution() == LatencyDistribution.LOGNORMAL) {
+            json.put("distribution", latency.distribution().wireName());
+            json.put("p99Ms", latency.p99Ms());
+        } else {
+            json.put("jitterMs", latency.jitterMs());
+        }
+        if (latency.when() != LatencyPoint.BEFORE_RESPONSE) {
+            json.put("when", latency.when().wireName());
+        }
+        writeDirection(json, latency.direction());
+    }
+
+    private static void writeError(ObjectNode json, ErrorResponse error) {
+        if (error.isGrpc()) {
+            json.put("grpcStatus", error.grpcStatus());
+            if (error.grpcMessage() != null) {
+                json.put("grpcMessage", error.grpcMessage());
+            }
+        } else {
+            json.put("status", error.status());
+            json.put("body", error.body());
+        }
+        json.set("headers", stringMap(error.headers()));
+    }
+
+    private static void writeDirection(ObjectNode json, Direction direction) {
+        if (direction != Direction.DOWNSTREAM) {
+            json.put("direction", direction.wireName());
         }
     }
 

@@ -205,35 +205,107 @@ public final class FaultRuleParser {
 
     private static Fault readFault(JsonNode node, FaultType type) {
         return switch (type) {
-            case LATENCY -> new Latency(
-                    optionalWholeNumber(node, "delayMs", Latency.DEFAULT_DELAY_MS),
-                    optionalWholeNumber(node, "jitterMs", 0));
+            case LATENCY -> readLatency(node);
             case ERROR -> readError(node);
             case DROP -> readDrop(node);
             case BANDWIDTH -> new Bandwidth(
-                    optionalWholeNumber(node, "bytesPerSecond", Bandwidth.DEFAULT_BYTES_PER_SECOND));
-            case HANG -> new Hang();
+                    optionalWholeNumber(node, "bytesPerSecond", Bandwidth.DEFAULT_BYTES_PER_SECOND),
+                    readDirection(node));
+            case HANG -> readHang(node);
+            case REFUSE -> readRefuse(node);
+            case SLICE -> new Slice(
+                    optionalWholeNumber(node, "sliceBytes", Slice.DEFAULT_SLICE_BYTES),
+                    optionalWholeNumber(node, "sliceDelayMs", 0),
+                    readDirection(node));
         };
     }
 
+    private static Latency readLatency(JsonNode node) {
+        String distributionName = optionalString(node, "distribution", null);
+        LatencyDistribution distribution = distributionName == null
+                ? LatencyDistribution.UNIFORM : LatencyDistribution.fromWireName(distributionName);
+        boolean hasP99 = Fields.get(node, "p99Ms") != null;
+        // Presence, not value, decides: "jitterMs": 0 beside lognormal means the user expects a jitter.
+        if (distribution == LatencyDistribution.LOGNORMAL && Fields.get(node, "jitterMs") != null) {
+            throw new FaultSpecException("jitterMs",
+                    "jitterMs does not apply with distribution lognormal (its spread is set by p99Ms)");
+        }
+        if (distribution == LatencyDistribution.LOGNORMAL && !hasP99) {
+            throw Latency.p99Required();
+        }
+        if (distribution == LatencyDistribution.UNIFORM && hasP99) {
+            throw Latency.p99NeedsLognormal();
+        }
+        String when = optionalString(node, "when", null);
+        return new Latency(
+                optionalWholeNumber(node, "delayMs", Latency.DEFAULT_DELAY_MS),
+                optionalWholeNumber(node, "jitterMs", 0),
+                distribution,
+                optionalWholeNumber(node, "p99Ms", 0),
+                when == null ? LatencyPoint.BEFORE_RESPONSE : LatencyPoint.fromWireName(when),
+                readDirection(node));
+    }
+
     private static ErrorResponse readError(JsonNode node) {
-        long status = optionalWholeNumber(node, "status", ErrorResponse.DEFAULT_STATUS);
-        ErrorResponse.checkStatus(status); // before narrowing to int
         Map<String, String> headers = Fields.get(node, "headers") == null
                 ? Map.of() : Fields.stringMap(Fields.get(node, "headers"), "headers");
+        Long grpcStatus = optionalWholeNumber(node, "grpcStatus");
+        if (grpcStatus != null) {
+            ErrorResponse.checkGrpcStatus(grpcStatus); // before narrowing to int
+            if (Fields.get(node, "status") != null) {
+                throw ErrorResponse.statusWithGrpc();
+            }
+            if (Fields.get(node, "body") != null) {
+                throw ErrorResponse.bodyWithGrpc();
+            }
+            return new ErrorResponse(ErrorResponse.GRPC_HTTP_STATUS, "", headers, grpcStatus.intValue(),
+                    optionalString(node, "grpcMessage", null));
+        }
+        if (Fields.get(node, "grpcMessage") != null) {
+            throw ErrorResponse.grpcMessageNeedsStatus();
+        }
+        long status = optionalWholeNumber(node, "status", ErrorResponse.DEFAULT_STATUS);
+        ErrorResponse.checkStatus(status); // before narrowing to int
         return new ErrorResponse((int) status, optionalString(node, "body", ""), headers);
     }
 
     private static Drop readDrop(JsonNode node) {
         String when = optionalString(node, "when", null);
         DropPoint point = when == null ? DropPoint.BEFORE_RESPONSE : DropPoint.fromWireName(when);
-        // Even "afterBytes": 0 is refused off mid-body: the user meant something we would ignore.
-        if (Fields.get(node, "afterBytes") != null && point != DropPoint.MID_BODY) {
+        // Even "afterBytes": 0 is refused where bytes aren't counted: the user meant something we would ignore.
+        if (Fields.get(node, "afterBytes") != null && !point.countsBytes()) {
             throw Drop.afterBytesNeedsMidBody();
         }
         String mode = optionalString(node, "mode", null);
         return new Drop(point, optionalWholeNumber(node, "afterBytes", 0),
-                mode == null ? DropMode.RESET : DropMode.fromWireName(mode));
+                mode == null ? DropMode.RESET : DropMode.fromWireName(mode), readDirection(node));
+    }
+
+    /** {@code afterBytes} without {@code when} means mid-body: how a TCP hang after some bytes is written. */
+    private static Hang readHang(JsonNode node) {
+        String when = optionalString(node, "when", null);
+        boolean hasAfterBytes = Fields.get(node, "afterBytes") != null;
+        HangPoint point = when != null ? HangPoint.fromWireName(when)
+                : hasAfterBytes ? HangPoint.MID_BODY : HangPoint.BEFORE_RESPONSE;
+        if (hasAfterBytes && point != HangPoint.MID_BODY) {
+            throw new FaultSpecException("afterBytes", "afterBytes only applies when \"when\" is mid-body");
+        }
+        return new Hang(point, optionalWholeNumber(node, "afterBytes", 0), readDirection(node));
+    }
+
+    /** Refused by key, not value: {@code "probability": 1} on a refuse rule still says the user misread it. */
+    private static Refuse readRefuse(JsonNode node) {
+        for (String field : FaultRule.NOT_FOR_REFUSE) {
+            if (Fields.get(node, field) != null) {
+                throw FaultRule.refuseTakes(field);
+            }
+        }
+        return new Refuse();
+    }
+
+    private static Direction readDirection(JsonNode node) {
+        String direction = optionalString(node, "direction", null);
+        return direction == null ? Direction.DOWNSTREAM : Direction.fromWireName(direction);
     }
 
     private static Match readMatch(JsonNode node) {
@@ -268,11 +340,13 @@ public final class FaultRuleParser {
     private static Map<FaultType, Set<String>> kindFields() {
         Map<FaultType, Set<String>> fields = new EnumMap<>(FaultType.class);
         // Ordered sets, so messages list a kind's fields the way the contract does.
-        fields.put(FaultType.LATENCY, ordered("delayMs", "jitterMs"));
-        fields.put(FaultType.ERROR, ordered("status", "body", "headers"));
-        fields.put(FaultType.DROP, ordered("when", "afterBytes", "mode"));
-        fields.put(FaultType.BANDWIDTH, ordered("bytesPerSecond"));
-        fields.put(FaultType.HANG, ordered());
+        fields.put(FaultType.LATENCY, ordered("delayMs", "jitterMs", "distribution", "p99Ms", "when", "direction"));
+        fields.put(FaultType.ERROR, ordered("status", "body", "headers", "grpcStatus", "grpcMessage"));
+        fields.put(FaultType.DROP, ordered("when", "afterBytes", "mode", "direction"));
+        fields.put(FaultType.BANDWIDTH, ordered("bytesPerSecond", "direction"));
+        fields.put(FaultType.HANG, ordered("when", "afterBytes", "direction"));
+        fields.put(FaultType.REFUSE, ordered());
+        fields.put(FaultType.SLICE, ordered("sliceBytes", "sliceDelayMs", "direction"));
         return fields;
     }
 

@@ -2,9 +2,9 @@ package io.chaosproxy.faults;
 
 import java.util.Locale;
 
-/** The five kinds of fault, as spelled in a rule's {@code "type"} field. */
+/** The kinds of fault, as spelled in a rule's {@code "type"} field. */
 public enum FaultType {
-    LATENCY, ERROR, DROP, BANDWIDTH, HANG;
+    LATENCY, ERROR, DROP, BANDWIDTH, HANG, REFUSE, SLICE;
 
     /** The JSON spelling: {@code "latency"}, {@code "error"}, ... */
     public String wireName() {

@@ -13,6 +13,8 @@ final class Limits {
     static final long MAX_RATE_PER_SECOND = 1_000_000L;
     static final long MAX_BYTES_PER_SECOND = 1L << 30;         // 1 GiB/s: beyond that it is no throttle
     static final long MAX_AFTER_BYTES = 1L << 40;              // 1 TiB
+    static final long MAX_SLICE_BYTES = 1L << 20;              // 1 MiB: a bigger piece is no slicing
+    static final int MAX_GRPC_STATUS = 16;                     // UNAUTHENTICATED, the last gRPC code
 
     private Limits() {
     }

@@ -20,6 +20,17 @@ final class WireNames {
                 + (text == null ? "" : ", got \"" + text + "\""));
     }
 
+    /** Like {@link #lookup(Class, Function, String, String)}, saying which kind of fault the list is for. */
+    static <E extends Enum<E>> E lookup(Class<E> type, Function<E, String> wireName, String field, String text,
+                                        String kind) {
+        try {
+            return lookup(type, wireName, field, text);
+        } catch (FaultSpecException e) {
+            throw new FaultSpecException(field, field + " must be one of " + list(type, wireName) + " for type "
+                    + kind + (text == null ? "" : ", got \"" + text + "\""));
+        }
+    }
+
     static <E extends Enum<E>> String list(Class<E> type, Function<E, String> wireName) {
         return Arrays.stream(type.getEnumConstants()).map(wireName).collect(Collectors.joining(", "));
     }

@@ -5,8 +5,11 @@
  * <ul>
  *   <li>The model: {@link io.chaosproxy.faults.FaultRule} holds one {@link io.chaosproxy.faults.Fault},
  *       a sealed interface with one record per kind ({@code Latency}, {@code ErrorResponse}, {@code Drop},
- *       {@code Bandwidth}, {@code Hang}), and a {@link io.chaosproxy.faults.Match} built on
- *       {@link io.chaosproxy.faults.PathGlob}.</li>
+ *       {@code Bandwidth}, {@code Hang}, {@code Refuse}, {@code Slice}), and a
+ *       {@link io.chaosproxy.faults.Match} built on {@link io.chaosproxy.faults.PathGlob}. Where a
+ *       fault strikes is a small enum per kind ({@code DropPoint}, {@code HangPoint},
+ *       {@code LatencyPoint}); {@code Direction} says which way it acts on a TCP pipe and
+ *       {@code LatencyDistribution} how a latency spreads.</li>
  *   <li>Reading and writing: {@link io.chaosproxy.faults.FaultRuleParser} and
  *       {@link io.chaosproxy.faults.FaultRuleJson}; every bad input is a
  *       {@link io.chaosproxy.faults.FaultSpecException} naming its field.</li>

@@ -61,14 +61,14 @@ class FaultRuleBuilderTest {
         assertThatThrownBy(() -> new ErrorResponse(200)).hasMessage("status must be 400-599");
         assertThatThrownBy(() -> new Bandwidth(0)).hasMessage("bytesPerSecond must be > 0");
         assertThatThrownBy(() -> new Drop(DropPoint.BEFORE_RESPONSE, 5, DropMode.RESET))
-                .hasMessage("afterBytes only applies when \"when\" is mid-body");
+                .hasMessage("afterBytes only applies when \"when\" is mid-body or after-bytes");
     }
 
     @Test
     void aRuleWithoutAFaultIsRefused() {
         assertThatThrownBy(() -> FaultRule.builder(null).build())
                 .isInstanceOf(FaultSpecException.class)
-                .hasMessage("type is required (one of latency, error, drop, bandwidth, hang)");
+                .hasMessage("type is required (one of latency, error, drop, bandwidth, hang, refuse, slice)");
     }
 
     @Test

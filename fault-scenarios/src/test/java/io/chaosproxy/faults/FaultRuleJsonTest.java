@@ -21,7 +21,51 @@ class FaultRuleJsonTest {
                 FaultRule.builder(new Drop(DropPoint.MID_BODY, 1024, DropMode.CLOSE)).build(),
                 FaultRule.builder(new Drop(DropPoint.AFTER_HEADERS, 0, DropMode.RESET)).build(),
                 FaultRule.builder(new Bandwidth(2048)).build(),
-                FaultRule.builder(new Hang()).build());
+                FaultRule.builder(new Hang()).build(),
+                FaultRule.builder(Hang.midBody(512)).build(),
+                FaultRule.builder(new Hang(HangPoint.MID_BODY, 0, Direction.UPSTREAM)).build(),
+                FaultRule.builder(new Refuse()).name("down").proxy("pg").durationMs(5000).build(),
+                FaultRule.builder(new Refuse()).build(),
+                FaultRule.builder(new Slice(4, 10, Direction.BOTH)).proxy("pg").build(),
+                FaultRule.builder(new Drop(DropPoint.AFTER_BACKEND, 0, DropMode.CLOSE)).methods("POST").build(),
+                FaultRule.builder(new Drop(DropPoint.CONNECT, 0, DropMode.RESET)).build(),
+                FaultRule.builder(new Drop(DropPoint.AFTER_BYTES, 64, DropMode.RESET, Direction.UPSTREAM)).build(),
+                FaultRule.builder(new Latency(300).at(LatencyPoint.AFTER_BACKEND)).build(),
+                FaultRule.builder(Latency.lognormal(200, 800)).probability(0.2).build(),
+                FaultRule.builder(new Latency(5, 2, LatencyDistribution.UNIFORM, 0, LatencyPoint.BEFORE_RESPONSE,
+                        Direction.UPSTREAM)).build(),
+                FaultRule.builder(new Bandwidth(100, Direction.BOTH)).build(),
+                FaultRule.builder(ErrorResponse.grpc(14, "unavailable")).build(),
+                FaultRule.builder(new ErrorResponse(200, "", Map.of("x-b", "2"), 0, null)).build());
+    }
+
+    @ParameterizedTest
+    @MethodSource("rules")
+    void whatTheControlApiReportsReadsBackEqual(FaultRule rule) {
+        InstalledRule installed = new FaultEngine(1, new TestClock()).install(rule, "api");
+
+        assertThat(FaultRuleParser.parseReported(installed.toJson())).isEqualTo(installed.rule());
+    }
+
+    @Test
+    void aRefuseRuleIsWrittenWithOnlyTheFieldsItTakes() {
+        ObjectNode json = FaultRuleJson.toJson(FaultRule.builder(new Refuse()).name("down").durationMs(5000).build());
+
+        assertThat(json.toString()).isEqualTo("{\"name\":\"down\",\"type\":\"refuse\",\"durationMs\":5000}");
+    }
+
+    @Test
+    void newFieldsAreWrittenWithTheirWireNames() {
+        assertThat(FaultRuleJson.toJson(FaultRule.builder(Latency.lognormal(200, 800)).build()).toString())
+                .endsWith("\"delayMs\":200,\"distribution\":\"lognormal\",\"p99Ms\":800}");
+        assertThat(FaultRuleJson.toJson(FaultRule.builder(Hang.midBody(7)).build()).toString())
+                .endsWith("\"when\":\"mid-body\",\"afterBytes\":7}");
+        assertThat(FaultRuleJson.toJson(FaultRule.builder(ErrorResponse.grpc(5, "gone")).build()).toString())
+                .endsWith("\"grpcStatus\":5,\"grpcMessage\":\"gone\",\"headers\":{}}");
+        assertThat(FaultRuleJson.toJson(FaultRule.builder(new Slice(1)).build()).toString())
+                .endsWith("\"sliceBytes\":1,\"sliceDelayMs\":0}");
+        assertThat(FaultRuleJson.toJson(FaultRule.builder(new Latency(9).at(LatencyPoint.AFTER_BACKEND)).build())
+                .toString()).endsWith("\"delayMs\":9,\"jitterMs\":0,\"when\":\"after-backend\"}");
     }
 
     @ParameterizedTest

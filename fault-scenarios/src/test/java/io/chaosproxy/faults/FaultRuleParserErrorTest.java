@@ -21,9 +21,9 @@ class FaultRuleParserErrorTest {
     static Stream<Arguments> badRules() {
         return Stream.of(
                 // type
-                arguments("{}", "type", "type is required (one of latency, error, drop, bandwidth, hang)"),
+                arguments("{}", "type", "type is required (one of latency, error, drop, bandwidth, hang, refuse, slice)"),
                 arguments("{\"type\": \"slow\"}", "type",
-                        "type must be one of latency, error, drop, bandwidth, hang, got \"slow\""),
+                        "type must be one of latency, error, drop, bandwidth, hang, refuse, slice, got \"slow\""),
                 arguments("{\"type\": 5}", "type", "type must be a string"),
                 // unknown fields and fields of another kind
                 arguments("{\"type\": \"latency\", \"delayMS\": 5}", "delayMS",
@@ -32,11 +32,11 @@ class FaultRuleParserErrorTest {
                 arguments("{\"type\": \"hang\", \"match\": {\"pathh\": \"/\"}}", "match.pathh",
                         "unknown field \"match.pathh\" (did you mean \"match.path\"?)"),
                 arguments("{\"type\": \"error\", \"delayMs\": 5}", "delayMs",
-                        "delayMs does not apply to type error (error takes status, body, headers)"),
+                        "delayMs does not apply to type error (error takes status, body, headers, grpcStatus, grpcMessage)"),
                 arguments("{\"type\": \"hang\", \"status\": 500}", "status",
-                        "status does not apply to type hang (hang takes no parameters)"),
+                        "status does not apply to type hang (hang takes when, afterBytes, direction)"),
                 arguments("{\"type\": \"latency\", \"bytesPerSecond\": 5}", "bytesPerSecond",
-                        "bytesPerSecond does not apply to type latency (latency takes delayMs, jitterMs)"),
+                        "bytesPerSecond does not apply to type latency (latency takes delayMs, jitterMs, distribution, p99Ms, when, direction)"),
                 // what the proxy reports, refused on input
                 arguments("{\"type\": \"hang\", \"id\": \"f1\"}", "id",
                         "id is assigned by the proxy; use name to label a rule"),
@@ -60,8 +60,8 @@ class FaultRuleParserErrorTest {
                         "match must be an object (got a string)"),
                 arguments("{\"type\": \"hang\", \"match\": {\"methods\": \"GET\"}}", "match.methods",
                         "match.methods must be an array of strings"),
-                arguments("{\"type\": \"hang\", \"match\": {\"methods\": [1]}}", "match.methods",
-                        "match.methods must be an array of strings"),
+                arguments("{\"type\": \"hang\", \"match\": {\"methods\": [1]}}", "match.methods[0]",
+                        "match.methods[0] must be a string"),
                 arguments("{\"type\": \"hang\", \"match\": {\"path\": 5}}", "match.path", "match.path must be a string"),
                 arguments("{\"type\": \"hang\", \"match\": {\"headers\": []}}", "match.headers",
                         "match.headers must be an object of strings"),
@@ -71,7 +71,7 @@ class FaultRuleParserErrorTest {
                 arguments("{\"type\": \"error\", \"headers\": \"Retry-After: 1\"}", "headers",
                         "headers must be an object of strings"),
                 arguments("{\"type\": \"drop\", \"when\": \"later\"}", "when",
-                        "when must be one of before-response, after-headers, mid-body, got \"later\""),
+                        "when must be one of before-response, after-headers, mid-body, after-backend, connect, after-bytes for type drop, got \"later\""),
                 arguments("{\"type\": \"drop\", \"mode\": \"rst\"}", "mode", "mode must be one of reset, close, got \"rst\""),
                 // ranges
                 arguments("{\"type\": \"latency\", \"delayMs\": -1}", "delayMs", "delayMs must be >= 0"),
@@ -93,9 +93,9 @@ class FaultRuleParserErrorTest {
                         "bytesPerSecond must be > 0"),
                 arguments("{\"type\": \"hang\", \"ratePerSecond\": 0}", "ratePerSecond", "ratePerSecond must be > 0"),
                 arguments("{\"type\": \"drop\", \"afterBytes\": 10}", "afterBytes",
-                        "afterBytes only applies when \"when\" is mid-body"),
+                        "afterBytes only applies when \"when\" is mid-body or after-bytes"),
                 arguments("{\"type\": \"drop\", \"when\": \"after-headers\", \"afterBytes\": 0}", "afterBytes",
-                        "afterBytes only applies when \"when\" is mid-body"),
+                        "afterBytes only applies when \"when\" is mid-body or after-bytes"),
                 arguments("{\"type\": \"drop\", \"when\": \"mid-body\", \"afterBytes\": -1}", "afterBytes",
                         "afterBytes must be >= 0"),
                 // huge numbers: beyond a long, beyond an int, beyond the cap

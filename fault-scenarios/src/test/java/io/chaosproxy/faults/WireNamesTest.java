@@ -30,7 +30,7 @@ class WireNamesTest {
     void unknownTypeListsTheValidOnes() {
         assertThatThrownBy(() -> FaultType.fromWireName("LATENCY"))
                 .isInstanceOf(FaultSpecException.class)
-                .hasMessage("type must be one of latency, error, drop, bandwidth, hang, got \"LATENCY\"")
+                .hasMessage("type must be one of latency, error, drop, bandwidth, hang, refuse, slice, got \"LATENCY\"")
                 .extracting(e -> ((FaultSpecException) e).field()).isEqualTo("type");
     }
 

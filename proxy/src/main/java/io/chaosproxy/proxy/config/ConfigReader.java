@@ -11,21 +11,19 @@ import io.chaosproxy.faults.Durations;
 import io.chaosproxy.faults.FaultRule;
 import io.chaosproxy.faults.FaultRuleParser;
 import io.chaosproxy.faults.FaultSpecException;
+import io.chaosproxy.faults.Fields;
+import io.chaosproxy.faults.JsonKind;
 import io.chaosproxy.faults.Phase;
 import io.chaosproxy.faults.Scenario;
 import io.chaosproxy.faults.ScenarioCatalog;
 import io.chaosproxy.faults.ScenarioParser;
-import io.chaosproxy.faults.Spelling;
 import java.io.IOException;
-import java.math.BigDecimal;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.HashMap;
-import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -93,25 +91,33 @@ final class ConfigReader {
     }
 
     ConfigFile parse(String text, boolean json) {
+        try {
+            return document(text, json);
+        } catch (FaultSpecException e) {
+            throw fail(e.field(), e.getMessage(), e); // the field reader's message, as POST /faults gives it
+        }
+    }
+
+    private ConfigFile document(String text, boolean json) {
         JsonNode root = tree(text, json);
         if (root == null) {
             return new ConfigFile(List.of(), null, List.of(), null, null, null, null, null);
         }
         if (!root.isObject()) {
             throw fail(null, "the file must be a mapping with any of " + String.join(", ", TOP_FIELDS)
-                    + " (got " + kind(root) + ")");
+                    + " (got " + JsonKind.of(root) + ")");
         }
-        rejectUnknown(root, "", TOP_FIELDS);
-        List<ProxySpec> proxies = proxies(get(root, "proxies"));
-        ResilienceSettings resilience = get(root, "resilience") == null ? null : resilience(get(root, "resilience"));
-        List<FaultRule> faults = faults(get(root, "faults"));
+        Fields.rejectUnknown(root, "", TOP_FIELDS);
+        List<ProxySpec> proxies = proxies(Fields.get(root, "proxies"));
+        ResilienceSettings resilience = Fields.get(root, "resilience") == null ? null : resilience(Fields.get(root, "resilience"));
+        List<FaultRule> faults = faults(Fields.get(root, "faults"));
         Set<String> proxyNames = new LinkedHashSet<>();
         proxyNames.add(ProxySpec.DEFAULT_NAME);
         proxies.forEach(proxy -> proxyNames.add(proxy.name()));
         for (int i = 0; i < faults.size(); i++) {
             checkProxy(faults.get(i), "faults[" + i + "].proxy", proxyNames);
         }
-        Scenario scenario = get(root, "scenario") == null ? null : scenario(get(root, "scenario"));
+        Scenario scenario = Fields.get(root, "scenario") == null ? null : scenario(Fields.get(root, "scenario"));
         if (scenario != null) {
             for (int p = 0; p < scenario.phases().size(); p++) {
                 Phase phase = scenario.phases().get(p);
@@ -120,13 +126,13 @@ final class ConfigReader {
                 }
             }
         }
-        Long seed = get(root, "seed") == null ? null : wholeNumber(get(root, "seed"), "seed");
+        Long seed = Fields.get(root, "seed") == null ? null : wholeNumber(Fields.get(root, "seed"), "seed");
         Integer journalCapacity = null;
-        if (get(root, "journalCapacity") != null) {
-            journalCapacity = (int) range(get(root, "journalCapacity"), "journalCapacity", 1, MAX_JOURNAL_CAPACITY);
+        if (Fields.get(root, "journalCapacity") != null) {
+            journalCapacity = (int) Fields.range(Fields.get(root, "journalCapacity"), "journalCapacity", 1, MAX_JOURNAL_CAPACITY);
         }
-        ListenerTls tls = get(root, "tls") == null ? null : tls(get(root, "tls"));
-        UpstreamTls upstreamTls = get(root, "upstreamTls") == null ? null : upstreamTls(get(root, "upstreamTls"));
+        ListenerTls tls = Fields.get(root, "tls") == null ? null : tls(Fields.get(root, "tls"));
+        UpstreamTls upstreamTls = Fields.get(root, "upstreamTls") == null ? null : upstreamTls(Fields.get(root, "upstreamTls"));
         return new ConfigFile(proxies, resilience, faults, seed, journalCapacity, scenario, tls, upstreamTls);
     }
 
@@ -154,7 +160,7 @@ final class ConfigReader {
             return List.of();
         }
         if (!node.isArray()) {
-            throw fail("proxies", "proxies must be a list of {name, listen, upstreams} (got " + kind(node) + ")");
+            throw fail("proxies", "proxies must be a list of {name, listen, upstreams} (got " + JsonKind.of(node) + ")");
         }
         List<ProxySpec> proxies = new ArrayList<>();
         Map<String, Integer> names = new HashMap<>();
@@ -179,11 +185,11 @@ final class ConfigReader {
 
     private ProxySpec proxy(JsonNode node, String at) {
         if (!node.isObject()) {
-            throw fail(at, at + " must be a mapping with name, listen and upstreams (got " + kind(node) + ")");
+            throw fail(at, at + " must be a mapping with name, listen and upstreams (got " + JsonKind.of(node) + ")");
         }
-        rejectUnknown(node, at + ".", PROXY_FIELDS);
-        String name = string(required(node, "name", at), at + ".name");
-        String listenText = string(required(node, "listen", at), at + ".listen");
+        Fields.rejectUnknown(node, at + ".", PROXY_FIELDS);
+        String name = Fields.string(Fields.required(node, "name", at + ".name"), at + ".name");
+        String listenText = Fields.string(Fields.required(node, "listen", at + ".listen"), at + ".listen");
         HostPort listen;
         try {
             listen = HostPort.parse(listenText);
@@ -191,19 +197,19 @@ final class ConfigReader {
             throw fail(at + ".listen", at + ".listen: " + e.getMessage());
         }
         ProxyProtocol protocol = ProxyProtocol.HTTP;
-        JsonNode protocolNode = get(node, "protocol");
+        JsonNode protocolNode = Fields.get(node, "protocol");
         if (protocolNode != null) {
             try {
-                protocol = ProxyProtocol.fromWireName(string(protocolNode, at + ".protocol"));
+                protocol = ProxyProtocol.fromWireName(Fields.string(protocolNode, at + ".protocol"));
             } catch (IllegalArgumentException e) {
                 throw fail(at + ".protocol", at + ".protocol: " + e.getMessage());
             }
         }
         List<URI> upstreams = new ArrayList<>();
-        JsonNode upstreamsNode = get(node, "upstreams");
+        JsonNode upstreamsNode = Fields.get(node, "upstreams");
         if (upstreamsNode != null) {
             List<String> texts = upstreamsNode.isTextual() ? List.of(upstreamsNode.textValue())
-                    : strings(upstreamsNode, at + ".upstreams");
+                    : Fields.stringList(upstreamsNode, at + ".upstreams");
             for (int i = 0; i < texts.size(); i++) {
                 String field = at + ".upstreams[" + i + "]";
                 try {
@@ -226,32 +232,32 @@ final class ConfigReader {
 
     private ResilienceSettings resilience(JsonNode node) {
         if (!node.isObject()) {
-            throw fail("resilience", "resilience must be a mapping of settings (got " + kind(node) + ")");
+            throw fail("resilience", "resilience must be a mapping of settings (got " + JsonKind.of(node) + ")");
         }
-        rejectUnknown(node, "resilience.", RESILIENCE_FIELDS);
+        Fields.rejectUnknown(node, "resilience.", RESILIENCE_FIELDS);
         ResilienceSettings defaults = ResilienceSettings.defaults();
         ResilienceSettings.Builder builder = ResilienceSettings.builder();
-        setting(node, "maxAttempts", value -> builder.maxAttempts(intValue(value, "resilience.maxAttempts")));
+        setting(node, "maxAttempts", value -> builder.maxAttempts(Fields.intValue(value, "resilience.maxAttempts")));
         setting(node, "retryOnStatus", value -> builder.retryOnStatus(statuses(value, "resilience.retryOnStatus")));
-        if (get(node, "backoffBase") != null || get(node, "backoffCap") != null) {
+        if (Fields.get(node, "backoffBase") != null || Fields.get(node, "backoffCap") != null) {
             Duration base = optionalDuration(node, "backoffBase", defaults.backoffBase());
             Duration cap = optionalDuration(node, "backoffCap", defaults.backoffCap());
-            setting(node, get(node, "backoffBase") != null ? "backoffBase" : "backoffCap", value -> builder.backoff(base, cap));
+            setting(node, Fields.get(node, "backoffBase") != null ? "backoffBase" : "backoffCap", value -> builder.backoff(base, cap));
         }
         setting(node, "replayBufferBytes", value -> builder.replayBufferBytes(wholeNumber(value, "resilience.replayBufferBytes")));
-        setting(node, "retryWithIdempotencyKey", value -> builder.retryWithIdempotencyKey(bool(value, "resilience.retryWithIdempotencyKey")));
-        if (get(node, "retryBudgetRatio") != null || get(node, "retryBudgetMinPerSecond") != null
-                || get(node, "retryBudgetWindow") != null) {
-            double ratio = get(node, "retryBudgetRatio") == null ? defaults.retryBudgetRatio()
-                    : number(get(node, "retryBudgetRatio"), "resilience.retryBudgetRatio");
-            int minPerSecond = get(node, "retryBudgetMinPerSecond") == null ? defaults.retryBudgetMinPerSecond()
-                    : intValue(get(node, "retryBudgetMinPerSecond"), "resilience.retryBudgetMinPerSecond");
+        setting(node, "retryWithIdempotencyKey", value -> builder.retryWithIdempotencyKey(Fields.bool(value, "resilience.retryWithIdempotencyKey")));
+        if (Fields.get(node, "retryBudgetRatio") != null || Fields.get(node, "retryBudgetMinPerSecond") != null
+                || Fields.get(node, "retryBudgetWindow") != null) {
+            double ratio = Fields.get(node, "retryBudgetRatio") == null ? defaults.retryBudgetRatio()
+                    : Fields.number(Fields.get(node, "retryBudgetRatio"), "resilience.retryBudgetRatio");
+            int minPerSecond = Fields.get(node, "retryBudgetMinPerSecond") == null ? defaults.retryBudgetMinPerSecond()
+                    : Fields.intValue(Fields.get(node, "retryBudgetMinPerSecond"), "resilience.retryBudgetMinPerSecond");
             Duration window = optionalDuration(node, "retryBudgetWindow", defaults.retryBudgetWindow());
-            String first = get(node, "retryBudgetRatio") != null ? "retryBudgetRatio"
-                    : get(node, "retryBudgetMinPerSecond") != null ? "retryBudgetMinPerSecond" : "retryBudgetWindow";
+            String first = Fields.get(node, "retryBudgetRatio") != null ? "retryBudgetRatio"
+                    : Fields.get(node, "retryBudgetMinPerSecond") != null ? "retryBudgetMinPerSecond" : "retryBudgetWindow";
             setting(node, first, value -> builder.retryBudget(ratio, minPerSecond, window));
         }
-        setting(node, "breakerFailures", value -> builder.breakerFailures(intValue(value, "resilience.breakerFailures")));
+        setting(node, "breakerFailures", value -> builder.breakerFailures(Fields.intValue(value, "resilience.breakerFailures")));
         setting(node, "breakerOnStatus", value -> builder.breakerOnStatus(statuses(value, "resilience.breakerOnStatus")));
         setting(node, "breakerCooldown", value -> builder.breakerCooldown(duration(value, "resilience.breakerCooldown")));
         setting(node, "connectTimeout", value -> builder.connectTimeout(duration(value, "resilience.connectTimeout")));
@@ -265,7 +271,7 @@ final class ConfigReader {
      * ("maxAttempts must be 1-10, got 0"); that name, prefixed, is the field.
      */
     private void setting(JsonNode node, String name, Consumer<JsonNode> apply) {
-        JsonNode value = get(node, name);
+        JsonNode value = Fields.get(node, name);
         if (value == null) {
             return;
         }
@@ -288,11 +294,11 @@ final class ConfigReader {
     /** {@code tls: {cert: FILE, key: FILE}}: both, PEM, relative to this file. */
     private ListenerTls tls(JsonNode node) {
         if (!node.isObject()) {
-            throw fail("tls", "tls must be a mapping with cert and key, both PEM files (got " + kind(node) + ")");
+            throw fail("tls", "tls must be a mapping with cert and key, both PEM files (got " + JsonKind.of(node) + ")");
         }
-        rejectUnknown(node, "tls.", TLS_FIELDS);
-        Path cert = file(string(required(node, "cert", "tls"), "tls.cert"));
-        Path key = file(string(required(node, "key", "tls"), "tls.key"));
+        Fields.rejectUnknown(node, "tls.", TLS_FIELDS);
+        Path cert = file(Fields.string(Fields.required(node, "cert", "tls.cert"), "tls.cert"));
+        Path key = file(Fields.string(Fields.required(node, "key", "tls.key"), "tls.key"));
         try {
             return ListenerTls.load(cert, key, "tls.cert", "tls.key");
         } catch (IllegalArgumentException e) {
@@ -304,18 +310,18 @@ final class ConfigReader {
     /** {@code upstreamTls: {ca: FILE}} or {@code upstreamTls: {insecure: true}}. */
     private UpstreamTls upstreamTls(JsonNode node) {
         if (!node.isObject()) {
-            throw fail("upstreamTls", "upstreamTls must be a mapping with ca (a PEM file) or insecure (got " + kind(node) + ")");
+            throw fail("upstreamTls", "upstreamTls must be a mapping with ca (a PEM file) or insecure (got " + JsonKind.of(node) + ")");
         }
-        rejectUnknown(node, "upstreamTls.", UPSTREAM_TLS_FIELDS);
-        boolean insecure = get(node, "insecure") != null && bool(get(node, "insecure"), "upstreamTls.insecure");
-        if (get(node, "ca") == null) {
+        Fields.rejectUnknown(node, "upstreamTls.", UPSTREAM_TLS_FIELDS);
+        boolean insecure = Fields.get(node, "insecure") != null && Fields.bool(Fields.get(node, "insecure"), "upstreamTls.insecure");
+        if (Fields.get(node, "ca") == null) {
             return insecure ? UpstreamTls.trustingEverything() : UpstreamTls.DEFAULT;
         }
         if (insecure) {
             throw fail("upstreamTls.insecure", "upstreamTls.insecure: true and upstreamTls.ca contradict each other:"
                     + " insecure trusts every certificate; give one of them");
         }
-        Path ca = file(string(get(node, "ca"), "upstreamTls.ca"));
+        Path ca = file(Fields.string(Fields.get(node, "ca"), "upstreamTls.ca"));
         try {
             return UpstreamTls.trusting(ca);
         } catch (IllegalArgumentException e) {
@@ -356,7 +362,7 @@ final class ConfigReader {
         }
         if (!node.isObject()) {
             throw fail("scenario", "scenario must be a built-in name, a file, or a document with name and phases (got "
-                    + kind(node) + ")");
+                    + JsonKind.of(node) + ")");
         }
         try {
             return ScenarioParser.parse(node);
@@ -373,125 +379,42 @@ final class ConfigReader {
         }
     }
 
-    // ---- typed values ----
+    // ---- typed values: read by the one field reader (faults' Fields), as in POST /faults ----
 
-    private static JsonNode get(JsonNode object, String name) {
-        JsonNode value = object.get(name);
-        return value == null || value.isNull() || value.isMissingNode() ? null : value;
+    /** A whole number that must fit a 64-bit integer exactly (a seed, a byte count, milliseconds). */
+    private static long wholeNumber(JsonNode value, String field) {
+        return Fields.range(value, field, Long.MIN_VALUE, Long.MAX_VALUE);
     }
 
-    private JsonNode required(JsonNode object, String name, String at) {
-        JsonNode value = get(object, name);
-        if (value == null) {
-            throw fail(at + "." + name, at + "." + name + " is required");
-        }
-        return value;
-    }
-
-    private String string(JsonNode value, String field) {
-        if (!value.isTextual()) {
-            throw fail(field, field + " must be a string (got " + kind(value) + ")");
-        }
-        return value.textValue();
-    }
-
-    private List<String> strings(JsonNode value, String field) {
+    private static Set<Integer> statuses(JsonNode value, String field) {
         if (!value.isArray()) {
-            throw fail(field, field + " must be a list of strings (got " + kind(value) + ")");
-        }
-        List<String> strings = new ArrayList<>();
-        for (int i = 0; i < value.size(); i++) {
-            strings.add(string(value.get(i), field + "[" + i + "]"));
-        }
-        return strings;
-    }
-
-    private boolean bool(JsonNode value, String field) {
-        if (!value.isBoolean()) {
-            throw fail(field, field + " must be true or false (got " + kind(value) + ")");
-        }
-        return value.booleanValue();
-    }
-
-    private double number(JsonNode value, String field) {
-        if (!value.isNumber()) {
-            throw fail(field, field + " must be a number (got " + kind(value) + ")");
-        }
-        return value.doubleValue();
-    }
-
-    /** A whole number within a long; {@code 3.0} counts, {@code 2.5} and {@code 1e30} do not. */
-    private long wholeNumber(JsonNode value, String field) {
-        if (value.isIntegralNumber() && value.canConvertToLong()) {
-            return value.longValue();
-        }
-        if (value.isFloatingPointNumber() && !value.isBigDecimal()) {
-            double d = value.doubleValue();
-            if (d == Math.rint(d) && Math.abs(d) < 0x1p53) {
-                return (long) d;
-            }
-        } else if (value.isBigDecimal()) {
-            BigDecimal decimal = value.decimalValue();
-            if (decimal.stripTrailingZeros().scale() <= 0 && decimal.abs().compareTo(BigDecimal.valueOf(Long.MAX_VALUE)) <= 0) {
-                return decimal.longValue();
-            }
-        }
-        throw fail(field, field + " must be a whole number" + (value.isNumber() ? " within a 64-bit integer" : " (got " + kind(value) + ")"));
-    }
-
-    private int intValue(JsonNode value, String field) {
-        return (int) range(value, field, Integer.MIN_VALUE, Integer.MAX_VALUE);
-    }
-
-    private long range(JsonNode value, String field, long min, long max) {
-        long number = wholeNumber(value, field);
-        if (number < min || number > max) {
-            throw fail(field, field + " must be " + (min == Integer.MIN_VALUE ? "at most " + max : min + "-" + max) + ", got " + number);
-        }
-        return number;
-    }
-
-    private Set<Integer> statuses(JsonNode value, String field) {
-        if (!value.isArray()) {
-            throw fail(field, field + " must be a list of HTTP statuses such as [502, 503] (got " + kind(value) + ")");
+            throw new FaultSpecException(field, field + " must be a list of HTTP statuses such as [502, 503]" + Fields.got(value));
         }
         Set<Integer> statuses = new TreeSet<>();
         for (int i = 0; i < value.size(); i++) {
-            statuses.add((int) range(value.get(i), field + "[" + i + "]", 100, 599));
+            statuses.add((int) Fields.range(value.get(i), field + "[" + i + "]", 100, 599));
         }
         return statuses;
     }
 
     /** "250ms", "2s", "1m", or a bare number of milliseconds. */
-    private Duration duration(JsonNode value, String field) {
+    private static Duration duration(JsonNode value, String field) {
         if (value.isNumber()) {
             return Duration.ofMillis(wholeNumber(value, field));
         }
         if (!value.isTextual()) {
-            throw fail(field, field + " must be a duration such as 250ms or 2s (got " + kind(value) + ")");
+            throw new FaultSpecException(field, field + " must be a duration such as 250ms or 2s" + Fields.got(value));
         }
         try {
             return Durations.parse(value.textValue());
         } catch (IllegalArgumentException e) {
-            throw fail(field, field + ": " + e.getMessage());
+            throw new FaultSpecException(field, field + ": " + e.getMessage());
         }
     }
 
-    private Duration optionalDuration(JsonNode node, String name, Duration fallback) {
-        JsonNode value = get(node, name);
+    private static Duration optionalDuration(JsonNode node, String name, Duration fallback) {
+        JsonNode value = Fields.get(node, name);
         return value == null ? fallback : duration(value, "resilience." + name);
-    }
-
-    private void rejectUnknown(JsonNode object, String prefix, Set<String> known) {
-        Iterator<String> names = object.fieldNames();
-        while (names.hasNext()) {
-            String name = names.next();
-            if (!known.contains(name)) {
-                String hint = suggest(name, known);
-                throw fail(prefix + name, "unknown field " + prefix + name
-                        + (hint != null ? " (did you mean " + prefix + hint + "?)" : "; known: " + String.join(", ", known)));
-            }
-        }
     }
 
     private ConfigException fail(String field, String reason) {
@@ -500,35 +423,6 @@ final class ConfigReader {
 
     private ConfigException fail(String field, String reason, Throwable cause) {
         return new ConfigException(source, field, reason, cause);
-    }
-
-    private static String kind(JsonNode node) {
-        return switch (node.getNodeType()) {
-            case ARRAY -> "a list";
-            case OBJECT -> "a mapping";
-            case STRING -> "a string";
-            case NUMBER -> "a number";
-            case BOOLEAN -> "a boolean";
-            default -> node.getNodeType().name().toLowerCase(Locale.ROOT);
-        };
-    }
-
-    /**
-     * The closest known name within a small edit distance (case slips, typos), or else one sharing
-     * all but the last letter of the unknown name as its start (singular for plural: proxy, proxies).
-     */
-    static String suggest(String unknown, Collection<String> known) {
-        String lower = unknown.toLowerCase(Locale.ROOT);
-        String best = Spelling.closest(unknown, known);
-        if (best == null && lower.length() >= 5) {
-            String stem = lower.substring(0, lower.length() - 1);
-            for (String candidate : known) {
-                if (candidate.toLowerCase(Locale.ROOT).startsWith(stem)) {
-                    return candidate;
-                }
-            }
-        }
-        return best;
     }
 
     private static Set<String> ordered(String... names) {

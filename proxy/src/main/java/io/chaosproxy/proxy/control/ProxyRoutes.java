@@ -2,6 +2,7 @@ package io.chaosproxy.proxy.control;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import io.chaosproxy.faults.Fields;
 import io.chaosproxy.proxy.ChaosProxyServer;
 import io.chaosproxy.proxy.config.HostPort;
 import io.chaosproxy.proxy.config.ProxyProtocol;
@@ -53,11 +54,11 @@ final class ProxyRoutes {
 
     private void create(Context ctx) {
         JsonNode body = Json.readBody(ctx, Json.Accepts.JSON, "a proxy {name, listen, upstreams}");
-        Fields.requireObject(body, "{name, listen, upstreams}");
-        Fields.rejectUnknown(body, PROXY_FIELDS);
-        String name = Fields.requiredString(body, "name");
-        ProxyProtocol protocol = protocol(Fields.string(body, "protocol", "http"));
-        HostPort listen = listen(Fields.string(body, "listen", "127.0.0.1:0"));
+        Fields.requireObject(body, null, "the body must be a JSON object: {name, listen, upstreams}");
+        Fields.rejectUnknown(body, "", PROXY_FIELDS);
+        String name = Fields.string(Fields.required(body, "name", "name"), "name");
+        ProxyProtocol protocol = protocol(Fields.get(body, "protocol") == null ? "http" : Fields.string(Fields.get(body, "protocol"), "protocol"));
+        HostPort listen = listen(Fields.get(body, "listen") == null ? "127.0.0.1:0" : Fields.string(Fields.get(body, "listen"), "listen"));
         List<URI> upstreams = upstreams(body, protocol);
         ProxySpec spec;
         try {
@@ -95,8 +96,8 @@ final class ProxyRoutes {
     private void replaceUpstreams(Context ctx) {
         ProxyRuntime proxy = find(ctx.pathParam("name"));
         JsonNode body = Json.readBody(ctx, Json.Accepts.JSON, "{\"upstreams\": [URL, ...]}");
-        Fields.requireObject(body, "{\"upstreams\": [URL, ...]}");
-        Fields.rejectUnknown(body, UPSTREAMS_FIELDS);
+        Fields.requireObject(body, null, "the body must be a JSON object: {\"upstreams\": [URL, ...]}");
+        Fields.rejectUnknown(body, "", UPSTREAMS_FIELDS);
         if (body.get("upstreams") == null || body.get("upstreams").isNull()) {
             throw ApiError.badRequest("upstreams", "upstreams is required: an array of backend base URLs");
         }
@@ -142,7 +143,7 @@ final class ProxyRoutes {
     }
 
     private static List<URI> upstreams(JsonNode body, ProxyProtocol protocol) {
-        List<String> texts = Fields.strings(body, "upstreams");
+        List<String> texts = Fields.get(body, "upstreams") == null ? null : Fields.stringList(Fields.get(body, "upstreams"), "upstreams");
         List<URI> upstreams = new ArrayList<>();
         if (texts == null) {
             return upstreams;

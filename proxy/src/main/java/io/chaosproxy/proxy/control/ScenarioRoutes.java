@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.chaosproxy.faults.FaultRule;
+import io.chaosproxy.faults.Fields;
 import io.chaosproxy.faults.Phase;
 import io.chaosproxy.faults.Scenario;
 import io.chaosproxy.faults.ScenarioCatalog;
@@ -70,10 +71,7 @@ final class ScenarioRoutes {
     }
 
     private static Scenario builtIn(JsonNode name) {
-        if (!name.isTextual()) {
-            throw ApiError.badRequest("name", "name must be a string (got " + Fields.kind(name) + ")");
-        }
-        return ScenarioCatalog.find(name.textValue()).orElseThrow(() -> ApiError.badRequest("name",
+        return ScenarioCatalog.find(Fields.string(name, "name")).orElseThrow(() -> ApiError.badRequest("name",
                 "no built-in scenario named '" + name.textValue() + "'; built-ins: "
                         + String.join(", ", ScenarioCatalog.names())
                         + " (or send a whole document with name and phases)"));

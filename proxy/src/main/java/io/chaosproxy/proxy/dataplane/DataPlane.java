@@ -80,7 +80,8 @@ public final class DataPlane implements AutoCloseable {
     public DataPlane(ProxyCore core, ListenerTls listenerTls, UpstreamTls upstreamTls, TcpListeners tcp) {
         this.core = core;
         this.tcp = tcp;
-        this.clients = new UpstreamClients(upstreamTls, UpstreamFaultInterceptor.INSTANCE, FaithfulHeadersInterceptor.INSTANCE);
+        this.clients = new UpstreamClients(upstreamTls, UpstreamFaultInterceptor.INSTANCE,
+                List.of(StaleConnectionInterceptor.INSTANCE, FaithfulHeadersInterceptor.INSTANCE));
         QueuedThreadPool threads = new QueuedThreadPool(400, 8);
         threads.setName("chaos-proxy-dataplane");
         threads.setDaemon(true);

@@ -144,6 +144,11 @@ public final class ProxyRuntime {
         return client.forUrl(url);
     }
 
+    /** A client that opens a new connection for its call; see {@link UpstreamClient#freshConnection}. */
+    OkHttpClient freshConnectionClient(HttpUrl url) {
+        return client.freshConnection(url);
+    }
+
     private void prepareTlsFor(List<URI> upstreams) {
         if (upstreams.stream().anyMatch(uri -> "https".equalsIgnoreCase(uri.getScheme()))) {
             client.prepareTls();

@@ -108,6 +108,12 @@ final class UpstreamLeg {
             return;
         }
         String error = timedOut ? "timeout" : UpstreamAttempt.describe(e);
+        if (e instanceof StaleConnectionInterceptor.StaleConnectionException) {
+            // a closed pooled connection, after a request that must not be sent twice: the backend is not to blame
+            attempt.gaveUp(error);
+            ClientResponses.proxyError(exchange, 502, "backend " + attempt.backend().label() + " failed: " + error, Map.of());
+            return;
+        }
         attempt.failed(error);
         long backoff = nextBackoffNanos();
         if (mayRetry(backoff)) {
@@ -177,6 +183,7 @@ final class UpstreamLeg {
      */
     private final class Try implements Callback, UpstreamAttempt.Steps {
         final UpstreamAttempt attempt;
+        private volatile boolean resent;
 
         Try(BackendChoice.Admitted admitted) {
             this.attempt = UpstreamAttempt.of(exchange, admitted, deadlineNanos, this);
@@ -259,8 +266,35 @@ final class UpstreamLeg {
 
         @Override
         public void onFailure(Call failed, IOException e) {
+            if (e instanceof StaleConnectionInterceptor.StaleConnectionException stale && mayResend(stale)) {
+                resendOnNewConnection(failed.request());
+                return;
+            }
             if (attempt.settle()) {
                 onFailed(attempt, e, false);
+            }
+        }
+
+        /**
+         * Once per try, when the pooled connection the backend had closed is the only thing that
+         * failed: not an attempt of its own, the backend did nothing wrong.
+         */
+        private boolean mayResend(StaleConnectionInterceptor.StaleConnectionException stale) {
+            return !resent && !attempt.isSettled() && stale.allowsResend(exchange.method) && bodyCanBeSentAgain();
+        }
+
+        private void resendOnNewConnection(okhttp3.Request request) {
+            resent = true;
+            // the idle connections pooled beside it have waited as long: drop them rather than find out one by one
+            proxy.client(request.url()).connectionPool().evictAll();
+            Call again = proxy.freshConnectionClient(request.url()).newCall(request);
+            if (!attempt.inFlight(again::cancel)) {
+                return;
+            }
+            if (mayBlockHere()) {
+                runHere(again);
+            } else {
+                again.enqueue(this);
             }
         }
 

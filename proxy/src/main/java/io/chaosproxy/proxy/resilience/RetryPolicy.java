@@ -17,6 +17,11 @@ public final class RetryPolicy {
         this.settings = settings;
     }
 
+    /** Whether {@code method} is idempotent by RFC 9110 section 9.2.2. */
+    public static boolean isIdempotent(String method) {
+        return IDEMPOTENT.contains(method);
+    }
+
     /**
      * A POST or PATCH may change state each time it arrives: retrying one after a dropped connection
      * can charge a customer twice. Only the user's explicit opt-in plus an Idempotency-Key changes that.

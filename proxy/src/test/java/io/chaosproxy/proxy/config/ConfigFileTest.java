@@ -136,8 +136,8 @@ class ConfigFileTest {
         assertError("resilience:\n  retryOnStatus: [200]\n", "resilience.retryOnStatus", "retryOnStatus may hold");
         assertError("resilience:\n  backoffBase: 1s\n", "resilience.backoffCap", "must be >= backoffBase");
         assertError("resilience:\n  maxAttempts: three\n", "resilience.maxAttempts", "whole number");
-        assertError("resilience:\n  maxAtempts: 3\n", "resilience.maxAtempts", "did you mean resilience.maxAttempts");
-        assertError("proxy: []\n", "proxy", "did you mean proxies");
+        assertError("resilience:\n  maxAtempts: 3\n", "resilience.maxAtempts", "did you mean \"resilience.maxAttempts\"");
+        assertError("proxy: []\n", "proxy", "did you mean \"proxies\"");
         assertError("journalCapacity: 0\n", "journalCapacity", "journalCapacity must be 1-1000000, got 0");
         assertError("seed: 1.5\n", "seed", "whole number");
         assertError("seed: 99999999999999999999999\n", "seed", "64-bit");

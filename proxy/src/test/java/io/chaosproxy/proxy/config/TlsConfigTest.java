@@ -58,14 +58,14 @@ class TlsConfigTest {
                 "chaos.yaml: tls.cert: " + dir.resolve("missing.pem") + ": no such file");
         assertError("tls: {cert: proxy.pem, key: proxy.pem}\n", "tls.key",
                 "chaos.yaml: tls.key: " + dir.resolve("proxy.pem") + ": no private key in it");
-        assertError("tls: {cert: proxy.pem, key: proxy.key, alpn: h2}\n", "tls.alpn", "chaos.yaml: unknown field tls.alpn");
+        assertError("tls: {cert: proxy.pem, key: proxy.key, alpn: h2}\n", "tls.alpn", "chaos.yaml: unknown field \"tls.alpn\"");
         assertError("upstreamTls: {ca: notes.txt}\n", "upstreamTls.ca",
                 "chaos.yaml: upstreamTls.ca: " + dir.resolve("notes.txt") + ": no certificate in it");
         assertError("upstreamTls: {ca: ca.pem, insecure: true}\n", "upstreamTls.insecure",
                 "chaos.yaml: upstreamTls.insecure: true and upstreamTls.ca contradict each other");
         assertError("upstreamTls: {insecure: yes please}\n", "upstreamTls.insecure",
                 "chaos.yaml: upstreamTls.insecure must be true or false");
-        assertError("upstreamTLS: {insecure: true}\n", "upstreamTLS", "chaos.yaml: unknown field upstreamTLS (did you mean upstreamTls?)");
+        assertError("upstreamTLS: {insecure: true}\n", "upstreamTLS", "chaos.yaml: unknown field \"upstreamTLS\" (did you mean \"upstreamTls\"?)");
     }
 
     private void assertError(String yaml, String field, String messageStart) {

@@ -1,7 +1,9 @@
 package io.chaosproxy.proxy.dataplane.transport;
 
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
+import okhttp3.ConnectionPool;
 import okhttp3.Dispatcher;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
@@ -16,6 +18,7 @@ public final class UpstreamClient {
     private final UnaryOperator<OkHttpClient.Builder> withTls;
     private final ExecutorService threads; // the proxy's daemon threads, stopped with the data plane
     private volatile OkHttpClient tls;
+    private volatile UpstreamClient fresh;
 
     UpstreamClient(OkHttpClient cleartext, UnaryOperator<OkHttpClient.Builder> withTls, ExecutorService threads) {
         this.cleartext = cleartext;
@@ -26,6 +29,25 @@ public final class UpstreamClient {
     /** The client for a call to {@code url}. */
     public OkHttpClient forUrl(HttpUrl url) {
         return url.isHttps() ? tls() : cleartext;
+    }
+
+    /**
+     * The same clients without reuse: every call opens a new connection. For sending a request
+     * again after a pooled connection turned out to be closed by the backend (see
+     * the data plane's stale-connection check): another pooled one might be just as stale.
+     */
+    public OkHttpClient freshConnection(HttpUrl url) {
+        UpstreamClient created = fresh;
+        if (created == null) {
+            synchronized (this) {
+                if (fresh == null) {
+                    fresh = new UpstreamClient(cleartext.newBuilder().connectionPool(new ConnectionPool(0, 1, TimeUnit.SECONDS)).build(),
+                            withTls, threads);
+                }
+                created = fresh;
+            }
+        }
+        return created.forUrl(url);
     }
 
     /** Sets up TLS now, at start, when a configured backend is https: its first call should not pay for it. */

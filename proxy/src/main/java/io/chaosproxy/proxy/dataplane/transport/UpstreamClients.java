@@ -32,10 +32,10 @@ public final class UpstreamClients implements AutoCloseable {
 
     /**
      * {@code interceptor} sees each call once, before OkHttp connects (the data plane's upstream
-     * faults); {@code networkInterceptor} sees what goes on the wire (its header fidelity). Both come
-     * from the data plane, so that this wiring never depends on it.
+     * faults); {@code networkInterceptors} see, in order, what goes on the wire (stale-connection
+     * checks, header fidelity). All come from the data plane, so that this wiring never depends on it.
      */
-    public UpstreamClients(UpstreamTls tls, Interceptor interceptor, Interceptor networkInterceptor) {
+    public UpstreamClients(UpstreamTls tls, Interceptor interceptor, List<Interceptor> networkInterceptors) {
         AtomicInteger threads = new AtomicInteger();
         this.executor = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
                 runnable -> {
@@ -48,7 +48,7 @@ public final class UpstreamClients implements AutoCloseable {
         dispatcher.setMaxRequestsPerHost(MAX_CONCURRENT_CALLS);
         this.tls = tls;
         // cleartext only until an https backend asks for TLS (see UpstreamClient)
-        this.base = new OkHttpClient.Builder()
+        OkHttpClient.Builder builder = new OkHttpClient.Builder()
                 .connectionSpecs(List.of(ConnectionSpec.CLEARTEXT))
                 .dispatcher(dispatcher)
                 .connectionPool(new ConnectionPool(MAX_IDLE_CONNECTIONS, 5, TimeUnit.MINUTES))
@@ -56,9 +56,9 @@ public final class UpstreamClients implements AutoCloseable {
                 .retryOnConnectionFailure(false)
                 .followRedirects(false)
                 .followSslRedirects(false)
-                .addInterceptor(interceptor)
-                .addNetworkInterceptor(networkInterceptor)
-                .build();
+                .addInterceptor(interceptor);
+        networkInterceptors.forEach(builder::addNetworkInterceptor);
+        this.base = builder.build();
     }
 
     public UpstreamClient forProxy(ResilienceSettings settings) {

@@ -1,0 +1,150 @@
+package io.chaosproxy.proxy.resilience;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.chaosproxy.proxy.ChaosProxyServer;
+import io.chaosproxy.proxy.journal.JournalEntry;
+import io.chaosproxy.proxy.reliability.support.ScriptedBackend;
+import io.chaosproxy.proxy.testing.Eventually;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Healthy backends close keep-alive connections: after some idle time (Node.js after 5 s), or after
+ * so many requests. A pooled connection the backend closed must never reach a client as an error,
+ * nor count against the backend's breaker; and a POST still reaches the backend at most once.
+ */
+@Timeout(value = 90, unit = TimeUnit.SECONDS)
+class StaleConnectionTest {
+    private static final List<String> METHODS = List.of("GET", "HEAD", "POST", "PUT", "DELETE", "PATCH", "OPTIONS");
+    private static final int CONCURRENCY = 10;
+
+    private final Map<String, AtomicInteger> seenById = new ConcurrentHashMap<>();
+    private final AtomicInteger openConnections = new AtomicInteger();
+    private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+    private final ExecutorService senders = Executors.newFixedThreadPool(CONCURRENCY);
+    private ScriptedBackend backend;
+    private ChaosProxyServer proxy;
+    private int sent;
+
+    @AfterEach
+    void stop() throws Exception {
+        senders.shutdownNow();
+        if (proxy != null) {
+            proxy.close();
+        }
+        if (backend != null) {
+            backend.close();
+        }
+    }
+
+    @Test
+    void aBackendClosingIdleConnectionsAfterOneSecondCausesNoErrorsAcrossPauses() throws Exception {
+        start(Duration.ofSeconds(1), Integer.MAX_VALUE);
+        for (int burst = 0; burst < 6; burst++) {
+            burst(70);
+            awaitBackendClosedEveryIdleConnection();
+        }
+        assertFaithful();
+    }
+
+    @Test
+    void aBackendClosingIdleConnectionsAfterFiveSecondsCausesNoErrorsAcrossAPause() throws Exception {
+        start(Duration.ofSeconds(5), Integer.MAX_VALUE);
+        burst(70);
+        awaitBackendClosedEveryIdleConnection();
+        burst(70);
+        assertFaithful();
+    }
+
+    @Test
+    void aBackendClosingEveryConnectionAfterTenRequestsUnannouncedCausesNoErrorsOverAThousandRequests() throws Exception {
+        start(Duration.ofSeconds(30), 10);
+        for (int burst = 0; burst < 10; burst++) {
+            burst(100);
+        }
+        assertThat(sent).isEqualTo(1_000);
+        assertFaithful();
+    }
+
+    private void start(Duration idleClose, int requestsPerConnection) throws Exception {
+        backend = new ScriptedBackend(connection -> {
+            openConnections.incrementAndGet();
+            try {
+                connection.socket().setSoTimeout((int) idleClose.toMillis());
+                for (int served = 0; served < requestsPerConnection; served++) {
+                    ScriptedBackend.Head head;
+                    try {
+                        head = connection.readHead();
+                    } catch (SocketTimeoutException idle) {
+                        return; // the idle close: a FIN, with no word beforehand
+                    }
+                    if (head == null) {
+                        return;
+                    }
+                    connection.readBody(head);
+                    seenById.computeIfAbsent(head.header("X-Seq"), id -> new AtomicInteger()).incrementAndGet();
+                    connection.write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\n" + (head.method().equals("HEAD") ? "" : "ok"));
+                }
+                // the last request of this connection: closed right after the answer, without Connection: close
+            } finally {
+                openConnections.decrementAndGet();
+            }
+        });
+        proxy = ChaosProxyServer.builder().upstream(backend.url().toString()).seed(2).build().start();
+    }
+
+    private void burst(int requests) throws Exception {
+        List<Future<Integer>> answers = new ArrayList<>();
+        for (int i = 0; i < requests; i++) {
+            String method = METHODS.get(sent % METHODS.size());
+            String id = Integer.toString(sent++);
+            boolean body = method.equals("POST") || method.equals("PUT") || method.equals("PATCH");
+            HttpRequest request = HttpRequest.newBuilder(URI.create(proxy.url() + "item/" + id))
+                    .header("X-Seq", id)
+                    .method(method, body ? HttpRequest.BodyPublishers.ofString("{\"id\":" + id + "}") : HttpRequest.BodyPublishers.noBody())
+                    .timeout(Duration.ofSeconds(20))
+                    .build();
+            answers.add(senders.submit(() -> client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode()));
+        }
+        for (Future<Integer> answer : answers) {
+            assertThat(answer.get()).isEqualTo(200);
+        }
+    }
+
+    private void awaitBackendClosedEveryIdleConnection() {
+        Eventually.until("the backend closed its idle connections", Duration.ofSeconds(15), () -> openConnections.get() == 0);
+    }
+
+    private void assertFaithful() {
+        List<JournalEntry> entries = proxy.journal().entries();
+        assertThat(entries).hasSize(sent);
+        assertThat(entries).allSatisfy(entry -> {
+            assertThat(entry.status()).isEqualTo(200);
+            assertThat(entry.error()).isNull();
+            assertThat(entry.attempts()).hasSize(1);
+        });
+        // every request reached the backend exactly once: none lost, none (above all no POST) twice
+        assertThat(seenById).hasSize(sent);
+        assertThat(seenById.values()).allSatisfy(count -> assertThat(count.get()).isEqualTo(1));
+        var breaker = proxy.proxies().get(0).backends().get(0).breaker();
+        assertThat(breaker.openings()).isZero();
+        assertThat(breaker.consecutiveFailures()).isZero();
+    }
+}
