@@ -11,12 +11,12 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalLong;
-import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 import java.util.function.Predicate;
+import java.util.random.RandomGenerator;
 
 /**
  * Installed rules and the seeded decisions over them; thread-safe, lock-free reads.
@@ -30,23 +30,25 @@ import java.util.function.Predicate;
  * <ol>
  *   <li>its {@code matched} count goes up; the first {@code after} matches pass untouched;</li>
  *   <li>with {@code ratePerSecond}, only matches beyond that many in the current clock second go on;</li>
- *   <li>a probability strictly between 0 and 1 draws one double from the engine's one seeded
- *       {@link Random} (0 and 1 draw nothing);</li>
+ *   <li>a probability strictly between 0 and 1 draws one double (0 and 1 draw nothing) from the
+ *       rule's own source for this request, {@link Seeds#draws}: seeded by the engine's seed, the
+ *       rule's name and the number of this match;</li>
  *   <li>a firing is reserved against {@code times} by compare-and-set; then the rule has fired.</li>
  * </ol>
- * Fired latencies add up (their jitter, or a lognormal one's Gaussian, drawn from the same generator;
+ * Fired latencies add up (their jitter, or a lognormal one's Gaussian, drawn from the same source;
  * after-backend ones apart from the others), the lowest bandwidth applies,
  * and the oldest fired error, drop or hang answers the request. Once one has, younger error, drop and
  * hang rules are not looked at at all: they are not counted, drawn for, or charged a {@code times}.
- * The same seed and the same sequence of calls give the same decisions.
+ * A rule's decisions depend on the seed, its name and its own count of matching requests, never on
+ * how requests to other rules interleave, so a concurrent run replays with its seed.
+ * {@link #restart(long)} starts afresh under another seed (a JUnit test's own, say).
  */
 public final class FaultEngine {
 
     private static final System.Logger LOG = System.getLogger(FaultEngine.class.getName());
 
-    private final long seed;
+    private volatile long seed;
     private final Clock clock;
-    private final Random random;
     private final AtomicReference<List<InstalledRule>> rules = new AtomicReference<>(List.of());
     private final List<Consumer<InstalledRule>> removalListeners = new CopyOnWriteArrayList<>();
     private final List<Runnable> changeListeners = new CopyOnWriteArrayList<>();
@@ -59,12 +61,25 @@ public final class FaultEngine {
     public FaultEngine(long seed, Clock clock) {
         this.seed = seed;
         this.clock = Objects.requireNonNull(clock, "clock");
-        this.random = new Random(seed);
     }
 
     /** The seed every probabilistic decision derives from: print it so a run can be replayed. */
     public long seed() {
         return seed;
+    }
+
+    /**
+     * Removes every rule, gives out ids and generated names from the start again ("f1",
+     * "latency-1") and draws from {@code seed} from now on: the same rules installed in the same
+     * order then decide exactly as they did in an earlier run with that seed.
+     */
+    public void restart(long seed) {
+        removeAll();
+        synchronized (changeLock) {
+            lastId = 0;
+            lastNameNumber.clear();
+            this.seed = seed;
+        }
     }
 
     /** The clock expiry, rate windows and ramps run on. */
@@ -214,15 +229,20 @@ public final class FaultEngine {
             if (terminal != null && rule.type().isTerminal()) {
                 continue;
             }
-            if (!fires(installed, request, now)) {
+            long matchNumber = matchNumber(installed, request);
+            if (matchNumber == 0) {
+                continue;
+            }
+            RandomGenerator draws = Seeds.draws(seed, rule.name(), matchNumber);
+            if (!fires(installed, matchNumber, now, draws)) {
                 continue;
             }
             fired.add(installed);
             Fault fault = rule.fault();
             if (fault instanceof Latency latency && latency.when() == LatencyPoint.AFTER_BACKEND) {
-                afterBackendDelayMs += latencyOf(installed, latency, now);
+                afterBackendDelayMs += latencyOf(installed, latency, now, draws);
             } else if (fault instanceof Latency latency) {
-                delayMs += latencyOf(installed, latency, now);
+                delayMs += latencyOf(installed, latency, now, draws);
             } else if (fault instanceof Bandwidth bandwidth) {
                 bytesPerSecond = Math.min(bytesPerSecond, bandwidth.bytesPerSecond());
             } else {
@@ -245,43 +265,48 @@ public final class FaultEngine {
         return rule.proxy() == null || rule.proxy().equals(proxy);
     }
 
-    /** The steps between "this rule could apply" and "it fired", in the documented order. */
-    private boolean fires(InstalledRule installed, RequestFacts request, Instant now) {
-        FaultRule rule = installed.rule();
-        if (installed.exhausted() || !rule.match().matches(request)) {
-            return false;
+    /** Counts a request the rule could fire on and returns its number (1 for the first); 0 when it does not match. */
+    private static long matchNumber(InstalledRule installed, RequestFacts request) {
+        if (installed.exhausted() || !installed.rule().match().matches(request)) {
+            return 0;
         }
-        if (installed.countMatch() <= rule.after()) {
+        return installed.countMatch();
+    }
+
+    /** The steps between "this rule matched" and "it fired", in the documented order. */
+    private boolean fires(InstalledRule installed, long matchNumber, Instant now, RandomGenerator draws) {
+        FaultRule rule = installed.rule();
+        if (matchNumber <= rule.after()) {
             return false;
         }
         if (!installed.beyondRate(now)) {
             return false;
         }
-        if (!draw(installed.probabilityAt(now))) {
+        if (!draw(installed.probabilityAt(now), draws)) {
             return false;
         }
         return installed.reserveFiring();
     }
 
     /** Certain outcomes draw nothing, so adding an always-on rule doesn't shift every later draw. */
-    private boolean draw(double probability) {
+    private static boolean draw(double probability, RandomGenerator draws) {
         if (probability >= 1.0) {
             return true;
         }
         if (probability <= 0.0) {
             return false;
         }
-        return random.nextDouble() < probability;
+        return draws.nextDouble() < probability;
     }
 
-    private long latencyOf(InstalledRule installed, Latency latency, Instant now) {
+    private static long latencyOf(InstalledRule installed, Latency latency, Instant now, RandomGenerator draws) {
         long delay = installed.delayMsAt(now, latency);
         if (latency.distribution() == LatencyDistribution.LOGNORMAL) {
-            return latency.lognormalDelayMs(delay, random.nextGaussian());
+            return latency.lognormalDelayMs(delay, draws.nextGaussian());
         }
         long jitter = latency.jitterMs();
         if (jitter > 0) {
-            delay += random.nextLong(-jitter, jitter + 1);
+            delay += draws.nextLong(-jitter, jitter + 1);
         }
         return Math.max(0, delay);
     }

@@ -2,6 +2,7 @@ package io.chaosproxy.junit;
 
 import io.chaosproxy.faults.FaultRule;
 import io.chaosproxy.faults.ScenarioParser;
+import io.chaosproxy.faults.Seeds;
 import io.chaosproxy.proxy.ChaosProxyServer;
 import io.chaosproxy.proxy.config.HostPort;
 import io.chaosproxy.proxy.config.ListenerTls;
@@ -26,6 +27,7 @@ import org.junit.jupiter.api.extension.ExtensionConfigurationException;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
 import org.junit.jupiter.api.extension.ParameterResolver;
+import org.junit.jupiter.api.extension.TestExecutionExceptionHandler;
 
 /**
  * A chaos proxy for JUnit 5 tests: the extension, and the handle a test drives it with.
@@ -62,7 +64,16 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  * {@link ChaosScenario} runs a scenario during a test.
  */
 public final class ChaosProxy implements BeforeAllCallback, BeforeEachCallback, BeforeTestExecutionCallback,
-        AfterTestExecutionCallback, ParameterResolver, AutoCloseable {
+        AfterTestExecutionCallback, ParameterResolver, TestExecutionExceptionHandler, AutoCloseable {
+
+    /**
+     * The system property (or JUnit configuration parameter) that sets the class's seed without
+     * editing code, over {@link ChaosProxyConfig#seed()} and {@link Builder#seed(long)}:
+     * {@code mvn test -Dtest=CheckoutTest#fallsBack -Dchaosproxy.seed=42}.
+     */
+    public static final String SEED_PROPERTY = "chaosproxy.seed";
+
+    private static final System.Logger LOG = System.getLogger(ChaosProxy.class.getName());
 
     /** How to start this handle's in-process proxy; null for a remote handle and for the {@code @ExtendWith} instance. */
     private final Blueprint blueprint;
@@ -73,6 +84,7 @@ public final class ChaosProxy implements BeforeAllCallback, BeforeEachCallback, 
     private String servedClass;   // guarded by lock; the test class (or test) this handle serves now
     private String lastServed;    // guarded by lock; the one it served before it was closed, for messages
     private final ChaosProxyExtension extension = new ChaosProxyExtension(this);
+    private long classSeed;       // guarded by lock; set when the handle opens
 
     /**
      * The extension JUnit creates for {@code @ExtendWith(ChaosProxy.class)} and {@link ChaosProxyConfig}:
@@ -214,8 +226,19 @@ public final class ChaosProxy implements BeforeAllCallback, BeforeEachCallback, 
         control().reset();
     }
 
-    /** The seed of the proxy's probabilistic decisions: give it back with {@code seed} to replay a run. */
+    /**
+     * The seed to give back to replay a run: in a JUnit class, the class's seed
+     * ({@link ChaosProxyConfig#seed()}, {@link Builder#seed(long)} or the {@value #SEED_PROPERTY}
+     * property, else random). Each test draws from its own seed, derived from this one and the
+     * test's unique id, so one test replays alone exactly as it ran in the suite; a failing test's
+     * message names both. Outside JUnit, the proxy's seed.
+     */
     public long seed() {
+        synchronized (lock) {
+            if (servedClass != null) {
+                return classSeed;
+            }
+        }
         return control().seed();
     }
 
@@ -272,6 +295,12 @@ public final class ChaosProxy implements BeforeAllCallback, BeforeEachCallback, 
         extension.afterTestExecution(context);
     }
 
+    /** Adds the seed to replay a failing test with to its message (and logs it). */
+    @Override
+    public void handleTestExecutionException(ExtensionContext context, Throwable failure) throws Throwable {
+        throw extension.withReplayHint(context, failure);
+    }
+
     @Override
     public boolean supportsParameter(ParameterContext parameterContext, ExtensionContext context) {
         return extension.supportsParameter(parameterContext, context);
@@ -300,7 +329,7 @@ public final class ChaosProxy implements BeforeAllCallback, BeforeEachCallback, 
     }
 
     /** Starts this handle's proxy (or, remote, checks it answers) for one test class at a time. */
-    void open(String user) {
+    void open(String user, Long seedOverride) {
         synchronized (lock) {
             if (servedClass != null) {
                 throw new ExtensionConfigurationException("this ChaosProxy already serves " + servedClass
@@ -310,8 +339,10 @@ public final class ChaosProxy implements BeforeAllCallback, BeforeEachCallback, 
             try {
                 if (remote != null) {
                     remote.verify();
+                    classSeed = seedOverride != null ? seedOverride : remote.seed();
                 } else {
-                    control = InProcessControl.start(blueprint);
+                    control = InProcessControl.start(blueprint, seedOverride);
+                    classSeed = control.seed();
                 }
             } catch (IOException e) {
                 throw new ExtensionConfigurationException("the chaos proxy for " + user + " could not start: " + e.getMessage(), e);
@@ -319,6 +350,24 @@ public final class ChaosProxy implements BeforeAllCallback, BeforeEachCallback, 
                 throw new ExtensionConfigurationException("the chaos proxy for " + user + " is not usable: " + e.getMessage(), e);
             }
             servedClass = user;
+        }
+        LOG.log(System.Logger.Level.INFO, "chaos proxy for {0}: seed {1,number,#}", user, classSeed);
+    }
+
+    /**
+     * Before a test: a clean slate, and the test's own seed, derived from the class's seed and the
+     * test's unique id. Returns that seed.
+     */
+    long startTest(String testUniqueId) {
+        long testSeed = Seeds.derive(classSeed(), testUniqueId);
+        control().reset(testSeed);
+        return testSeed;
+    }
+
+    /** The seed the class's tests derive theirs from. */
+    long classSeed() {
+        synchronized (lock) {
+            return classSeed;
         }
     }
 

@@ -58,8 +58,21 @@ public @interface ChaosProxyConfig {
     /** How long one attempt may take until the backend's response headers arrive. */
     String tryTimeout() default "30s";
 
-    /** The seed of every probabilistic fault decision, to replay a run; empty means random. */
-    String seed() default "";
+    /** {@link #seed()}'s default: no seed given, so a random one (printed, and named when a test fails). */
+    long RANDOM_SEED = Long.MIN_VALUE;
+
+    /**
+     * The class's seed, {@code seed = 42}: each test draws from its own seed derived from this one
+     * and the test's unique id, so a failing test replays alone exactly as it ran in the suite.
+     * The system property {@value ChaosProxy#SEED_PROPERTY} overrides it without editing code.
+     */
+    long seed() default RANDOM_SEED;
+
+    /**
+     * The class's seed as text, for a placeholder: {@code seedText = "${CHAOS_SEED:}"}; empty
+     * means random. Give {@link #seed()} or this, not both.
+     */
+    String seedText() default "";
 
     /**
      * Whether each test starts from a clean slate: faults removed, scenario stopped, journal

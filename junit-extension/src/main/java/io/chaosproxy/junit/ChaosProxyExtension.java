@@ -28,6 +28,8 @@ final class ChaosProxyExtension {
     private static final Namespace NAMESPACE = Namespace.create(ChaosProxy.class);
     private static final String BINDING = "binding";
     private static final String SCENARIO_STARTED = "scenario-started";
+    private static final String TEST_SEED = "test-seed";
+    private static final System.Logger LOG = System.getLogger(ChaosProxy.class.getName());
     private static final String PARALLEL_ENABLED = "junit.jupiter.execution.parallel.enabled";
 
     /** The registered extension these callbacks belong to. */
@@ -50,8 +52,26 @@ final class ChaosProxyExtension {
         }
         if (binding.resetBeforeEach()) {
             refuseConcurrentSharing(context, binding);
-            binding.handle().reset();
+            ChaosProxy handle = binding.handle();
+            TestSeed seed = new TestSeed(handle.startTest(context.getUniqueId()), handle.classSeed());
+            context.getStore(NAMESPACE).put(TEST_SEED, seed);
+            context.publishReportEntry("chaos-proxy seed", seed.describe());
         }
+    }
+
+    /**
+     * The failure of a test that ran with its own seed, with that seed and how to replay it in its
+     * message; an {@link AssertionError} keeps its type, expected and actual values and stack trace,
+     * any other failure gets the hint as a suppressed exception. The hint is logged too.
+     */
+    Throwable withReplayHint(ExtensionContext context, Throwable failure) {
+        TestSeed seed = serving(context) == null ? null : context.getStore(NAMESPACE).get(TEST_SEED, TestSeed.class);
+        if (seed == null) {
+            return failure;
+        }
+        String hint = seed.replayHint();
+        LOG.log(System.Logger.Level.WARNING, context.getDisplayName() + " failed; " + hint);
+        return ReplayHint.attach(failure, hint);
     }
 
     void beforeTestExecution(ExtensionContext context) {
@@ -150,7 +170,7 @@ final class ChaosProxyExtension {
         ChaosProxy handle = owner.isExtendWithInstance()
                 ? ChaosProxy.inProcess(ConfigAnnotations.blueprint(ConfigAnnotations.find(context), context))
                 : owner;
-        handle.open(describe(context));
+        handle.open(describe(context), seedOverride(context));
         return new Binding(owner, handle, context.getUniqueId(), handle.resetsBeforeEach());
     }
 
@@ -173,6 +193,21 @@ final class ChaosProxyExtension {
         return new ExtensionConfigurationException("ChaosProxy is registered twice on " + context.getRequiredTestClass().getName()
                 + ": by @ExtendWith(ChaosProxy.class) or @ChaosProxyConfig, and by a @RegisterExtension field."
                 + " Configure the proxy one way: the annotations, or ChaosProxy.builder()");
+    }
+
+    /** The {@value ChaosProxy#SEED_PROPERTY} property or configuration parameter, when set. */
+    private static Long seedOverride(ExtensionContext context) {
+        Optional<String> given = context.getConfigurationParameter(ChaosProxy.SEED_PROPERTY).map(String::strip)
+                .filter(value -> !value.isEmpty());
+        if (given.isEmpty()) {
+            return null;
+        }
+        try {
+            return Long.parseLong(given.get());
+        } catch (NumberFormatException e) {
+            throw new ExtensionConfigurationException(ChaosProxy.SEED_PROPERTY + " must be a whole number, got '"
+                    + given.get() + "'", e);
+        }
     }
 
     private static boolean isLocal(Binding binding, ExtensionContext context) {
@@ -226,6 +261,20 @@ final class ChaosProxyExtension {
             return ScenarioParser.parse(new String(in.readAllBytes(), StandardCharsets.UTF_8), file);
         } catch (IOException e) {
             throw new ExtensionConfigurationException(where + ": cannot read " + resource + ": " + e.getMessage(), e);
+        }
+    }
+
+    /** The seed a test ran with, and the class's seed it was derived from. */
+    private record TestSeed(long seed, long classSeed) {
+        String describe() {
+            return seed + " (derived from the class seed " + classSeed + " and the test's unique id)";
+        }
+
+        String replayHint() {
+            String literal = classSeed == (int) classSeed ? Long.toString(classSeed) : classSeed + "L";
+            return "chaos-proxy: this test ran with seed " + describe() + "; replay it alone with"
+                    + " @ChaosProxyConfig(seed = " + literal + "), ChaosProxy.builder().seed(" + literal + ")"
+                    + " or -D" + ChaosProxy.SEED_PROPERTY + "=" + classSeed;
         }
     }
 

@@ -45,12 +45,17 @@ final class ConfigAnnotations {
         reader.apply("connectTimeout", () -> builder.connectTimeout(Durations.parse(reader.text("connectTimeout", config.connectTimeout()))));
         reader.apply("tryTimeout", () -> builder.tryTimeout(Durations.parse(reader.text("tryTimeout", config.tryTimeout()))));
         reader.apply("seed", () -> {
-            String seed = reader.text("seed", config.seed()).strip();
-            if (!seed.isEmpty()) {
+            String seed = reader.text("seedText", config.seedText()).strip();
+            if (!seed.isEmpty() && config.seed() != ChaosProxyConfig.RANDOM_SEED) {
+                throw new IllegalArgumentException("give seed or seedText, not both");
+            }
+            if (config.seed() != ChaosProxyConfig.RANDOM_SEED) {
+                builder.seed(config.seed());
+            } else if (!seed.isEmpty()) {
                 try {
                     builder.seed(Long.parseLong(seed));
                 } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("seed must be a whole number, got '" + seed + "'");
+                    throw new IllegalArgumentException("seedText must be a whole number, got '" + seed + "'");
                 }
             }
         });

@@ -30,8 +30,12 @@ final class InProcessControl implements ProxyControl {
     }
 
     /** Starts a proxy as the blueprint says; returns once every listener accepts connections. */
-    static InProcessControl start(Blueprint blueprint) throws IOException {
-        return new InProcessControl(blueprint.server().build().start());
+    static InProcessControl start(Blueprint blueprint, Long seedOverride) throws IOException {
+        ChaosProxyServer.Builder builder = blueprint.server();
+        if (seedOverride != null) {
+            builder.seed(seedOverride);
+        }
+        return new InProcessControl(builder.build().start());
     }
 
     @Override
@@ -106,6 +110,12 @@ final class InProcessControl implements ProxyControl {
     public void reset() {
         clearedAt = Instant.now();
         server.reset();
+    }
+
+    @Override
+    public void reset(long seed) {
+        clearedAt = Instant.now();
+        server.reset(seed);
     }
 
     @Override

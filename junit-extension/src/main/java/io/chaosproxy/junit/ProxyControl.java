@@ -45,6 +45,9 @@ interface ProxyControl extends AutoCloseable {
 
     void reset();
 
+    /** {@link #reset()}, with rule ids restarting and every decision drawn from {@code seed} from now on. */
+    void reset(long seed);
+
     long seed();
 
     /** Where this control talks to, for messages: "in-process proxy on ..." or the control URL. */

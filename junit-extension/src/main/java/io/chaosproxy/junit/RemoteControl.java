@@ -160,6 +160,11 @@ final class RemoteControl implements ProxyControl {
     }
 
     @Override
+    public void reset(long seed) {
+        call("POST", path("reset").newBuilder().addQueryParameter("seed", Long.toString(seed)).build(), null);
+    }
+
+    @Override
     public long seed() {
         return call("GET", path("status"), null).path("seed").asLong();
     }

@@ -14,6 +14,7 @@ import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.platform.engine.DiscoverySelector;
 import org.junit.platform.engine.TestExecutionResult;
 import org.junit.platform.testkit.engine.EngineExecutionResults;
 import org.junit.platform.testkit.engine.EngineTestKit;
@@ -50,12 +51,17 @@ final class EngineRun {
     }
 
     static EngineExecutionResults run(Map<String, String> parameters, Class<?>... classes) {
+        return run(parameters, Arrays.stream(classes).map(type -> selectClass(type)).toArray(DiscoverySelector[]::new));
+    }
+
+    /** Runs what the selectors pick, e.g. {@code selectMethod(SomeCase.class, "one")} for one test alone. */
+    static EngineExecutionResults run(Map<String, String> parameters, DiscoverySelector... selectors) {
         Map<String, String> all = new HashMap<>(parameters);
         all.put(MARKER, "true");
         return EngineTestKit.engine("junit-jupiter")
                 .enableImplicitConfigurationParameters(false)
                 .configurationParameters(all)
-                .selectors(Arrays.stream(classes).map(type -> selectClass(type)).toArray(org.junit.platform.engine.DiscoverySelector[]::new))
+                .selectors(selectors)
                 .execute();
     }
 

@@ -240,7 +240,7 @@ class ExtensionLifecycleEngineTest {
     // ---- configuration from the annotation, placeholders included ----
 
     @EngineRun.Case
-    @ChaosProxyConfig(upstream = "${test.backend}", seed = "${test.seed:7}", maxAttempts = 1,
+    @ChaosProxyConfig(upstream = "${test.backend}", seedText = "${test.seed:7}", maxAttempts = 1,
             proxies = @NamedProxy(name = "payments", upstream = "${test.backend}"))
     static class Configured {
         @Test

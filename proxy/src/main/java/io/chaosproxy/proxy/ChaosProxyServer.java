@@ -49,7 +49,6 @@ public final class ChaosProxyServer implements AutoCloseable {
 
     private final Builder config;
     private final UpstreamTls upstreamTls;
-    private final long seed;
     private final FaultEngine faults;
     private final RequestJournal journal;
     private final AccessLog accessLog;
@@ -63,7 +62,7 @@ public final class ChaosProxyServer implements AutoCloseable {
 
     private ChaosProxyServer(Builder config) {
         this.config = config;
-        this.seed = config.seed != null ? config.seed : ThreadLocalRandom.current().nextLong();
+        long seed = config.seed != null ? config.seed : ThreadLocalRandom.current().nextLong();
         this.faults = new FaultEngine(seed, Clock.systemUTC());
         this.journal = new RequestJournal(config.journalCapacity);
         this.accessLog = config.accessLogFormat == null ? null : new AccessLog(config.accessLogFormat, config.accessLogOut);
@@ -136,9 +135,12 @@ public final class ChaosProxyServer implements AutoCloseable {
         return control == null ? null : control.url();
     }
 
-    /** The seed of every probabilistic fault decision: give it back with {@code seed(...)} to replay a run. */
+    /**
+     * The seed of every probabilistic fault decision (the latest {@link #reset(long)}'s): give it
+     * back with {@code seed(...)} to replay a run.
+     */
     public long seed() {
-        return seed;
+        return faults.seed();
     }
 
     // ---- proxies ----
@@ -203,6 +205,17 @@ public final class ChaosProxyServer implements AutoCloseable {
         for (ProxyRuntime proxy : dataPlane.proxies()) {
             proxy.resetBreakers();
         }
+    }
+
+    /**
+     * {@link #reset()}, and a fresh start of the fault rules under {@code seed}: rule ids and
+     * generated names count from the start again, so the same rules injected in the same order
+     * decide exactly as they did in an earlier run with this seed (how a JUnit test replays alone).
+     */
+    public void reset(long seed) {
+        scenarios.stop();
+        faults.restart(seed);
+        reset();
     }
 
     public ResilienceSettings resilience() {

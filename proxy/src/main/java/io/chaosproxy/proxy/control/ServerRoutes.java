@@ -57,9 +57,23 @@ final class ServerRoutes {
         Json.send(ctx, 200, status);
     }
 
+    /** {@code ?seed=N} also restarts rule ids and draws from that seed: how a remote JUnit test gets its own seed. */
     private void reset(Context ctx) {
-        server.reset();
+        String seed = ctx.queryParam("seed");
+        if (seed == null) {
+            server.reset();
+        } else {
+            server.reset(parseSeed(seed));
+        }
         ctx.status(204);
+    }
+
+    private static long parseSeed(String seed) {
+        try {
+            return Long.parseLong(seed.strip());
+        } catch (NumberFormatException e) {
+            throw ApiError.badRequest("seed", "seed must be a whole number, got '" + seed + "'");
+        }
     }
 
     private void metrics(Context ctx) {
