@@ -176,31 +176,13 @@ public final class FaultEngine {
      */
     public boolean firesOnConnection(InstalledRule installed) {
         Instant now = clock.instant();
-        return !installed.isExpiredAt(now) && fires(installed, CONNECTION, now);
+        if (installed.isExpiredAt(now) || installed.exhausted()) {
+            return false;
+        }
+        long matchNumber = installed.countMatch();
+        return fires(installed, matchNumber, now, Seeds.draws(seed, installed.rule().name(), matchNumber));
     }
 
-    /** What a rule without {@code match} needs to know about a TCP connection: nothing. */
-    private static final RequestFacts CONNECTION = new RequestFacts() {
-        @Override
-        public String proxy() {
-            return null;
-        }
-
-        @Override
-        public String method() {
-            return null;
-        }
-
-        @Override
-        public String path() {
-            return null;
-        }
-
-        @Override
-        public String header(String name) {
-            return null;
-        }
-    };
 
     /** Which rules fire on this request for this leg, and what they add up to. */
     public FaultDecision decide(RequestFacts request, Target target) {

@@ -149,5 +149,9 @@ final class InProcessControl implements ProxyControl {
             throw new FaultSpecException(field, field + " \"" + rule.proxy() + "\" names no proxy; proxies: "
                     + String.join(", ", server.proxies().stream().map(ProxyRuntime::name).toList()));
         }
+        if (rule.proxy() != null) {
+            String at = field.substring(0, field.length() - "proxy".length());
+            server.proxy(rule.proxy()).ifPresent(proxy -> proxy.protocol().check(rule, proxy.name(), at));
+        }
     }
 }

@@ -66,6 +66,7 @@ public final class DataPlane implements AutoCloseable {
     private final Map<Connector, ExchangeHandler> handlers = new ConcurrentHashMap<>();
     private final Map<String, ProxyRuntime> proxies = new ConcurrentHashMap<>();
     private final TcpListeners tcp;
+    private final RefuseRules refuseRules;
 
     public DataPlane(ProxyCore core) {
         this(core, null, UpstreamTls.DEFAULT, null);
@@ -80,6 +81,7 @@ public final class DataPlane implements AutoCloseable {
     public DataPlane(ProxyCore core, ListenerTls listenerTls, UpstreamTls upstreamTls, TcpListeners tcp) {
         this.core = core;
         this.tcp = tcp;
+        this.refuseRules = new RefuseRules(core, this::proxies);
         this.clients = new UpstreamClients(upstreamTls, UpstreamFaultInterceptor.INSTANCE,
                 List.of(StaleConnectionInterceptor.INSTANCE, FaithfulHeadersInterceptor.INSTANCE));
         QueuedThreadPool threads = new QueuedThreadPool(400, 8);
@@ -150,6 +152,7 @@ public final class DataPlane implements AutoCloseable {
             throw new IOException("proxy '" + spec.name() + "' could not start: " + e.getMessage(), e);
         }
         proxies.put(spec.name(), runtime);
+        refuseRules.apply(); // a refuse rule naming no proxy closes a new one too
         return runtime;
     }
 

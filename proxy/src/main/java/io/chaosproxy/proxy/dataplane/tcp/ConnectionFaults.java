@@ -1,5 +1,6 @@
 package io.chaosproxy.proxy.dataplane.tcp;
 
+import io.chaosproxy.faults.Direction;
 import io.chaosproxy.faults.InstalledRule;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -97,11 +98,11 @@ final class ConnectionFaults {
                 }
                 continue;
             }
-            boolean[] directions = TcpRules.directions(rule.rule());
-            if (directions[0]) {
+            Direction direction = TcpRules.direction(rule.rule());
+            if (direction.covers(Direction.UPSTREAM)) {
                 TcpRules.addTo(up, rule, decision.upAt());
             }
-            if (directions[1]) {
+            if (direction.covers(Direction.DOWNSTREAM)) {
                 TcpRules.addTo(down, rule, decision.downAt());
             }
             if (rule.expiresAt() != null) {

@@ -8,10 +8,10 @@ import org.eclipse.jetty.util.Callback;
  * is cut (RST or FIN, both sides).
  */
 final class CutStage implements Stage {
-    private final Direction direction;
+    private final Flow direction;
     private final Stage next;
 
-    CutStage(Direction direction, Stage next) {
+    CutStage(Flow direction, Stage next) {
         this.direction = direction;
         this.next = next;
     }

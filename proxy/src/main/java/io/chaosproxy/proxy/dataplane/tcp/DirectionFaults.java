@@ -1,22 +1,24 @@
 package io.chaosproxy.proxy.dataplane.tcp;
 
 import io.chaosproxy.faults.InstalledRule;
+import io.chaosproxy.faults.Latency;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * What the rules acting on one connection do to one direction of it, at this moment.
  *
- * @param delayMs        the sum of the latencies, each chunk waits this long (0: none)
- * @param jitterMs       the sum of their jitters, drawn per chunk
+ * @param latencies      the latency rules acting; each chunk waits the sum of one draw of each
  * @param bytesPerSecond the lowest bandwidth, 0 when none
  * @param sliceBytes     pieces writes are cut into, 0 when no slice rule acts
  * @param sliceDelayMs   pause between pieces
  * @param stall          the oldest hang, or null
  * @param cut            the oldest after-bytes drop, or null
  */
-record DirectionFaults(long delayMs, long jitterMs, long bytesPerSecond, int sliceBytes, long sliceDelayMs,
+record DirectionFaults(List<Latency> latencies, long bytesPerSecond, int sliceBytes, long sliceDelayMs,
                        Stall stall, Cut cut) {
 
-    static final DirectionFaults NONE = new DirectionFaults(0, 0, 0, 0, 0, null, null);
+    static final DirectionFaults NONE = new DirectionFaults(List.of(), 0, 0, 0, null, null);
 
     /** Bytes stop flowing once the direction has carried {@code atByte} bytes, while {@code rule} lasts. */
     record Stall(InstalledRule rule, long atByte) {}
@@ -30,17 +32,15 @@ record DirectionFaults(long delayMs, long jitterMs, long bytesPerSecond, int sli
 
     /** Adds up the rules acting on a direction: latencies sum, the lowest bandwidth wins, the oldest slice, hang and cut win. */
     static final class Builder {
-        private long delayMs;
-        private long jitterMs;
+        private final List<Latency> latencies = new ArrayList<>(1);
         private long bytesPerSecond;
         private int sliceBytes;
         private long sliceDelayMs;
         private Stall stall;
         private Cut cut;
 
-        void latency(long delay, long jitter) {
-            delayMs += delay;
-            jitterMs += jitter;
+        void latency(Latency latency) {
+            latencies.add(latency);
         }
 
         void bandwidth(long rate) {
@@ -67,10 +67,10 @@ record DirectionFaults(long delayMs, long jitterMs, long bytesPerSecond, int sli
         }
 
         DirectionFaults build() {
-            if (delayMs == 0 && jitterMs == 0 && bytesPerSecond == 0 && sliceBytes == 0 && stall == null && cut == null) {
+            if (latencies.isEmpty() && bytesPerSecond == 0 && sliceBytes == 0 && stall == null && cut == null) {
                 return NONE;
             }
-            return new DirectionFaults(delayMs, jitterMs, bytesPerSecond, sliceBytes, sliceDelayMs, stall, cut);
+            return new DirectionFaults(List.copyOf(latencies), bytesPerSecond, sliceBytes, sliceDelayMs, stall, cut);
         }
     }
 }

@@ -8,10 +8,10 @@ import org.eclipse.jetty.util.Callback;
  * stays open, nothing flows) until the rule goes; then it goes on where it stopped.
  */
 final class HangStage implements Stage {
-    private final Direction direction;
+    private final Flow direction;
     private final Stage next;
 
-    HangStage(Direction direction, Stage next) {
+    HangStage(Flow direction, Stage next) {
         this.direction = direction;
         this.next = next;
     }

@@ -14,10 +14,10 @@ final class PaceStage implements Stage {
     /** Pieces of this many milliseconds at the bandwidth: smooth enough, and few timer tasks. */
     private static final long BANDWIDTH_PIECE_MS = 50;
 
-    private final Direction direction;
+    private final Flow direction;
     private final Stage next;
 
-    PaceStage(Direction direction, Stage next) {
+    PaceStage(Flow direction, Stage next) {
         this.direction = direction;
         this.next = next;
     }

@@ -12,7 +12,7 @@ import org.eclipse.jetty.io.EndPoint;
 final class PipeEnd extends AbstractConnection {
     private final TcpTunnel tunnel;
     private final boolean client;
-    private volatile Direction reading;
+    private volatile Flow reading;
 
     PipeEnd(EndPoint endPoint, Executor executor, TcpTunnel tunnel, boolean client) {
         super(endPoint, executor);
@@ -25,7 +25,7 @@ final class PipeEnd extends AbstractConnection {
     }
 
     /** The direction that reads this end; set once both ends exist. */
-    void readBy(Direction direction) {
+    void readBy(Flow direction) {
         this.reading = direction;
     }
 
@@ -39,7 +39,7 @@ final class PipeEnd extends AbstractConnection {
 
     @Override
     public void onFillable() {
-        Direction direction = reading;
+        Flow direction = reading;
         if (direction != null) {
             direction.readMore();
         }

@@ -22,7 +22,7 @@ import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.util.Callback;
 
 /**
- * One client connection of a TCP proxy and its backend connection: two {@link Direction}s between
+ * One client connection of a TCP proxy and its backend connection: two {@link Flow}s between
  * two {@link PipeEnd}s, and one journal entry when it ends.
  *
  * <p>How it ends: when each side has half-closed (its FIN passed on to the other) the tunnel
@@ -44,8 +44,8 @@ final class TcpTunnel {
     private final AtomicInteger streamsEnded = new AtomicInteger();
     private volatile PipeEnd backendEnd;
     private volatile String backend;
-    private volatile Direction up;
-    private volatile Direction down;
+    private volatile Flow up;
+    private volatile Flow down;
     private volatile String firstToClose;
 
     /** A chunk held by a hang rule, and how to try it again. */
@@ -114,8 +114,8 @@ final class TcpTunnel {
             end.getEndPoint().close(); // the client left while the backend connection was being made
             return;
         }
-        Direction upward = new Direction(this, true, clientEnd, end, pipes.jitterSeed(number, true));
-        Direction downward = new Direction(this, false, end, clientEnd, pipes.jitterSeed(number, false));
+        Flow upward = new Flow(this, true, clientEnd, end, pipes.jitterSeed(number, true));
+        Flow downward = new Flow(this, false, end, clientEnd, pipes.jitterSeed(number, false));
         this.up = upward;
         this.down = downward;
         clientEnd.readBy(upward);
@@ -130,7 +130,7 @@ final class TcpTunnel {
     }
 
     /** A direction's source sent FIN: pass it on; once both have, the tunnel is done. */
-    void endOfStream(Direction direction, PipeEnd sink) {
+    void endOfStream(Flow direction, PipeEnd sink) {
         String side = direction.upstream() ? ConnectionRecord.END_CLIENT_CLOSED : ConnectionRecord.END_BACKEND_CLOSED;
         synchronized (this) {
             if (firstToClose == null) {
@@ -144,7 +144,7 @@ final class TcpTunnel {
         }
     }
 
-    void failed(Direction direction, Throwable cause) {
+    void failed(Flow direction, Throwable cause) {
         if (cause instanceof FaultCutException || ended.get()) {
             return; // the cut or the end that caused this has already ended the tunnel
         }
@@ -161,8 +161,8 @@ final class TcpTunnel {
             finish(ConnectionRecord.END_RESET, (end.isClient() ? "client" : "backend") + " connection failed: " + describe(cause), true);
             return;
         }
-        Direction upward = up;
-        Direction downward = down;
+        Flow upward = up;
+        Flow downward = down;
         if (upward == null) {
             finish(end.isClient() ? ConnectionRecord.END_CLIENT_CLOSED : ConnectionRecord.END_BACKEND_CLOSED, null, false);
             return;
@@ -222,8 +222,8 @@ final class TcpTunnel {
     }
 
     private long[] bytes() {
-        Direction upward = up;
-        Direction downward = down;
+        Flow upward = up;
+        Flow downward = down;
         return new long[] {upward == null ? 0 : upward.forwarded(), downward == null ? 0 : downward.forwarded()};
     }
 

@@ -3,7 +3,7 @@
  * thread per connection). {@link io.chaosproxy.proxy.dataplane.tcp.TcpPipes} makes the listener's
  * connection factory; {@link io.chaosproxy.proxy.dataplane.tcp.TcpTunnel} pairs the client and
  * backend endpoints ({@link io.chaosproxy.proxy.dataplane.tcp.PipeEnd}); each direction is a
- * {@link io.chaosproxy.proxy.dataplane.tcp.Direction}, a chain of small fault stages drawn where it
+ * {@link io.chaosproxy.proxy.dataplane.tcp.Flow}, a chain of small fault stages drawn where it
  * is built; {@link io.chaosproxy.proxy.dataplane.tcp.ConnectionFaults} decides once per connection
  * and rule which rules act on it; {@link io.chaosproxy.proxy.dataplane.tcp.BackendConnect} picks and
  * connects the backend.

@@ -1,6 +1,8 @@
 package io.chaosproxy.proxy.dataplane.tcp;
 
 import io.chaosproxy.faults.InstalledRule;
+import io.chaosproxy.faults.Latency;
+import io.chaosproxy.faults.LatencyDistribution;
 import java.nio.ByteBuffer;
 import java.util.SplittableRandom;
 import java.util.concurrent.TimeUnit;
@@ -15,7 +17,7 @@ import org.eclipse.jetty.util.IteratingCallback;
  * a slow reader on the sink side slows the writer on the source side (TCP flow control end to end)
  * and memory stays at one buffer per busy direction, none per idle one.
  */
-final class Direction {
+final class Flow {
     /** Bytes read at once: large enough for full-speed copies, small enough for thousands of connections. */
     static final int CHUNK_BYTES = 64 * 1024;
 
@@ -25,15 +27,15 @@ final class Direction {
     private final PipeEnd sink;
     private final Stage head;
     private final Pump pump = new Pump();
-    private final SplittableRandom jitter;
+    private final SplittableRandom draws;
     private volatile long forwarded;
 
-    Direction(TcpTunnel tunnel, boolean upstream, PipeEnd source, PipeEnd sink, long seed) {
+    Flow(TcpTunnel tunnel, boolean upstream, PipeEnd source, PipeEnd sink, long seed) {
         this.tunnel = tunnel;
         this.upstream = upstream;
         this.source = source;
         this.sink = sink;
-        this.jitter = new SplittableRandom(seed);
+        this.draws = new SplittableRandom(seed);
         // source > hang > cut > latency > pace (bandwidth, slice) > sink
         this.head = new HangStage(this, new CutStage(this, new LatencyStage(this, new PaceStage(this, this::write))));
     }
@@ -58,9 +60,14 @@ final class Direction {
         pump.iterate();
     }
 
-    long jitter(long jitterMs) {
-        synchronized (jitter) {
-            return jitter.nextLong(-jitterMs, jitterMs + 1);
+    /** One wait of a latency rule for one chunk, from this direction's own seeded sequence. */
+    long draw(Latency latency) {
+        synchronized (draws) {
+            if (latency.distribution() == LatencyDistribution.LOGNORMAL) {
+                return latency.lognormalDelayMs(latency.delayMs(), draws.nextGaussian());
+            }
+            long jitter = latency.jitterMs();
+            return Math.max(0, latency.delayMs() + (jitter > 0 ? draws.nextLong(-jitter, jitter + 1) : 0));
         }
     }
 
@@ -106,14 +113,14 @@ final class Direction {
                 source.fillInterested();
                 return Action.IDLE;
             }
-            tunnel.endOfStream(Direction.this, sink);
+            tunnel.endOfStream(Flow.this, sink);
             return Action.SUCCEEDED;
         }
 
         @Override
         protected void onCompleteFailure(Throwable cause) {
             release();
-            tunnel.failed(Direction.this, cause);
+            tunnel.failed(Flow.this, cause);
         }
 
         private void release() {
