@@ -8,7 +8,8 @@ import java.time.Duration;
 /**
  * Slice (TCP proxies): what the backend writes reaches the client in pieces of about
  * {@code sliceBytes} bytes, with an optional pause between them, as a fragmenting network
- * delivers it: a test of the client's framing. {@link #upstream()} slices what the client writes.
+ * delivers it: a test of the client's framing. {@code direction(Direction.UPSTREAM)} slices what
+ * the client writes instead, {@code Direction.BOTH} both ways.
  */
 public final class SliceFault extends FaultSpec<SliceFault> {
     private final long sliceBytes;
@@ -27,14 +28,9 @@ public final class SliceFault extends FaultSpec<SliceFault> {
         return new SliceFault(common(), sliceBytes, pause.toMillis(), direction);
     }
 
-    /** Slices what the client sends to the backend instead. */
-    public SliceFault upstream() {
-        return new SliceFault(common(), sliceBytes, pauseMs, Direction.UPSTREAM);
-    }
-
-    /** Slices both ways. */
-    public SliceFault both() {
-        return new SliceFault(common(), sliceBytes, pauseMs, Direction.BOTH);
+    /** Which way to slice: downstream (backend to client, the default), upstream, or both. */
+    public SliceFault direction(Direction way) {
+        return new SliceFault(common(), sliceBytes, pauseMs, way);
     }
 
     @Override
