@@ -37,6 +37,7 @@ final class TcpTunnel {
     private final Instant startedAt = Instant.now();
     private final long startNanos = System.nanoTime();
     private final PipeEnd clientEnd;
+    private final String client;
     private final ConnectionFaults faults;
     private final List<Attempt> attempts = new ArrayList<>(1);
     private final List<Parked> parked = new ArrayList<>(1);
@@ -57,6 +58,7 @@ final class TcpTunnel {
         this.connector = connector;
         this.number = number;
         this.clientEnd = new PipeEnd(clientEndPoint, connector.getExecutor(), this, true);
+        this.client = address(clientEndPoint.getRemoteSocketAddress()); // gone once the socket closes
         this.faults = new ConnectionFaults(pipes.faults(), proxy.name(), this::bytes);
     }
 
@@ -271,7 +273,7 @@ final class TcpTunnel {
         synchronized (attempts) {
             tried = List.copyOf(attempts);
         }
-        ConnectionRecord connection = new ConnectionRecord("tcp", address(clientEnd.getEndPoint().getRemoteSocketAddress()),
+        ConnectionRecord connection = new ConnectionRecord("tcp", client,
                 backendEnd == null ? null : backend, bytes[0], bytes[1], end);
         JournalEntry entry = new JournalEntry("tcp-" + number, proxy.name(), null, null, null,
                 fired.stream().map(InstalledRule::id).toList(), tried,
