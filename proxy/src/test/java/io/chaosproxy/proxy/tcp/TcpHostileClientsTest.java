@@ -79,8 +79,9 @@ class TcpHostileClientsTest {
             });
             writer.setDaemon(true);
             writer.start();
+            // the half-open ones may already be over (the echo answers a FIN with its own); the non-reader is not
             Awaitility.await().atMost(Duration.ofSeconds(30))
-                    .until(() -> proxy.proxy("echo").orElseThrow().connections().open() >= 51);
+                    .until(() -> proxy.proxy("echo").orElseThrow().connections().open() >= 1);
 
             for (Socket socket : halfOpen) {
                 socket.close();
