@@ -7,7 +7,9 @@
 //   precision HOST PORT CONTROL_PORT PATH RATE SECONDS DELAY_MS
 //                                                a latency rule's delay as actually seen, at RATE req/s
 //   probability HOST PORT CONTROL_PORT PATH N P  share of N requests that an error rule of probability P hits
-//   jar-start JAR UPSTREAM PATH RUNS DIR         `java -jar` spawn to the first proxied 200, RUNS times
+//   jar-start JAR UPSTREAM PATH RUNS DIR         `java -jar` spawn to the first proxied 200, RUNS times;
+//                                                 JAR may be the launcher script instead (run with
+//                                                 bash and JAVA_HOME of this JVM)
 //   inprocess-start UPSTREAM PATH WARMUPS RUNS   ChaosProxyServer start() to the first proxied 200
 //
 // Every mode prints human-readable progress on stderr and one line `RESULT key=value ...` on
@@ -562,10 +564,13 @@ public class BenchClient {
         for (int r = 0; r < runs; r++) {
             Path portFile = dir.resolve("jar-start-" + r + ".json");
             Files.deleteIfExists(portFile);
-            ProcessBuilder pb = new ProcessBuilder(java, "-jar", jar, "--listen", "127.0.0.1:0", "--control", "127.0.0.1:0",
-                    "--upstream", upstream, "--port-file", portFile.toString())
+            List<String> command = new ArrayList<>(jar.endsWith(".jar") ? List.of(java, "-jar", jar) : List.of("bash", jar));
+            command.addAll(List.of("--listen", "127.0.0.1:0", "--control", "127.0.0.1:0",
+                    "--upstream", upstream, "--port-file", portFile.toString()));
+            ProcessBuilder pb = new ProcessBuilder(command)
                     .redirectOutput(ProcessBuilder.Redirect.DISCARD)
                     .redirectError(dir.resolve("jar-start-" + r + ".err").toFile());
+            pb.environment().put("JAVA_HOME", Path.of(java).getParent().getParent().toString());
             long t0 = System.nanoTime();
             Process process = pb.start();
             try {

@@ -1,19 +1,20 @@
 #!/usr/bin/env bash
 # chaos-proxy benchmark suite (see src/bench/README.md).
 #
-#   src/bench/run.sh [--quick] [--out FILE] [--wait-idle|--no-wait] [--no-pin] [--no-build] [--keep]
+#   src/bench/run.sh [--quick] [--out FILE] [--wait-idle|--no-wait] [--pin] [--no-build] [--keep]
 #   src/bench/run.sh --profile [--quick]      a JFR profile of chaos-proxy under wrk load instead
 #
 # Builds the proxy jar, fetches WireMock and MockServer with Maven, installs wrk and nginx-light
 # from Debian's packages when missing, serves fixed bodies from nginx, and measures in one run:
-# wrk throughput and latency direct / chaos-proxy / nginx proxy_pass / WireMock / MockServer,
-# streaming, 1,000 held requests, start times and fault precision; then prints every target with
-# PASS or MISS. Loopback only, free ports only, bounded in time; everything it starts is stopped
+# wrk throughput and latency direct / chaos-proxy on Java 17 and on Java 25 / nginx proxy_pass /
+# WireMock / MockServer, each JVM's throughput in 5 s windows from its start, CPU per request and
+# peak RSS, streaming, 1,000 held requests, start times and fault precision; then prints every
+# target with PASS or MISS. Loopback only, free ports only, bounded in time; everything it starts is stopped
 # on exit. Not part of `mvn verify`.
 set -uo pipefail
 
 QUICK=0
-PIN=1
+PIN=0
 BUILD=1
 KEEP=0
 PROFILE=0
@@ -22,6 +23,7 @@ OUT=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --quick) QUICK=1 ;;
+    --pin) PIN=1 ;;
     --no-pin) PIN=0 ;;
     --no-build) BUILD=0 ;;
     --keep) KEEP=1 ;;
@@ -30,7 +32,7 @@ while [ $# -gt 0 ]; do
     --no-wait) WAIT_IDLE=0 ;;
     --out) OUT="${2:?--out needs a file}"; shift ;;
     --out=*) OUT="${1#--out=}" ;;
-    -h|--help) sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -51,9 +53,11 @@ fi
 if [ "$QUICK" = 1 ]; then
   DUR=3; WARM_RUNS=1; WARM_DUR=3; NGINX_WARM=1; MOD_DUR=3
   PREC_S=3; PROB_N=2000; JAR_RUNS=2; INPROC_WARM=5; INPROC_RUNS=5; STREAM_WARM=0; PROFILE_S=10
+  CURVE_WINDOWS=4; CURVE_S=5
 else
   DUR=10; WARM_RUNS=2; WARM_DUR=10; NGINX_WARM=2; MOD_DUR=10
   PREC_S=10; PROB_N=10000; JAR_RUNS=5; INPROC_WARM=20; INPROC_RUNS=20; STREAM_WARM=1; PROFILE_S=30
+  CURVE_WINDOWS=12; CURVE_S=5   # throughput in 5 s windows over the first 60 s after start
 fi
 CONNS=64        # wrk connections for throughput
 MOD_CONNS=4     # wrk connections for "moderate load" latency
@@ -134,17 +138,17 @@ wait_200() {
 # wait_port_file FILE PID NAME: chaos-proxy's --port-file, then sets CP_PORT and CP_CONTROL
 wait_port_file() {
   local file=$1 pid=$2 name=$3
-  for _ in $(seq 1 600); do
+  for _ in $(seq 1 6000); do
     [ -s "$file" ] && break
     kill -0 "$pid" 2>/dev/null || { tail -20 "$W/$name.err"; die "$name exited early"; }
-    sleep 0.1
+    sleep 0.01
   done
   [ -s "$file" ] || die "$name wrote no port file within 60 s"
   CP_PORT=$(sed -E 's/.*"default": *([0-9]+).*/\1/' "$file")
   CP_CONTROL=$(sed -E 's/.*"control": *([0-9]+).*/\1/' "$file")
 }
 # client CMD...: a Java single-file program on the load CPU, chaos-proxy's jar on the class path
-bench_client() { "${LOAD[@]}" java -cp "$JAR" "$BENCH/BenchClient.java" "$@"; }
+bench_client() { "${LOAD[@]}" "$BENCH_JAVA" -cp "$JAR" "$BENCH/BenchClient.java" "$@"; }
 # CPU taken by processes outside this benchmark (other engineers' builds, say) while we measure:
 # cpu_mark before, cpu_other after, in % of one CPU
 CPU_HZ=$(getconf CLK_TCK 2>/dev/null || echo 100)
@@ -157,12 +161,14 @@ cpu_other() {
 result_field() { sed -n 's/^RESULT //p' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 
 # ---- wrk runs and the table -----------------------------------------------------------------
-ROWS=()  # "target|body|rps|p50|p99|errors|conns|other CPU %"
+ROWS=()    # "target|body|rps|p50|p99|errors|conns|other CPU %|CPU us per request"
+CURVES=()  # "target|req/s of each window from start"
+declare -A RSS START_MS   # by target: peak RSS (MiB) after its load, spawn to first 200 (ms)
 # run_wrk OUTFILE URL CONNS SECONDS
 run_wrk() {
   "${LOAD[@]}" wrk -t1 -c"$3" -d"$4"s --timeout 5s --latency "$2" >"$1" 2>&1
 }
-# wrk_fields OUTFILE -> "rps p50ms p99ms errors"
+# wrk_fields OUTFILE -> "rps p50ms p99ms errors requests"
 wrk_fields() {
   awk '
     function ms(v) {
@@ -175,43 +181,72 @@ wrk_fields() {
     $1 == "50%" { p50 = ms($2) }
     $1 == "99%" { p99 = ms($2) }
     /^Requests\/sec:/ { rps = $2 }
+    / requests in / { n = $1 }
     /Socket errors:/ { gsub(/,/, ""); err += $4 + $6 + $8 + $10 }
     /Non-2xx or 3xx responses:/ { err += $NF }
-    END { if (rps == "") rps = 0; printf "%.0f %.3f %.3f %d\n", rps, p50, p99, err }' "$1"
+    END { if (rps == "") rps = 0; printf "%.0f %.3f %.3f %d %d\n", rps, p50, p99, err, n }' "$1"
 }
-# measure TARGET LABEL BASEURL JVM(0/1): warm-ups, then the measured wrk run, for both bodies
-measure() {
-  local target=$1 label=$2 base=$3 jvm=$4 body i f
-  for body in 1k 64k; do
-    if [ "$jvm" = 1 ]; then
-      for i in $(seq 1 "$WARM_RUNS"); do
-        progress "$label $body: warm-up $i/$WARM_RUNS (${WARM_DUR}s, $CONNS connections)"
-        run_wrk "$W/wrk-$target-$body-warm$i.txt" "$base/$body" "$CONNS" "$WARM_DUR"
-      done
-    else
-      progress "$label $body: warm-up (${NGINX_WARM}s)"
-      run_wrk "$W/wrk-$target-$body-warm.txt" "$base/$body" "$CONNS" "$NGINX_WARM"
-    fi
-    f="$W/wrk-$target-$body.txt"
-    progress "$label $body: measuring (${DUR}s, $CONNS connections)"
-    cpu_mark
-    run_wrk "$f" "$base/$body" "$CONNS" "$DUR"
-    other=$(cpu_other)
-    read -r rps p50 p99 err <<<"$(wrk_fields "$f")"
-    ROWS+=("$label|$body|$rps|$p50|$p99|$err|$CONNS|$other")
-    progress "$label $body: $rps req/s, p50 $p50 ms, p99 $p99 ms, errors $err; other processes took $other% of a CPU"
-  done
-}
-# moderate TARGET LABEL BASEURL: a few connections, 1 KiB, to compare latency with direct
-moderate() {
-  local target=$1 label=$2 base=$3 f="$W/wrk-$1-moderate.txt"
-  progress "$label 1k: moderate load (${MOD_DUR}s, $MOD_CONNS connections)"
+# cpu_ticks PID: user + system CPU the process has used so far, in clock ticks
+cpu_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
+peak_rss_mib() { awk '/^VmHWM/ {print int($2/1024)}' "/proc/$1/status" 2>/dev/null; }
+# wrk_row TARGET LABEL URL BODY CONNS SECONDS PID: one measured run, appended to ROWS
+wrk_row() {
+  local target=$1 label=$2 url=$3 body=$4 conns=$5 secs=$6 pid=$7 f="$W/wrk-$1-$4-$5.txt" t0 t1 cpu_us
+  progress "$label $body: measuring (${secs}s, $conns connections)"
   cpu_mark
-  run_wrk "$f" "$base/1k" "$MOD_CONNS" "$MOD_DUR"
+  t0=$(cpu_ticks "$pid")
+  run_wrk "$f" "$url" "$conns" "$secs"
+  t1=$(cpu_ticks "$pid")
   other=$(cpu_other)
-  read -r rps p50 p99 err <<<"$(wrk_fields "$f")"
-  ROWS+=("$label|1k|$rps|$p50|$p99|$err|$MOD_CONNS|$other")
-  progress "$label 1k @$MOD_CONNS: $rps req/s, p50 $p50 ms, p99 $p99 ms, errors $err; other processes took $other% of a CPU"
+  read -r rps p50 p99 err n <<<"$(wrk_fields "$f")"
+  cpu_us=$(calc "printf \"%.0f\", ($n > 0) ? ($t1 - $t0) * 1e6 / $CPU_HZ / $n : 0")
+  ROWS+=("$label|$body|$rps|$p50|$p99|$err|$conns|$other|$cpu_us")
+  progress "$label $body @$conns: $rps req/s, p50 $p50 ms, p99 $p99 ms, errors $err, $cpu_us us of CPU per request; other processes took $other% of a CPU"
+}
+# started LABEL URL PID T0_NS: spawn (at T0_NS) to the first 200 from URL, kept in START_MS
+started() {
+  local label=$1 url=$2 pid=$3 t0=$4
+  for _ in $(seq 1 3000); do
+    if [ "$(curl -s -o /dev/null -w '%{http_code}' --max-time 2 "$url")" = 200 ]; then
+      START_MS[$label]=$(( ($(date +%s%N) - t0) / 1000000 ))
+      return 0
+    fi
+    kill -0 "$pid" 2>/dev/null || die "$label exited before it answered"
+    sleep 0.01
+  done
+  die "$label did not answer 200 at $url within 60 s"
+}
+# curve LABEL URL: right after start, the 1 KiB throughput in each window (what a test suite gets)
+curve() {
+  local label=$1 url=$2 i rates=""
+  for i in $(seq 1 "$CURVE_WINDOWS"); do
+    run_wrk "$W/curve-$i.txt" "$url/1k" "$CONNS" "$CURVE_S"
+    read -r rps _ <<<"$(wrk_fields "$W/curve-$i.txt")"
+    rates="$rates $rps"
+  done
+  CURVES+=("$label|${rates# }")
+  progress "$label from start, req/s per ${CURVE_S}s window:$rates"
+}
+# measure TARGET LABEL BASEURL JVM(0/1) PID: for a JVM, the warm-up curve from start first; then
+# both bodies at $CONNS connections and 1 KiB at $MOD_CONNS (latency under moderate load)
+measure() {
+  local target=$1 label=$2 base=$3 jvm=$4 pid=$5 i
+  if [ "$jvm" = 1 ]; then
+    curve "$label" "$base"
+  else
+    progress "$label: warm-up (${NGINX_WARM}s)"
+    run_wrk "$W/wrk-$target-warm.txt" "$base/1k" "$CONNS" "$NGINX_WARM"
+  fi
+  wrk_row "$target" "$label" "$base/1k" 1k "$CONNS" "$DUR" "$pid"
+  if [ "$jvm" = 1 ]; then
+    for i in $(seq 1 "$WARM_RUNS"); do
+      progress "$label 64k: warm-up $i/$WARM_RUNS (${WARM_DUR}s)"
+      run_wrk "$W/wrk-$target-64k-warm$i.txt" "$base/64k" "$CONNS" "$WARM_DUR"
+    done
+  fi
+  wrk_row "$target" "$label" "$base/64k" 64k "$CONNS" "$DUR" "$pid"
+  wrk_row "$target" "$label" "$base/1k" 1k "$MOD_CONNS" "$MOD_DUR" "$pid"
+  RSS[$label]=$(peak_rss_mib "$pid")
 }
 row_get() { # row_get LABEL BODY CONNS FIELD(3=rps 4=p50 5=p99 6=err)
   local r
@@ -236,6 +271,16 @@ if [ ${#need_apt[@]} -gt 0 ]; then
 fi
 NGINX=$(command -v nginx || echo /usr/sbin/nginx)
 command -v java >/dev/null 2>&1 || die "java (17+) is needed"
+# chaos-proxy is measured on each JVM: the baseline (the default java, 17) and Java 25 when the
+# machine has it (virtual threads; the JVM a user would pick, so its figures decide PASS or MISS)
+JAVA17=${JAVA17:-$(command -v java)}
+JAVA25=${JAVA25:-$(ls -d /usr/lib/jvm/temurin-25*/bin/java /usr/lib/jvm/java-25*/bin/java 2>/dev/null | head -n 1)}
+JVMS=(17)
+[ -n "$JAVA25" ] && [ -x "$JAVA25" ] && JVMS+=(25)
+java_of() { if [ "$1" = 25 ]; then echo "$JAVA25"; else echo "$JAVA17"; fi; }
+MAIN_JVM=${JVMS[${#JVMS[@]}-1]}
+MAIN="chaos-proxy $MAIN_JVM"
+BENCH_JAVA=$JAVA17
 command -v mvn >/dev/null 2>&1 || die "mvn is needed"
 
 if [ "$BUILD" = 1 ]; then
@@ -245,6 +290,9 @@ fi
 [ -f proxy/target/chaos-proxy.jar ] || die "proxy/target/chaos-proxy.jar is missing (drop --no-build)"
 JAR="$W/chaos-proxy.jar"
 cp proxy/target/chaos-proxy.jar "$JAR"   # a private copy: a rebuild elsewhere cannot change it mid-run
+# the README's run command is the launcher next to the jar (its archives are written beside it)
+LAUNCHER="$W/chaos-proxy"
+cp proxy/src/main/launcher/chaos-proxy "$LAUNCHER"
 
 mkdir -p "$CACHE"
 fetch() { # fetch GAV FILE
@@ -311,14 +359,18 @@ BACKEND_PID=$LAST_PID
 BACKEND="http://127.0.0.1:$BACKEND_PORT"
 wait_200 "$BACKEND/1k" "$BACKEND_PID" backend
 
-start_chaos_proxy() { # start_chaos_proxy NAME [JVM OPTIONS...]: sets CP_PID, CP_PORT, CP_CONTROL
-  local name=$1; shift
+# start_chaos_proxy NAME JAVA [JVM OPTIONS...]: through the launcher, as the README runs it; sets
+# CP_PID, CP_PORT, CP_CONTROL, START_MS[NAME]
+start_chaos_proxy() {
+  local name=$1 java=$2 t0; shift 2
   rm -f "$W/$name.ports"
-  start_bg "$name" "${SERVER[@]}" java "$@" -jar "$JAR" --listen 127.0.0.1:0 --control 127.0.0.1:0 \
+  t0=$(date +%s%N)
+  start_bg "$name" "${SERVER[@]}" env JAVA_HOME="$(dirname "$(dirname "$java")")" CHAOS_PROXY_JAVA_OPTS="$*" \
+    bash "$LAUNCHER" --listen 127.0.0.1:0 --control 127.0.0.1:0 \
     --upstream "$BACKEND" --port-file "$W/$name.ports"
   CP_PID=$LAST_PID
   wait_port_file "$W/$name.ports" "$CP_PID" "$name"
-  wait_200 "http://127.0.0.1:$CP_PORT/1k" "$CP_PID" "$name"
+  started "$name" "http://127.0.0.1:$CP_PORT/1k" "$CP_PID" "$t0"
 }
 
 # ---- --profile: JFR under wrk load, then the hot spots ---------------------------------------
@@ -326,7 +378,7 @@ if [ "$PROFILE" = 1 ]; then
   stamp=$(date +%Y%m%d-%H%M%S)
   JFR="$CACHE/chaos-proxy-$stamp.jfr"
   warm=$([ "$QUICK" = 1 ] && echo 3 || echo 10)
-  start_chaos_proxy chaos-proxy-jfr -XX:FlightRecorderOptions=stackdepth=128 "-XX:StartFlightRecording=delay=$((warm + 2))s,duration=${PROFILE_S}s,settings=profile,filename=$JFR"
+  start_chaos_proxy chaos-proxy-jfr "$(java_of "$MAIN_JVM")" -XX:FlightRecorderOptions=stackdepth=128 "-XX:StartFlightRecording=delay=$((warm + 2))s,duration=${PROFILE_S}s,settings=profile,filename=$JFR"
   progress "warm-up ${warm}s, then ${PROFILE_S}s of wrk load (1 KiB, $CONNS connections) while JFR records; load average $(loadavg)"
   run_wrk "$W/wrk-jfr-warm.txt" "http://127.0.0.1:$CP_PORT/1k" "$CONNS" "$warm"
   sleep 2
@@ -355,179 +407,210 @@ fi
 
 say "chaos-proxy benchmark, $(date -u +%Y-%m-%dT%H:%M:%SZ)$([ "$QUICK" = 1 ] && echo ' (--quick: short runs, not for comparison)')"
 say "machine: $(nproc) CPUs ($(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)), $(free -g | awk '/^Mem:/ {print $2}') GiB, $(uname -sr)"
-say "java: $(java -version 2>&1 | head -1); $("$NGINX" -v 2>&1); $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)"
+say "java: $(for v in "${JVMS[@]}"; do printf '%s: %s; ' "$v" "$("$(java_of "$v")" -version 2>&1 | head -1)"; done)$("$NGINX" -v 2>&1); $(wrk -v 2>&1 | head -1 | cut -d' ' -f1-2)"
 say "chaos-proxy: built from $(git rev-parse --short HEAD 2>/dev/null || echo '?') with $(git status --porcelain -- fault-scenarios proxy 2>/dev/null | wc -l) changed or new files under fault-scenarios/ and proxy/"
 say "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 say "CPU placement: $PLACEMENT"
-say "load: wrk -t1 -c$CONNS -d${DUR}s --latency, keep-alive; JVM targets warmed up with $WARM_RUNS x ${WARM_DUR}s per body, nginx targets with ${NGINX_WARM}s"
+say "load: wrk -t1 -c$CONNS -d${DUR}s --latency, keep-alive; a JVM target first runs $CURVE_WINDOWS x ${CURVE_S}s of 1 KiB from its start (the warm-up curve), then the 1 KiB figure, $WARM_RUNS x ${WARM_DUR}s of 64 KiB warm-up, the 64 KiB figure; nginx targets warm up ${NGINX_WARM}s"
 say "backend: nginx, 1 process, static files (1 KiB and 64 KiB) from the page cache"
 say ""
 
 # ---- throughput and latency, target by target ------------------------------------------------
-measure direct "direct (nginx)" "$BACKEND" 0
-moderate direct "direct (nginx)" "$BACKEND"
+START_MS["direct (nginx)"]="-"
+measure direct "direct (nginx)" "$BACKEND" 0 "$BACKEND_PID"
 
 NGX_PORT=$(free_port)
 nginx_conf nginx-proxy "$NGX_PORT" "$BACKEND_PORT"
+t0=$(date +%s%N)
 start_bg nginx-proxy "${SERVER[@]}" "$NGINX" -p "$W" -c "$W/nginx-proxy.conf"
 NGX_PID=$LAST_PID
-wait_200 "http://127.0.0.1:$NGX_PORT/1k" "$NGX_PID" nginx-proxy
-measure nginx-proxy "nginx proxy_pass" "http://127.0.0.1:$NGX_PORT" 0
-moderate nginx-proxy "nginx proxy_pass" "http://127.0.0.1:$NGX_PORT"
+started "nginx proxy_pass" "http://127.0.0.1:$NGX_PORT/1k" "$NGX_PID" "$t0"
+measure nginx-proxy "nginx proxy_pass" "http://127.0.0.1:$NGX_PORT" 0 "$NGX_PID"
 stop_pid "$NGX_PID"
 NGX_TEMPFILE_WARNINGS=$(grep -c 'buffered to a temporary file' "$W/nginx-proxy.error.log" 2>/dev/null)
 
-start_chaos_proxy chaos-proxy
-CP="http://127.0.0.1:$CP_PORT"
-SEED=$(curl -s "http://127.0.0.1:$CP_CONTROL/status" | sed -nE 's/.*"seed": *(-?[0-9]+).*/\1/p')
-measure chaos-proxy "chaos-proxy" "$CP" 1
-moderate chaos-proxy "chaos-proxy" "$CP"
+# chaos_proxy_suite VERSION: every chaos-proxy figure on one JVM; results in R[VERSION.name]
+declare -A R
+chaos_proxy_suite() {
+  local v=$1 label="chaos-proxy $1" java
+  java=$(java_of "$v")
+  BENCH_JAVA=$java
+  # a user's first run writes the launcher's class-data archive (AOT cache on 25); measure later runs
+  start_chaos_proxy "chaos-proxy-training-$v" "$java"
+  curl -s -o /dev/null "http://127.0.0.1:$CP_PORT/1k"
+  stop_pid "$CP_PID"
+  start_chaos_proxy "$label" "$java"
+  local cp="http://127.0.0.1:$CP_PORT" control="http://127.0.0.1:$CP_CONTROL"
+  R[$v.seed]=$(curl -s "$control/status" | sed -nE 's/.*"seed": *(-?[0-9]+).*/\1/p')
+  measure "chaos-proxy-$v" "$label" "$cp" 1 "$CP_PID"
 
-# ---- held concurrency, fault precision, fault probability (same warm proxy) -------------------
-progress "held concurrency: $HELD_N requests at once under a 1 s latency rule"
-curl -s -o /dev/null -X POST -H 'Content-Type: application/json' -d '{"name":"bench-held","type":"latency","delayMs":1000}' \
-  "http://127.0.0.1:$CP_CONTROL/faults"
-cpu_mark
-bench_client held 127.0.0.1 "$CP_PORT" /1k "$HELD_N" >"$W/held.txt" 2>"$W/held.err"; held_rc=$?
-OTHER_HELD=$(cpu_other)
-curl -s -o /dev/null -X DELETE "http://127.0.0.1:$CP_CONTROL/faults"
-[ $held_rc = 0 ] || { cat "$W/held.err"; say "held concurrency: the client failed"; }
-cat "$W/held.err" | sed 's/^/   /'
+  progress "$label: held concurrency, $HELD_N requests at once under a 1 s latency rule"
+  curl -s -o /dev/null -X POST -H 'Content-Type: application/json' -d '{"name":"bench-held","type":"latency","delayMs":1000}' "$control/faults"
+  cpu_mark
+  bench_client held 127.0.0.1 "$CP_PORT" /1k "$HELD_N" >"$W/held-$v.txt" 2>"$W/held-$v.err" || say "held concurrency on $v: the client failed"
+  R[$v.other_held]=$(cpu_other)
+  curl -s -o /dev/null -X DELETE "$control/faults"
+  sed 's/^/   /' "$W/held-$v.err"
 
-progress "fault precision: ${PREC_DELAY} ms latency rule at $PREC_RATE req/s for ${PREC_S}s (after a ${PREC_S}s baseline)"
-cpu_mark
-bench_client precision 127.0.0.1 "$CP_PORT" "$CP_CONTROL" /1k "$PREC_RATE" "$PREC_S" "$PREC_DELAY" >"$W/precision.txt" 2>"$W/precision.err" \
-  || { cat "$W/precision.err"; say "fault precision: the client failed"; }
-OTHER_PREC=$(cpu_other)
-sed 's/^/   /' "$W/precision.err"
+  progress "$label: fault precision, ${PREC_DELAY} ms latency rule at $PREC_RATE req/s for ${PREC_S}s (after a ${PREC_S}s baseline)"
+  cpu_mark
+  bench_client precision 127.0.0.1 "$CP_PORT" "$CP_CONTROL" /1k "$PREC_RATE" "$PREC_S" "$PREC_DELAY" >"$W/precision-$v.txt" 2>"$W/precision-$v.err" \
+    || say "fault precision on $v: the client failed"
+  R[$v.other_prec]=$(cpu_other)
+  sed 's/^/   /' "$W/precision-$v.err"
 
-progress "fault probability: error rule with probability $PROB_P over $PROB_N requests"
-cpu_mark
-bench_client probability 127.0.0.1 "$CP_PORT" "$CP_CONTROL" /1k "$PROB_N" "$PROB_P" >"$W/probability.txt" 2>"$W/probability.err" \
-  || { cat "$W/probability.err"; say "fault probability: the client failed"; }
-sed 's/^/   /' "$W/probability.err"
-CP_RSS_AFTER=$(awk '/^VmHWM/ {print int($2/1024)}' "/proc/$CP_PID/status" 2>/dev/null)
-stop_pid "$CP_PID"
+  progress "$label: fault probability, error rule with probability $PROB_P over $PROB_N requests"
+  bench_client probability 127.0.0.1 "$CP_PORT" "$CP_CONTROL" /1k "$PROB_N" "$PROB_P" >"$W/probability-$v.txt" 2>"$W/probability-$v.err" \
+    || say "fault probability on $v: the client failed"
+  sed 's/^/   /' "$W/probability-$v.err"
+  RSS[$label]=$(peak_rss_mib "$CP_PID")
+  stop_pid "$CP_PID"
 
-# ---- the other JVM proxies -------------------------------------------------------------------
-WM_PORT=$(free_port)
-mkdir -p "$W/wiremock"
-start_bg wiremock "${SERVER[@]}" env -C "$W/wiremock" java -jar "$WIREMOCK_JAR" --bind-address 127.0.0.1 --port "$WM_PORT" \
-  --proxy-all "$BACKEND" --root-dir "$W/wiremock" --disable-banner
-WM_PID=$LAST_PID
-wait_200 "http://127.0.0.1:$WM_PORT/1k" "$WM_PID" wiremock
-measure wiremock "WireMock 3.13.2" "http://127.0.0.1:$WM_PORT" 1
-WM_RSS=$(awk '/^VmHWM/ {print int($2/1024)}' "/proc/$WM_PID/status" 2>/dev/null)
-stop_pid "$WM_PID"
+  start_chaos_proxy "chaos-proxy-stream-$v" "$java" -Xmx128m
+  if [ "$STREAM_WARM" = 1 ]; then
+    progress "$label: streaming 256 MiB warm-up (-Xmx128m)"
+    stream "http://127.0.0.1:$CP_PORT" 256m >/dev/null
+  fi
+  progress "$label: streaming 1 GiB (-Xmx128m)"
+  cpu_mark
+  local bytes secs
+  read -r bytes secs <<<"$(stream "http://127.0.0.1:$CP_PORT" 1g)"
+  R[$v.other_stream]=$(cpu_other)
+  R[$v.stream_rss]=$(peak_rss_mib "$CP_PID")
+  stop_pid "$CP_PID"
+  R[$v.stream_mbs]=$(calc "printf \"%.0f\", $bytes / 1e6 / $secs")
 
-MS_PORT=$(free_port)
-mkdir -p "$W/mockserver"  # its working folder: MockServer writes mockserver-ca.pem there
-start_bg mockserver "${SERVER[@]}" env -C "$W/mockserver" java -Dmockserver.maxLogEntries=1000 -Dmockserver.localBoundIP=127.0.0.1 \
-  -jar "$MOCKSERVER_JAR" proxy -p "$MS_PORT" --to "127.0.0.1:$BACKEND_PORT"
-MS_PID=$LAST_PID
-wait_200 "http://127.0.0.1:$MS_PORT/1k" "$MS_PID" mockserver
-measure mockserver "MockServer 7.6.0" "http://127.0.0.1:$MS_PORT" 1
-MS_RSS=$(awk '/^VmHWM/ {print int($2/1024)}' "/proc/$MS_PID/status" 2>/dev/null)
-stop_pid "$MS_PID"
-
-# ---- streaming: 1 GiB through a proxy with a 128 MiB heap ------------------------------------
+  # not pinned: a user's `java -jar` or test JVM gets the whole machine
+  progress "$label: the launcher's spawn to the first proxied 200, $JAR_RUNS runs (not pinned)"
+  cpu_mark
+  "$java" -cp "$JAR" "$BENCH/BenchClient.java" jar-start "$LAUNCHER" "$BACKEND" /1k "$JAR_RUNS" "$W" >"$W/jar-start-$v.txt" 2>"$W/jar-start-$v.err" \
+    || say "launcher start on $v: the client failed"
+  R[$v.other_jar]=$(cpu_other)
+  sed 's/^/   /' "$W/jar-start-$v.err"
+  progress "$label: plain java -jar (no flags, no archive) to the first proxied 200, $JAR_RUNS runs"
+  "$java" -cp "$JAR" "$BENCH/BenchClient.java" jar-start "$JAR" "$BACKEND" /1k "$JAR_RUNS" "$W" >"$W/plain-start-$v.txt" 2>"$W/plain-start-$v.err" \
+    || say "java -jar start on $v: the client failed"
+  R[$v.plain_med]=$(result_field "$W/plain-start-$v.txt" median_ms)
+  progress "$label: in-process ChaosProxyServer, $INPROC_WARM warm-up starts then $INPROC_RUNS measured (not pinned)"
+  "$java" -cp "$JAR" "$BENCH/BenchClient.java" inprocess-start "$BACKEND" /1k "$INPROC_WARM" "$INPROC_RUNS" >"$W/inprocess-$v.txt" 2>"$W/inprocess-$v.err" \
+    || say "in-process start on $v: the client failed"
+  sed 's/^/   /' "$W/inprocess-$v.err"
+}
 stream() { # stream URL FILE -> "bytes seconds"
   "${LOAD[@]}" curl -s -o /dev/null --max-time 300 -w '%{size_download} %{time_total}\n' "$1/$2"
 }
 progress "streaming: 1 GiB direct from nginx (reference)"
 read -r s_direct_bytes s_direct_time <<<"$(stream "$BACKEND" 1g)"
-start_chaos_proxy chaos-proxy-stream -Xmx128m
-if [ "$STREAM_WARM" = 1 ]; then
-  progress "streaming: 256 MiB warm-up through chaos-proxy (-Xmx128m)"
-  stream "http://127.0.0.1:$CP_PORT" 256m >/dev/null
-fi
-progress "streaming: 1 GiB through chaos-proxy (-Xmx128m)"
-cpu_mark
-read -r s_bytes s_time <<<"$(stream "http://127.0.0.1:$CP_PORT" 1g)"
-OTHER_STREAM=$(cpu_other)
-S_RSS=$(awk '/^VmHWM/ {print int($2/1024)}' "/proc/$CP_PID/status")
-stop_pid "$CP_PID"
-S_MBS=$(calc "printf \"%.0f\", $s_bytes / 1e6 / $s_time")
 S_DIRECT_MBS=$(calc "printf \"%.0f\", $s_direct_bytes / 1e6 / $s_direct_time")
+for v in "${JVMS[@]}"; do
+  chaos_proxy_suite "$v"
+done
 
-# ---- start times -----------------------------------------------------------------------------
-# not pinned: a user's `java -jar` or test JVM gets the whole machine
-progress "start: java -jar to the first proxied 200, $JAR_RUNS runs (not pinned)"
-cpu_mark
-java -cp "$JAR" "$BENCH/BenchClient.java" jar-start "$JAR" "$BACKEND" /1k "$JAR_RUNS" "$W" >"$W/jar-start.txt" 2>"$W/jar-start.err" \
-  || { cat "$W/jar-start.err"; say "jar start: the client failed"; }
-OTHER_JAR=$(cpu_other)
-sed 's/^/   /' "$W/jar-start.err"
-progress "start: in-process ChaosProxyServer, $INPROC_WARM warm-up starts then $INPROC_RUNS measured (not pinned)"
-cpu_mark
-java -cp "$JAR" "$BENCH/BenchClient.java" inprocess-start "$BACKEND" /1k "$INPROC_WARM" "$INPROC_RUNS" >"$W/inprocess.txt" 2>"$W/inprocess.err" \
-  || { cat "$W/inprocess.err"; say "in-process start: the client failed"; }
-OTHER_INPROC=$(cpu_other)
-sed 's/^/   /' "$W/inprocess.err"
+# ---- the other JVM proxies -------------------------------------------------------------------
+WM_PORT=$(free_port)
+mkdir -p "$W/wiremock"
+t0=$(date +%s%N)
+start_bg wiremock "${SERVER[@]}" env -C "$W/wiremock" java -jar "$WIREMOCK_JAR" --bind-address 127.0.0.1 --port "$WM_PORT" \
+  --proxy-all "$BACKEND" --root-dir "$W/wiremock" --disable-banner
+WM_PID=$LAST_PID
+started "WireMock 3.13.2" "http://127.0.0.1:$WM_PORT/1k" "$WM_PID" "$t0"
+measure wiremock "WireMock 3.13.2" "http://127.0.0.1:$WM_PORT" 1 "$WM_PID"
+stop_pid "$WM_PID"
+
+MS_PORT=$(free_port)
+mkdir -p "$W/mockserver"  # its working folder: MockServer writes mockserver-ca.pem there
+t0=$(date +%s%N)
+start_bg mockserver "${SERVER[@]}" env -C "$W/mockserver" java -Dmockserver.maxLogEntries=1000 -Dmockserver.localBoundIP=127.0.0.1 \
+  -jar "$MOCKSERVER_JAR" proxy -p "$MS_PORT" --to "127.0.0.1:$BACKEND_PORT"
+MS_PID=$LAST_PID
+started "MockServer 7.6.0" "http://127.0.0.1:$MS_PORT/1k" "$MS_PID" "$t0"
+measure mockserver "MockServer 7.6.0" "http://127.0.0.1:$MS_PORT" 1 "$MS_PID"
+stop_pid "$MS_PID"
 
 # ---- the report ------------------------------------------------------------------------------
 say ""
 say "== Throughput and latency (wrk, keep-alive, ${DUR}s measured) =="
-printf '%-18s %-5s %5s %10s %9s %9s %7s %11s %7s\n' target body conns "req/s" "p50 ms" "p99 ms" errors "chaos/this" "other%"
+printf '%-18s %-5s %5s %10s %9s %9s %7s %9s %11s %7s\n' target body conns "req/s" "p50 ms" "p99 ms" errors "cpu us/req" "main/this" "other%"
 for r in "${ROWS[@]}"; do
   IFS='|' read -r -a f <<<"$r"
-  cp_rps=$(row_get chaos-proxy "${f[1]}" "${f[6]}" 2)
+  cp_rps=$(row_get "$MAIN" "${f[1]}" "${f[6]}" 2)
   ratio="-"
-  if [ "${f[0]}" != chaos-proxy ] && [ -n "$cp_rps" ] && [ "${f[2]}" != 0 ]; then
+  if [ "${f[0]}" != "$MAIN" ] && [ -n "$cp_rps" ] && [ "${f[2]}" != 0 ]; then
     ratio=$(calc "printf \"%.2fx\", $cp_rps / ${f[2]}")
   fi
-  printf '%-18s %-5s %5s %10s %9s %9s %7s %11s %7s\n' "${f[0]}" "${f[1]}" "${f[6]}" "${f[2]}" "${f[3]}" "${f[4]}" "${f[5]}" "$ratio" "${f[7]}"
+  printf '%-18s %-5s %5s %10s %9s %9s %7s %9s %11s %7s\n' "${f[0]}" "${f[1]}" "${f[6]}" "${f[2]}" "${f[3]}" "${f[4]}" "${f[5]}" "${f[8]}" "$ratio" "${f[7]}"
 done
-say "chaos/this = chaos-proxy's req/s divided by this row's, same body and connections (above 1: chaos-proxy is faster)"
+say "main/this = $MAIN's req/s divided by this row's, same body and connections (above 1: chaos-proxy is faster)"
+say "cpu us/req = CPU time (user + system) of the target's process during the row, divided by the requests wrk completed"
 say "other% = CPU that processes outside this benchmark took during the row, in % of one CPU (of $(nproc)): well above 0, the row was measured on a busy machine"
 say "settings: chaos-proxy defaults (text access log to /dev/null, journal 10,000, retries and breaker on); nginx proxy_pass"
 say "  with 'keepalive 64' upstream, HTTP/1.1, default buffering$([ -n "${NGX_TEMPFILE_WARNINGS:-}" ] && [ "$NGX_TEMPFILE_WARNINGS" != 0 ] && echo ", $NGX_TEMPFILE_WARNINGS responses buffered to temp files")"
-say "  WireMock --proxy-all with its default request journal (unbounded; peak RSS ${WM_RSS:-?} MiB);"
-say "  MockServer 'proxy --to' (port forwarding) with -Dmockserver.maxLogEntries=1000 and its default"
-say "  log level (INFO, console to /dev/null; peak RSS ${MS_RSS:-?} MiB). chaos-proxy peak RSS ${CP_RSS_AFTER:-?} MiB."
+say "  WireMock --proxy-all with its default request journal (unbounded); MockServer 'proxy --to' (port forwarding)"
+say "  with -Dmockserver.maxLogEntries=1000 and its default log level (INFO, console to /dev/null)"
 
 say ""
-say "== Further figures =="
-say "streaming 1 GiB: chaos-proxy -Xmx128m ${S_MBS} MB/s (direct from nginx ${S_DIRECT_MBS} MB/s), proxy peak RSS (VmHWM) ${S_RSS} MiB$([ "$STREAM_WARM" = 1 ] && echo ', after a 256 MiB warm-up'); other processes ${OTHER_STREAM:-?}% of a CPU"
-h_ok=$(result_field "$W/held.txt" ok); h_n=$(result_field "$W/held.txt" n); h_wall=$(result_field "$W/held.txt" wall_ms)
-h_first=$(result_field "$W/held.txt" first_ms); h_fail=$(result_field "$W/held.txt" failed); h_other=$(result_field "$W/held.txt" other)
-say "held concurrency: $h_n requests at once (own connections) under a 1 s latency rule: $h_ok answered 200, ${h_other:-?} other, ${h_fail:-?} failed; first ${h_first:-?} ms, all within ${h_wall:-?} ms of the first send; other processes ${OTHER_HELD:-?}% of a CPU"
-j_med=$(result_field "$W/jar-start.txt" median_ms); j_min=$(result_field "$W/jar-start.txt" min_ms); j_max=$(result_field "$W/jar-start.txt" max_ms)
-say "start, java -jar: spawn to the first proxied 200: median ${j_med:-?} ms (min ${j_min:-?}, max ${j_max:-?}; $JAR_RUNS runs; other processes ${OTHER_JAR:-?}% of a CPU)"
-i_med=$(result_field "$W/inprocess.txt" median_ms); i_min=$(result_field "$W/inprocess.txt" min_ms); i_max=$(result_field "$W/inprocess.txt" max_ms)
-i_start=$(result_field "$W/inprocess.txt" start_median_ms)
-say "start, in-process: builder()..build().start() to the first proxied 200 after $INPROC_WARM warm-up starts: median ${i_med:-?} ms (min ${i_min:-?}, max ${i_max:-?}; start() on: ${i_start:-?} ms; other processes ${OTHER_INPROC:-?}% of a CPU)"
-p_n=$(result_field "$W/precision.txt" n); p_base=$(result_field "$W/precision.txt" base_p50_ms)
-p_e50=$(result_field "$W/precision.txt" err_p50_ms); p_e99=$(result_field "$W/precision.txt" err_p99_ms)
-p_e1=$(result_field "$W/precision.txt" err_p1_ms); p_abs99=$(result_field "$W/precision.txt" abs_err_p99_ms)
-p_b99=$(result_field "$W/precision.txt" base_p99_ms); p_over=$(result_field "$W/precision.txt" over5)
-say "fault precision: ${PREC_DELAY} ms latency rule at $PREC_RATE req/s, ${p_n:-?} requests: delay seen minus ${PREC_DELAY} ms (no-fault p50 ${p_base:-?} ms subtracted; no-fault p99 ${p_b99:-?} ms): p1 ${p_e1:-?}, p50 ${p_e50:-?}, p99 ${p_e99:-?} ms; |error| p99 ${p_abs99:-?} ms; ${p_over:-?} requests off by more than 5 ms; other processes ${OTHER_PREC:-?}% of a CPU"
-b_n=$(result_field "$W/probability.txt" n); b_hit=$(result_field "$W/probability.txt" hit); b_obs=$(result_field "$W/probability.txt" observed)
-b_other=$(result_field "$W/probability.txt" other)
-say "fault probability: error rule p=$PROB_P: ${b_hit:-?} of ${b_n:-?} requests hit, observed ${b_obs:-?} (${b_other:-?} neither 200 nor 503; seed ${SEED:-?})"
+say "== From start: 1 KiB req/s in each ${CURVE_S} s window, $CONNS connections, starting at the first 200 =="
+for c in "${CURVES[@]}"; do
+  IFS='|' read -r label rates <<<"$c"
+  warm=$(row_get "$label" 1k "$CONNS" 2)
+  first10=$(echo "$rates" | awk -v w="$CURVE_S" '{ n = int(10 / w); if (n < 1) n = 1; s = 0; for (i = 1; i <= n && i <= NF; i++) s += $i; printf "%.0f", s / (i - 1) }')
+  share=$( [ -n "$warm" ] && [ "$warm" != 0 ] && calc "printf \"%.0f%%\", 100 * $first10 / $warm")
+  printf '%-18s %s  (first 10 s: %s req/s = %s of warm %s)\n' "$label" "$rates" "$first10" "${share:-?}" "${warm:-?}"
+done
+
+say ""
+say "== Start and footprint =="
+printf '%-18s %16s %16s\n' target "start to 200 ms" "peak RSS MiB"
+for label in "direct (nginx)" "nginx proxy_pass" $(for v in "${JVMS[@]}"; do printf '%s ' "chaos-proxy_$v"; done) "WireMock 3.13.2" "MockServer 7.6.0"; do
+  label=${label//_/ }
+  printf '%-18s %16s %16s\n' "$label" "${START_MS[$label]:-?}" "${RSS[$label]:-?}"
+done
+say "start: spawn to the first proxied 200 of that run (the process also logs and opens its control port); peak RSS: VmHWM after its load"
+
+say ""
+say "== Further figures, per JVM =="
+for v in "${JVMS[@]}"; do
+  h_ok=$(result_field "$W/held-$v.txt" ok); h_n=$(result_field "$W/held-$v.txt" n); h_wall=$(result_field "$W/held-$v.txt" wall_ms)
+  h_fail=$(result_field "$W/held-$v.txt" failed)
+  j_med=$(result_field "$W/jar-start-$v.txt" median_ms); i_med=$(result_field "$W/inprocess-$v.txt" median_ms)
+  p_abs99=$(result_field "$W/precision-$v.txt" abs_err_p99_ms); b_obs=$(result_field "$W/probability-$v.txt" observed)
+  R[$v.h_ok]=$h_ok; R[$v.h_wall]=$h_wall; R[$v.j_med]=$j_med; R[$v.i_med]=$i_med; R[$v.p_abs99]=$p_abs99; R[$v.b_obs]=$b_obs
+  say "Java $v: streaming 1 GiB (-Xmx128m) ${R[$v.stream_mbs]} MB/s, peak RSS ${R[$v.stream_rss]} MiB (direct from nginx ${S_DIRECT_MBS} MB/s); held $h_ok/${h_n:-?} (failed ${h_fail:-?}) within ${h_wall:-?} ms;"
+  say "  launcher start median ${j_med:-?} ms, plain java -jar ${R[$v.plain_med]:-?} ms ($JAR_RUNS runs each); in-process start median ${i_med:-?} ms; delay |error| p99 ${p_abs99:-?} ms; probability $PROB_P observed ${b_obs:-?} (seed ${R[$v.seed]:-?})"
+done
 
 # ---- targets ---------------------------------------------------------------------------------
 say ""
-say "== Targets =="
+say "== Targets (issue goals; PASS or MISS for each JVM, Java $MAIN_JVM is the one a user would pick) =="
 verdict() { # verdict "awk condition" VALUE...: MISS when a figure is missing
   local cond=$1 v; shift
   for v in "$@"; do [ -z "$v" ] && { echo "MISS"; return; }; done
   if calc "exit !($cond)"; then echo PASS; else echo MISS; fi
 }
-for body in 1k 64k; do
-  c=$(row_get chaos-proxy $body $CONNS 2); n=$(row_get 'nginx proxy_pass' $body $CONNS 2)
-  ratio=$( [ -n "$c" ] && [ -n "$n" ] && [ "$n" != 0 ] && calc "printf \"%.2f\", $c / $n")
-  say "$(verdict "$ratio >= 0.8" "$ratio")  throughput $body >= 0.8x nginx proxy_pass: ${ratio:-?}x (${c:-?} vs ${n:-?} req/s)"
+for v in "${JVMS[@]}"; do
+  label="chaos-proxy $v"
+  for body in 1k 64k; do
+    c=$(row_get "$label" $body $CONNS 2); n=$(row_get 'nginx proxy_pass' $body $CONNS 2)
+    ratio=$( [ -n "$c" ] && [ -n "$n" ] && [ "$n" != 0 ] && calc "printf \"%.2f\", $c / $n")
+    say "$(verdict "$ratio >= 0.8" "$ratio")  Java $v: throughput $body >= 0.8x nginx proxy_pass: ${ratio:-?}x (${c:-?} vs ${n:-?} req/s)"
+  done
+  n99=$(row_get 'nginx proxy_pass' 1k $MOD_CONNS 4); c99=$(row_get "$label" 1k $MOD_CONNS 4)
+  added=$( [ -n "$n99" ] && [ -n "$c99" ] && calc "printf \"%+.3f\", $c99 - $n99")
+  say "$(verdict "$added <= 1" "$added")  Java $v: p99 at $MOD_CONNS connections within 1 ms of nginx proxy_pass: ${added:-?} ms (${c99:-?} vs ${n99:-?} ms)"
+  for c in "${CURVES[@]}"; do
+    IFS='|' read -r l rates <<<"$c"
+    [ "$l" = "$label" ] || continue
+    warm=$(row_get "$label" 1k "$CONNS" 2)
+    first10=$(echo "$rates" | awk -v w="$CURVE_S" '{ n = int(10 / w); if (n < 1) n = 1; s = 0; for (i = 1; i <= n && i <= NF; i++) s += $i; printf "%.0f", s / (i - 1) }')
+    share=$( [ -n "$warm" ] && [ "$warm" != 0 ] && calc "printf \"%.2f\", $first10 / $warm")
+    say "$(verdict "$share >= 0.7" "$share")  Java $v: first 10 s after start >= 70% of warm throughput: ${share:-?} ($first10 vs ${warm:-?} req/s)"
+  done
+  say "$(verdict "${RSS[$label]} <= 256" "${RSS[$label]}")  Java $v: peak RSS after load <= 256 MiB (the README's run command): ${RSS[$label]:-?} MiB"
+  say "$(verdict "${R[$v.j_med]} <= 500" "${R[$v.j_med]}")  Java $v: start to first proxied 200 <= 0.5 s (the README's run command): ${R[$v.j_med]:-?} ms (median)"
+  say "$(verdict "${R[$v.h_ok]} == $HELD_N && ${R[$v.h_wall]} <= 1300" "${R[$v.h_ok]}" "${R[$v.h_wall]}")  Java $v: $HELD_N delayed (1 s) requests all done within 1.3 s: ${R[$v.h_ok]:-?}/$HELD_N in ${R[$v.h_wall]:-?} ms"
+  say "$(verdict "${R[$v.i_med]} <= 150" "${R[$v.i_med]}")  Java $v: in-process start to first response <= 150 ms: ${R[$v.i_med]:-?} ms (median, warm JVM)"
+  say "$(verdict "${R[$v.p_abs99]} <= 5" "${R[$v.p_abs99]}")  Java $v: injected delay error p99 <= 5 ms: ${R[$v.p_abs99]:-?} ms"
+  say "$(verdict "${R[$v.b_obs]} >= $PROB_P - 0.015 && ${R[$v.b_obs]} <= $PROB_P + 0.015" "${R[$v.b_obs]}")  Java $v: probability within +-1.5 points of $PROB_P: ${R[$v.b_obs]:-?}"
 done
-d99=$(row_get 'direct (nginx)' 1k $MOD_CONNS 4); c99=$(row_get chaos-proxy 1k $MOD_CONNS 4)
-added=$( [ -n "$d99" ] && [ -n "$c99" ] && calc "printf \"%+.3f\", $c99 - $d99")
-say "$(verdict "$added <= 1" "$added")  p99 added over direct at $MOD_CONNS connections (1 KiB) <= 1 ms: ${added:-?} ms (p99 ${c99:-?} vs ${d99:-?} ms)"
-say "$(verdict "$S_MBS >= 1000" "$S_MBS")  streaming 1 GiB >= 1,000 MB/s: ${S_MBS:-?} MB/s"
-say "$(verdict "$S_RSS <= 256" "$S_RSS")  streaming peak RSS <= 256 MiB: ${S_RSS:-?} MiB"
-say "$(verdict "$h_ok == $HELD_N && $h_wall <= 1300" "$h_ok" "$h_wall")  $HELD_N delayed (1 s) requests all done within 1.3 s: ${h_ok:-?}/$HELD_N in ${h_wall:-?} ms"
-say "$(verdict "$i_med <= 150" "$i_med")  in-process start to first response <= 150 ms: ${i_med:-?} ms (median)"
-say "$(verdict "$j_med <= 500" "$j_med")  java -jar start to first response <= 0.5 s: ${j_med:-?} ms (median)"
-say "$(verdict "$p_abs99 <= 5" "$p_abs99")  injected delay error p99 <= 5 ms: |error| p99 ${p_abs99:-?} ms"
-say "$(verdict "$b_obs >= $PROB_P - 0.015 && $b_obs <= $PROB_P + 0.015" "$b_obs")  probability within +-1.5 points of $PROB_P: ${b_obs:-?}"
 say ""
 say "load average at end: $(cut -d' ' -f1-3 /proc/loadavg); total time $(( $(date +%s) - T_START )) s"

@@ -6,12 +6,18 @@ set -uo pipefail
 cd "$(dirname "$0")/../.."
 
 JAR=proxy/target/chaos-proxy.jar
+JAVA=${JAVA:-java} # CI runs this once per JDK
 [ -f "$JAR" ] || { echo "smoke: $JAR is missing: run 'mvn -B -q -DskipTests package' first"; exit 1; }
 command -v curl >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq curl >/dev/null; }
 command -v openssl >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq openssl >/dev/null; }
 
 work=$(mktemp -d)
-java -jar "$JAR" --listen 127.0.0.1:0 --control 127.0.0.1:0 --port-file "$work/ports.json" --seed 7 \
+# the README's run command: the launcher next to the jar, on the JVM this run checks (env and the
+# launcher exec, so $! is the JVM's pid)
+LAUNCH=(env CHAOS_PROXY_CACHE_DIR="$work")
+[ "$JAVA" = java ] || LAUNCH+=(JAVA_HOME="$(dirname "$(dirname "$JAVA")")")
+LAUNCH+=(bash proxy/target/chaos-proxy)
+"${LAUNCH[@]}" --listen 127.0.0.1:0 --control 127.0.0.1:0 --port-file "$work/ports.json" --seed 7 \
   >"$work/out.txt" 2>&1 &
 pid=$!
 trap 'kill -9 $pid 2>/dev/null; rm -rf "$work"' EXIT
@@ -64,12 +70,30 @@ check "reset" 204 "$(status -X POST "$C/reset")"
 kill -TERM $pid
 wait $pid
 check "SIGTERM exits 0" 0 "$?"
+check "the launcher's first run left its class-data archive" "yes" \
+  "$(ls "$work"/chaos-proxy-java*.* >/dev/null 2>&1 && echo yes || echo no)"
+
+# a second launch uses that archive
+rm -f "$work/ports.json"
+"${LAUNCH[@]}" --listen 127.0.0.1:0 --control 127.0.0.1:0 --port-file "$work/ports.json" >"$work/out-again.txt" 2>&1 &
+pid=$!
+for _ in $(seq 1 300); do
+  [ -s "$work/ports.json" ] && break
+  kill -0 $pid 2>/dev/null || break
+  sleep 0.1
+done
+proxy=$(sed -E 's/.*"default": ([0-9]+).*/\1/' "$work/ports.json" 2>/dev/null)
+check "launcher with its archive: the demo upstream answers" 200 "$(status "http://127.0.0.1:$proxy/again")"
+check "launcher with its archive: no JVM warning on the console" "" "$(grep -iE 'warning|error' "$work/out-again.txt" | head -n 1)"
+kill -TERM $pid
+wait $pid
+check "launcher with its archive: SIGTERM exits 0" 0 "$?"
 
 # HTTPS on the listener: a self-signed certificate made here, h2 and http/1.1 by ALPN
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=localhost \
   -addext "subjectAltName=DNS:localhost" -keyout "$work/key.pem" -out "$work/cert.pem" >/dev/null 2>&1
 rm -f "$work/ports.json"
-java -jar "$JAR" --listen 127.0.0.1:0 --control 127.0.0.1:0 --port-file "$work/ports.json" \
+"$JAVA" -jar "$JAR" --listen 127.0.0.1:0 --control 127.0.0.1:0 --port-file "$work/ports.json" \
   --tls-cert "$work/cert.pem" --tls-key "$work/key.pem" >"$work/out-tls.txt" 2>&1 &
 pid=$!
 for _ in $(seq 1 300); do

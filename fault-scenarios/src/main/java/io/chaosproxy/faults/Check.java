@@ -91,6 +91,11 @@ final class Check {
                     throw new FaultSpecException(field + "." + header.getKey(), field + "."
                             + header.getKey() + " must not contain control characters such as CR or LF");
                 }
+                if (c > 0x7e) {
+                    // a header is bytes on the wire; each side would encode this character its own way
+                    throw new FaultSpecException(field + "." + header.getKey(), field + "." + header.getKey()
+                            + " must be ASCII: '" + c + "' cannot be carried in an HTTP header value as it is");
+                }
             }
         }
     }

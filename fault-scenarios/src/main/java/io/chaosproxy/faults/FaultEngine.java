@@ -47,6 +47,12 @@ public final class FaultEngine {
 
     private static final System.Logger LOG = System.getLogger(FaultEngine.class.getName());
 
+    /**
+     * At most this many rules at once. Each is looked at on every request; a suite that needs more
+     * has a leak (rules installed per test and never removed), and is told so.
+     */
+    public static final int MAX_RULES = 1_000;
+
     private volatile long seed;
     private final Clock clock;
     private final AtomicReference<List<InstalledRule>> rules = new AtomicReference<>(List.of());
@@ -321,6 +327,10 @@ public final class FaultEngine {
             }
             added = prepare(toAdd, origin, kept, now, ramp, rampOver);
             kept.addAll(added);
+            if (kept.size() > MAX_RULES && !added.isEmpty()) {
+                throw new FaultSpecException("faults", "at most " + MAX_RULES + " fault rules may be installed at once; this would make "
+                        + kept.size() + " (remove rules that are no longer needed, or reset between tests)");
+            }
             rules.set(List.copyOf(kept));
         }
         expired.forEach(this::tellRemoved);

@@ -27,10 +27,18 @@ public final class PathGlob {
     private final String pattern;
     /** The fixed runs of segment patterns between {@code **}s; one run means no {@code **}. */
     private final List<List<SegmentPattern>> runs;
+    /**
+     * What every matching path starts with: the glob up to its first wildcard, without a trailing
+     * slash. Checked first, so that a request costs the many rules it does not match next to nothing.
+     */
+    private final String literalPrefix;
 
     private PathGlob(String pattern, List<List<SegmentPattern>> runs) {
         this.pattern = pattern;
         this.runs = runs;
+        int wildcard = pattern.indexOf('*');
+        String prefix = wildcard < 0 ? pattern : pattern.substring(0, wildcard);
+        this.literalPrefix = prefix.endsWith("/") ? prefix.substring(0, prefix.length() - 1) : prefix;
     }
 
     /** Compiles a glob; a glob that can never be right is a {@link FaultSpecException} on "match.path". */
@@ -72,7 +80,7 @@ public final class PathGlob {
 
     /** Whether the path (no query string) fits the pattern. */
     public boolean matches(String path) {
-        if (path == null) {
+        if (path == null || !path.startsWith(literalPrefix)) {
             return false;
         }
         int query = path.indexOf('?');

@@ -9,7 +9,7 @@ import java.util.function.Consumer;
  * described it: the settings as steps on a {@link ChaosProxyServer.Builder}, every value already
  * checked when it was given, replayed on a fresh server builder at each start.
  */
-record Blueprint(List<Consumer<ChaosProxyServer.Builder>> steps, boolean resetBeforeEach) {
+record Blueprint(List<Consumer<ChaosProxyServer.Builder>> steps, boolean resetBeforeEach, TimelineReport timelineReport) {
 
     Blueprint {
         steps = List.copyOf(steps);

@@ -73,8 +73,6 @@ public final class ChaosProxy implements BeforeAllCallback, BeforeEachCallback, 
      */
     public static final String SEED_PROPERTY = "chaosproxy.seed";
 
-    private static final System.Logger LOG = System.getLogger(ChaosProxy.class.getName());
-
     /** How to start this handle's in-process proxy; null for a remote handle and for the {@code @ExtendWith} instance. */
     private final Blueprint blueprint;
     /** A remote handle's control, usable from construction; null otherwise. */
@@ -328,6 +326,11 @@ public final class ChaosProxy implements BeforeAllCallback, BeforeEachCallback, 
         return blueprint == null || blueprint.resetBeforeEach();
     }
 
+    /** When this handle writes timeline reports; a remote handle writes them for failed tests. */
+    TimelineReport timelineReport() {
+        return blueprint == null ? TimelineReport.ON_FAILURE : blueprint.timelineReport();
+    }
+
     /** Starts this handle's proxy (or, remote, checks it answers) for one test class at a time. */
     void open(String user, Long seedOverride) {
         synchronized (lock) {
@@ -351,7 +354,6 @@ public final class ChaosProxy implements BeforeAllCallback, BeforeEachCallback, 
             }
             servedClass = user;
         }
-        LOG.log(System.Logger.Level.INFO, "chaos proxy for {0}: seed {1,number,#}", user, classSeed);
     }
 
     /**
@@ -402,10 +404,13 @@ public final class ChaosProxy implements BeforeAllCallback, BeforeEachCallback, 
         private final List<Consumer<ChaosProxyServer.Builder>> steps = new ArrayList<>();
         private ResilienceSettings.Builder resilience = ResilienceSettings.builder();
         private boolean resetBeforeEach = true;
+        private TimelineReport timelineReport = TimelineReport.ON_FAILURE;
 
         private Builder() {
             // The default proxy always exists, on a free loopback port unless listen(...) says otherwise.
             step(server -> server.listen(HostPort.loopback(0).toString()));
+            // Nobody scrapes an in-process test proxy: no Micrometer to load in a cold test JVM.
+            step(server -> server.metrics(false));
         }
 
         private Builder step(Consumer<ChaosProxyServer.Builder> step) {
@@ -526,6 +531,12 @@ public final class ChaosProxy implements BeforeAllCallback, BeforeEachCallback, 
             return this;
         }
 
+        /** When to write a test's timeline report: for failed tests (the default), every test, or never. */
+        public Builder timelineReport(TimelineReport mode) {
+            this.timelineReport = Objects.requireNonNull(mode, "mode");
+            return this;
+        }
+
         /** The handle; its proxy starts when JUnit first uses it as an extension. */
         public ChaosProxy build() {
             return new ChaosProxy(blueprint(), null);
@@ -535,7 +546,7 @@ public final class ChaosProxy implements BeforeAllCallback, BeforeEachCallback, 
             List<Consumer<ChaosProxyServer.Builder>> all = new ArrayList<>(steps);
             ResilienceSettings settings = resilience.build();
             all.add(server -> server.resilience(settings));
-            return new Blueprint(all, resetBeforeEach);
+            return new Blueprint(all, resetBeforeEach, timelineReport);
         }
     }
 }

@@ -79,4 +79,10 @@ public @interface ChaosProxyConfig {
      * cleared, breakers closed. Turn it off for tests that build on each other's state.
      */
     boolean resetBeforeEach() default true;
+
+    /**
+     * When to write a test's timeline report under {@code target/chaos-proxy/}: for failed tests
+     * (the default), for every test, or never.
+     */
+    TimelineReport timelineReport() default TimelineReport.ON_FAILURE;
 }

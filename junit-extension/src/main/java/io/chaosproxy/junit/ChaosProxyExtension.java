@@ -29,7 +29,7 @@ final class ChaosProxyExtension {
     private static final String BINDING = "binding";
     private static final String SCENARIO_STARTED = "scenario-started";
     private static final String TEST_SEED = "test-seed";
-    private static final System.Logger LOG = System.getLogger(ChaosProxy.class.getName());
+
     private static final String PARALLEL_ENABLED = "junit.jupiter.execution.parallel.enabled";
 
     /** The registered extension these callbacks belong to. */
@@ -70,7 +70,8 @@ final class ChaosProxyExtension {
             return failure;
         }
         String hint = seed.replayHint();
-        LOG.log(System.Logger.Level.WARNING, context.getDisplayName() + " failed; " + hint);
+        // Looked up only now: the JDK's logging costs a cold test JVM dozens of classes at start.
+        System.getLogger(ChaosProxy.class.getName()).log(System.Logger.Level.WARNING, context.getDisplayName() + " failed; " + hint);
         return ReplayHint.attach(failure, hint);
     }
 
@@ -79,6 +80,7 @@ final class ChaosProxyExtension {
         if (binding == null) {
             return;
         }
+        TimelineReports.testStarts(context); // before the scenario, so its first phase is on the timeline
         Optional<ChaosScenario> scenario = AnnotationSupport.findAnnotation(context.getRequiredTestMethod(), ChaosScenario.class)
                 .or(() -> AnnotationSupport.findAnnotation(context.getRequiredTestClass(), ChaosScenario.class,
                         context.getEnclosingTestClasses()));
@@ -90,6 +92,10 @@ final class ChaosProxyExtension {
 
     void afterTestExecution(ExtensionContext context) {
         Binding binding = serving(context);
+        if (binding != null) {
+            TestSeed seed = context.getStore(NAMESPACE).get(TEST_SEED, TestSeed.class);
+            TimelineReports.testEnded(context, binding.handle(), seed == null ? null : seed.replayHint());
+        }
         if (binding != null && context.getStore(NAMESPACE).remove(SCENARIO_STARTED) != null) {
             binding.handle().stopScenario();
         }
@@ -171,6 +177,7 @@ final class ChaosProxyExtension {
                 ? ChaosProxy.inProcess(ConfigAnnotations.blueprint(ConfigAnnotations.find(context), context))
                 : owner;
         handle.open(describe(context), seedOverride(context));
+        context.publishReportEntry("chaos-proxy class seed", Long.toString(handle.classSeed()));
         return new Binding(owner, handle, context.getUniqueId(), handle.resetsBeforeEach());
     }
 

@@ -60,6 +60,7 @@ final class ConfigAnnotations {
             }
         });
         builder.resetBeforeEach(config.resetBeforeEach());
+        builder.timelineReport(config.timelineReport());
         return builder.blueprint();
     }
 

@@ -7,7 +7,8 @@ import io.chaosproxy.faults.Fault;
 
 /**
  * Drop: the proxy cuts the client's connection before the response (the default), after the
- * headers, or mid-body after a number of body bytes, with a TCP RST (the default) or a FIN.
+ * headers, mid-body after a number of body bytes, or after the backend answered, with a TCP RST
+ * (the default) or a FIN.
  */
 public final class DropFault extends FaultSpec<DropFault> {
     private final DropPoint when;
@@ -47,6 +48,14 @@ public final class DropFault extends FaultSpec<DropFault> {
      */
     public DropFault afterBytes(long bytes) {
         return new DropFault(common(), DropPoint.AFTER_BYTES, bytes, mode);
+    }
+
+    /**
+     * Cuts after the backend has answered: the request was handled (a payment taken, a row written),
+     * but the client only sees its connection fail, and may retry.
+     */
+    public DropFault afterBackend() {
+        return new DropFault(common(), DropPoint.AFTER_BACKEND, 0, mode);
     }
 
     /** Ends the connection with a TCP RST (the default): "connection reset by peer". */

@@ -8,6 +8,8 @@ import io.chaosproxy.faults.Scenario;
 import io.chaosproxy.faults.ScenarioCatalog;
 import io.chaosproxy.proxy.ChaosProxyServer;
 import io.chaosproxy.proxy.dataplane.ProxyRuntime;
+import io.chaosproxy.proxy.events.EventLog;
+import io.chaosproxy.proxy.events.ProxyEvent;
 import io.chaosproxy.proxy.journal.JournalEntry;
 import io.chaosproxy.proxy.journal.JournalQuery;
 import java.io.IOException;
@@ -121,6 +123,11 @@ final class InProcessControl implements ProxyControl {
     @Override
     public long seed() {
         return server.seed();
+    }
+
+    @Override
+    public List<ProxyEvent> events() {
+        return server.events().after(0, EventLog.DEFAULT_CAPACITY).stream().map(EventLog.Numbered::event).toList();
     }
 
     @Override

@@ -54,6 +54,9 @@ final class JournalText {
             line.append(i == 0 ? "" : ", ").append(attempt.backend()).append(' ')
                     .append(attempt.status() != null ? attempt.status().toString() : attempt.error())
                     .append(" (").append(attempt.durationMs()).append(" ms)");
+            if (!attempt.faults().isEmpty()) {
+                line.append(" faults ").append(attempt.faults());
+            }
         }
         line.append(']');
         if (entry.error() != null) {

@@ -2,6 +2,7 @@ package io.chaosproxy.junit;
 
 import io.chaosproxy.faults.FaultRule;
 import io.chaosproxy.faults.Scenario;
+import io.chaosproxy.proxy.events.ProxyEvent;
 import io.chaosproxy.proxy.journal.JournalEntry;
 import io.chaosproxy.proxy.journal.JournalQuery;
 import java.net.URI;
@@ -49,6 +50,9 @@ interface ProxyControl extends AutoCloseable {
     void reset(long seed);
 
     long seed();
+
+    /** Breaker transitions and scenario phase changes the proxy still holds, oldest first (for the timeline report). */
+    List<ProxyEvent> events();
 
     /** Where this control talks to, for messages: "in-process proxy on ..." or the control URL. */
     String describe();

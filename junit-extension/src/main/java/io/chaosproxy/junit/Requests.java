@@ -22,35 +22,55 @@ import java.util.function.Predicate;
  * }</pre>
  *
  * <p>An exchange is recorded when the proxy has finished it, which can be a moment after its client
- * read the response. {@link #assertCount}, {@link #last()} and {@link #await} allow for that;
- * {@link #list()}, {@link #count()} and {@link #attempts()} read the journal as it is at that
- * instant, so use them for what is already settled. Failed assertions and timeouts print the
- * recorded requests.
+ * read the response. How each terminal call waits for that:
+ * <ul>
+ *   <li>{@link #assertCount} and {@link #last()}: while fewer entries than asked for (one, for
+ *       {@code last()}) are recorded, look again as entries arrive, for up to
+ *       {@value #DEFAULT_WAIT_MS} ms ({@link #waitingUpTo} changes it); a count already reached or
+ *       passed is judged at once.</li>
+ *   <li>{@link #await}: up to its own timeout, for a service that calls out asynchronously.</li>
+ *   <li>{@link #list()}, {@link #count()} and {@link #attempts()}: no wait; the journal as it is.</li>
+ * </ul>
+ * Failed assertions and timeouts print the recorded requests.
  */
 public final class Requests {
     /** Enough lines to see what happened without burying the failure under a long journal. */
     private static final int MAX_LINES = 50;
     /**
      * The proxy records an exchange once it has finished it, which can be a moment after the client
-     * read the last byte; assertions wait this long for a count that is still short.
+     * read the last byte (milliseconds, even on a loaded machine); assertions wait this long by
+     * default for a count that is still short.
      */
-    private static final Duration RECORDING_GRACE = Duration.ofMillis(500);
+    static final long DEFAULT_WAIT_MS = 500;
 
     private final ProxyControl control;
     private final JournalQuery query;
     private final List<Predicate<JournalEntry>> conditions;
     private final List<String> description;
+    private final Duration wait;
 
     Requests(ProxyControl control) {
-        this(control, JournalQuery.ALL, List.of(), List.of());
+        this(control, JournalQuery.ALL, List.of(), List.of(), Duration.ofMillis(DEFAULT_WAIT_MS));
     }
 
     private Requests(ProxyControl control, JournalQuery query, List<Predicate<JournalEntry>> conditions,
-                     List<String> description) {
+                     List<String> description, Duration wait) {
         this.control = control;
         this.query = query;
         this.conditions = conditions;
         this.description = description;
+        this.wait = wait;
+    }
+
+    /**
+     * How long {@link #assertCount} and {@link #last()} look again for entries still being recorded
+     * ({@value #DEFAULT_WAIT_MS} ms unless changed here); {@code Duration.ZERO} judges at once.
+     */
+    public Requests waitingUpTo(Duration wait) {
+        if (Objects.requireNonNull(wait, "wait").isNegative()) {
+            throw new IllegalArgumentException("wait must not be negative, got " + wait);
+        }
+        return new Requests(control, query, conditions, description, wait);
     }
 
     /** Only exchanges through this named proxy. */
@@ -78,9 +98,9 @@ public final class Requests {
         return narrowed(query.withStatus(status), "with status " + status);
     }
 
-    /** Only exchanges this fault fired on. */
+    /** Only exchanges this fault fired on; failure messages call it by its name. */
     public Requests withFault(InjectedFault fault) {
-        return withFault(fault.id());
+        return narrowed(query.withFault(fault.id()), "hit by fault \"" + fault.name() + "\" (" + fault.id() + ")");
     }
 
     /** Only exchanges the rule with this id fired on. */
@@ -97,7 +117,7 @@ public final class Requests {
     public Requests matching(String description, Predicate<JournalEntry> condition) {
         List<Predicate<JournalEntry>> more = new ArrayList<>(conditions);
         more.add(Objects.requireNonNull(condition, "condition"));
-        return new Requests(control, query, List.copyOf(more), append(description));
+        return new Requests(control, query, List.copyOf(more), append(description), wait);
     }
 
     /** The matching exchanges recorded so far, oldest first. */
@@ -119,8 +139,8 @@ public final class Requests {
     }
 
     /**
-     * The most recent matching exchange, allowing a moment for it to be recorded; an
-     * {@link AssertionError} listing the journal when there is none.
+     * The most recent matching exchange, waiting for one as {@link #waitingUpTo} says (500 ms by
+     * default); an {@link AssertionError} listing the journal when there is none by then.
      */
     public JournalEntry last() {
         List<JournalEntry> found = settled(1);
@@ -132,10 +152,11 @@ public final class Requests {
 
     /**
      * Asserts exactly {@code expected} matching exchanges were recorded; the error lists the
-     * journal. A count still short of {@code expected} is looked at again for a moment, since an
-     * exchange is recorded just after its client has read the response.
+     * journal. A count still short of {@code expected} is looked at again as entries arrive, for
+     * up to {@link #waitingUpTo} (500 ms by default), since an exchange is recorded just after its
+     * client has read the response. Takes a {@code long}, as {@link InjectedFault#fired()} is one.
      */
-    public Requests assertCount(int expected) {
+    public Requests assertCount(long expected) {
         List<JournalEntry> found = settled(expected);
         if (found.size() != expected) {
             throw new AssertionError("expected " + plural(expected) + describe() + ", but " + found.size()
@@ -183,9 +204,9 @@ public final class Requests {
         return "requests" + describe() + ": " + found.size() + JournalText.lines(found, MAX_LINES);
     }
 
-    /** The matching entries once there are {@code atLeast}, or after the recording grace. */
-    private List<JournalEntry> settled(int atLeast) {
-        long deadline = System.nanoTime() + RECORDING_GRACE.toNanos();
+    /** The matching entries once there are {@code atLeast}, or after {@link #wait}. */
+    private List<JournalEntry> settled(long atLeast) {
+        long deadline = System.nanoTime() + wait.toNanos();
         while (true) {
             List<JournalEntry> recorded = control.requests(query);
             List<JournalEntry> found = filter(recorded);
@@ -203,7 +224,7 @@ public final class Requests {
     }
 
     private Requests narrowed(JournalQuery next, String what) {
-        return new Requests(control, next, conditions, append(what));
+        return new Requests(control, next, conditions, append(what), wait);
     }
 
     private List<String> append(String what) {
@@ -234,7 +255,7 @@ public final class Requests {
         return "\nrecorded requests, oldest first (" + all.size() + "):" + JournalText.lines(all, MAX_LINES);
     }
 
-    private static String plural(int count) {
+    private static String plural(long count) {
         return count + (count == 1 ? " request" : " requests");
     }
 }

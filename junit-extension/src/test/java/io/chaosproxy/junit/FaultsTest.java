@@ -59,6 +59,20 @@ class FaultsTest {
     }
 
     @Test
+    void theConnectionFaultsHaveFluentForms() {
+        assertThat(hang().midBody(1024).toRule().fault()).isEqualTo(io.chaosproxy.faults.Hang.midBody(1024));
+        assertThat(drop().afterBackend().close().toRule().fault()).isEqualTo(new io.chaosproxy.faults.Drop(
+                io.chaosproxy.faults.DropPoint.AFTER_BACKEND, 0, io.chaosproxy.faults.DropMode.CLOSE));
+        assertThat(latency(Duration.ofMillis(300)).afterBackend().toRule().fault())
+                .isEqualTo(new Latency(300).at(io.chaosproxy.faults.LatencyPoint.AFTER_BACKEND));
+        assertThat(latency(Duration.ofMillis(200)).lognormal(Duration.ofMillis(800)).toRule())
+                .isEqualTo(FaultRuleParser.parse(
+                        "{\"type\": \"latency\", \"delayMs\": 200, \"distribution\": \"lognormal\", \"p99Ms\": 800}"));
+        assertThatThrownBy(() -> latency(Duration.ofMillis(200)).lognormal(Duration.ofMillis(100)).toRule())
+                .isInstanceOf(FaultSpecException.class).hasMessageStartingWith("p99Ms must be greater than delayMs");
+    }
+
+    @Test
     void theDefaultsAreTheContractsDefaults() {
         FaultRule rule = hang().toRule();
 

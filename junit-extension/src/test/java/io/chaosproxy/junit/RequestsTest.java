@@ -2,7 +2,6 @@ package io.chaosproxy.junit;
 
 import static io.chaosproxy.junit.Faults.drop;
 import static io.chaosproxy.junit.Faults.error;
-import static io.chaosproxy.junit.Faults.latency;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,10 +9,14 @@ import io.chaosproxy.proxy.journal.JournalEntry;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import mockwebserver3.Dispatcher;
+import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
 import mockwebserver3.junit5.StartStop;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -118,16 +121,33 @@ class RequestsTest {
 
     @Test
     void anExchangeStillInFlightAtTheResetBelongsToTheTestBefore() throws Exception {
-        proxy.inject(latency(Duration.ofMillis(300)));
-        CompletableFuture<Integer> slow = CompletableFuture.supplyAsync(() -> TestHttp.get(proxy.url(), "/before-reset"));
-        Thread.sleep(100); // the request is on its way, held by the latency
+        CountDownLatch arrived = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        backend.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+                if (request.getTarget().equals("/before-reset")) {
+                    arrived.countDown();
+                    release.await(5, TimeUnit.SECONDS); // held by the backend until the reset is done
+                }
+                return new MockResponse.Builder().code(200).body(request.getTarget()).build();
+            }
+        });
+        try {
+            CompletableFuture<Integer> slow = CompletableFuture.supplyAsync(() -> TestHttp.get(proxy.url(), "/before-reset"));
+            assertThat(arrived.await(5, TimeUnit.SECONDS)).as("the request is on its way: the backend has it").isTrue();
 
-        proxy.reset(); // as before the next test
+            proxy.reset(); // as before the next test
+            release.countDown();
 
-        assertThat(slow.get(5, TimeUnit.SECONDS)).isEqualTo(200);
-        TestHttp.get(proxy.url(), "/after-reset");
-        proxy.requests().assertCount(1);
-        assertThat(proxy.requests().last().path()).isEqualTo("/after-reset");
+            assertThat(slow.get(5, TimeUnit.SECONDS)).isEqualTo(200);
+            TestHttp.get(proxy.url(), "/after-reset");
+            proxy.requests().assertCount(1);
+            assertThat(proxy.requests().last().path()).isEqualTo("/after-reset");
+        } finally {
+            release.countDown();
+            TestHttp.answerOk(backend);
+        }
     }
 
     @Test
@@ -135,5 +155,41 @@ class RequestsTest {
         assertThatThrownBy(() -> proxy.requests().toPath("payments"))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("path must start with '/'");
+    }
+
+    @Test
+    void failureMessagesCallARuleByItsName() {
+        InjectedFault one503 = proxy.inject(error(503).named("one-503").times(1));
+        TestHttp.post(proxy.url(), "/payments");
+
+        assertThatThrownBy(() -> proxy.requests().withFault(one503).assertCount(2))
+                .hasMessageContaining("expected 2 requests hit by fault \"one-503\" (" + one503.id() + "), but 1 was recorded");
+    }
+
+    @Test
+    void assertCountTakesWhatFiredReturns() {
+        InjectedFault teapot = proxy.inject(error(418));
+        TestHttp.get(proxy.url(), "/tea");
+        TestHttp.get(proxy.url(), "/tea");
+
+        proxy.requests().withFault(teapot).assertCount(teapot.fired());
+        assertThat(teapot.fired()).isEqualTo(2);
+    }
+
+    @Test
+    void ruleIdsStartAgainInEachTest() {
+        // every test of this class injects its first rule after the reset, so it is always f1
+        assertThat(proxy.inject(error(500).onPath("/nowhere")).id()).isEqualTo("f1");
+        assertThat(proxy.inject(error(500).onPath("/nowhere/either")).id()).isEqualTo("f2");
+    }
+
+    @Test
+    void howLongAssertionsWaitIsChosenPerView() {
+        assertThatThrownBy(() -> proxy.requests().waitingUpTo(Duration.ofMillis(-1)))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("wait must not be negative");
+
+        // recorded 300 ms from now: a wait of 5 s sees it, where the default 500 ms could be too short on a loaded machine
+        later.schedule(() -> TestHttp.get(proxy.url(), "/late"), 300, TimeUnit.MILLISECONDS);
+        assertThat(proxy.requests().toPath("/late").waitingUpTo(Duration.ofSeconds(5)).last().path()).isEqualTo("/late");
     }
 }

@@ -2,12 +2,15 @@ package io.chaosproxy.junit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.chaosproxy.faults.FaultSpecException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import mockwebserver3.MockWebServer;
 import mockwebserver3.junit5.StartStop;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
@@ -46,11 +49,14 @@ class ScenarioTest {
         assertThat(proxy.requests().last().scenario()).startsWith("outage/");
     }
 
-    @Test
-    @Order(2)
-    void andStopsAfterIt(ChaosProxy proxy) {
-        assertThat(TestHttp.get(proxy.url(), "/")).isEqualTo(200);
-        assertThat(proxy.stopScenario()).isFalse();
+    /**
+     * Runs after the extension's after-test step and before its next reset, so it sees whether the
+     * extension stopped the scenario: the class's own {@code @BeforeEach} reset would hide it.
+     */
+    @AfterEach
+    void andStopsAsSoonAsTheTestEnds(ChaosProxy proxy) {
+        assertThat(TestHttp.get(proxy.url(), "/")).as("a request right after the test").isEqualTo(200);
+        assertThat(proxy.stopScenario()).as("a scenario still running after the test").isFalse();
     }
 
     @Test
@@ -65,10 +71,8 @@ class ScenarioTest {
     @ChaosScenario(file = "src/test/resources/scenarios/blip.yaml")
     void orAFile(ChaosProxy proxy) throws InterruptedException {
         assertThat(TestHttp.get(proxy.url(), "/")).isEqualTo(503);
-        long deadline = System.nanoTime() + 5_000_000_000L;
-        while (TestHttp.get(proxy.url(), "/") != 200 && System.nanoTime() < deadline) {
-            Thread.sleep(20); // the first phase lasts 200 ms
-        }
+        // the first phase lasts 200 ms; then the backend answers again
+        await().atMost(Duration.ofSeconds(5)).until(() -> TestHttp.get(proxy.url(), "/") == 200);
         assertThat(TestHttp.get(proxy.url(), "/")).isEqualTo(200);
     }
 

@@ -18,6 +18,8 @@ import io.chaosproxy.proxy.dataplane.tcp.TcpPipes;
 import io.chaosproxy.proxy.demo.DemoUpstream;
 import io.chaosproxy.proxy.journal.RequestJournal;
 import io.chaosproxy.proxy.metrics.ProxyMetrics;
+import io.chaosproxy.proxy.metrics.TrafficSeries;
+import io.chaosproxy.proxy.events.EventLog;
 import io.chaosproxy.proxy.scenario.ScenarioRunner;
 import io.chaosproxy.proxy.tracing.AccessLog;
 import java.io.IOException;
@@ -46,13 +48,24 @@ import org.slf4j.LoggerFactory;
  */
 public final class ChaosProxyServer implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ChaosProxyServer.class);
+    private static final String JETTY_REFERENCES_PER_CACHE_LINE = "org.eclipse.jetty.util.referencesPerCacheLine";
+
+    static {
+        // Unless told, Jetty asks the platform MBean server whether oops are compressed, to size its
+        // padding: that loads some 370 JMX classes, a large share of a cold test JVM's first proxy.
+        // Oops are compressed below 32 GiB of heap (64-byte lines / 4-byte references = 16).
+        if (System.getProperty(JETTY_REFERENCES_PER_CACHE_LINE) == null) {
+            System.setProperty(JETTY_REFERENCES_PER_CACHE_LINE, Runtime.getRuntime().maxMemory() < (32L << 30) ? "16" : "8");
+        }
+    }
 
     private final Builder config;
     private final UpstreamTls upstreamTls;
     private final FaultEngine faults;
     private final RequestJournal journal;
     private final AccessLog accessLog;
-    private final ProxyMetrics metrics = new ProxyMetrics();
+    private final ProxyMetrics metrics; // null when off: Micrometer is a good share of a cold JVM's first proxy
+    private final TrafficSeries traffic = new TrafficSeries(); // small and Micrometer-free: always on
     private final ProxyCore core;
     private final DataPlane dataPlane;
     private final ScenarioRunner scenarios;
@@ -68,7 +81,11 @@ public final class ChaosProxyServer implements AutoCloseable {
         this.accessLog = config.accessLogFormat == null ? null : new AccessLog(config.accessLogFormat, config.accessLogOut);
         List<ExchangeListener> listeners = new ArrayList<>();
         listeners.add((entry, query, fired) -> journal.record(entry));
-        listeners.add(metrics);
+        this.metrics = config.metrics || config.control != null ? new ProxyMetrics() : null;
+        if (metrics != null) {
+            listeners.add(metrics);
+        }
+        listeners.add(traffic);
         if (accessLog != null) {
             listeners.add(accessLog);
         }
@@ -76,8 +93,10 @@ public final class ChaosProxyServer implements AutoCloseable {
         this.upstreamTls = config.upstreamTls();
         this.dataPlane = new DataPlane(core, config.listenerTls, upstreamTls,
                 new TcpPipes(core, config.resilience.connectTimeout()));
-        metrics.bind(dataPlane::proxies, faults);
-        this.scenarios = new ScenarioRunner(faults, core.scheduler());
+        if (metrics != null) {
+            metrics.bind(dataPlane::proxies, faults);
+        }
+        this.scenarios = new ScenarioRunner(faults, core.scheduler(), core.events());
     }
 
     public static Builder builder() {
@@ -197,10 +216,16 @@ public final class ChaosProxyServer implements AutoCloseable {
         return journal;
     }
 
-    /** Everything back to a clean slate: no scenario, no faults, empty journal, every breaker closed. */
+    /**
+     * Everything back to a clean slate: no scenario, no faults, empty journal, every breaker closed.
+     * Exchanges held by the removed rules (a hang, a latency) end unanswered instead of going on:
+     * what a test left waiting must not reach the backend during the next one.
+     */
     public void reset() {
-        scenarios.stop();
-        faults.removeAll();
+        core.endingHeldExchanges(() -> {
+            scenarios.stop();
+            faults.removeAll();
+        });
         journal.clear();
         for (ProxyRuntime proxy : dataPlane.proxies()) {
             proxy.resetBreakers();
@@ -213,8 +238,10 @@ public final class ChaosProxyServer implements AutoCloseable {
      * decide exactly as they did in an earlier run with this seed (how a JUnit test replays alone).
      */
     public void reset(long seed) {
-        scenarios.stop();
-        faults.restart(seed);
+        core.endingHeldExchanges(() -> {
+            scenarios.stop();
+            faults.restart(seed);
+        });
         reset();
     }
 
@@ -232,8 +259,22 @@ public final class ChaosProxyServer implements AutoCloseable {
         return Optional.ofNullable(config.listenerTls);
     }
 
+    /** The Prometheus metrics; on unless {@code builder().metrics(false)} turned them off (a control API turns them on). */
     public ProxyMetrics metrics() {
+        if (metrics == null) {
+            throw new IllegalStateException("metrics are off: ChaosProxyServer.builder().metrics(true), or a control API, turns them on");
+        }
         return metrics;
+    }
+
+    /** Requests per second by status class and latency percentiles, per second over the last minutes. */
+    public TrafficSeries traffic() {
+        return traffic;
+    }
+
+    /** Breaker transitions and scenario phase changes, with their times, newest kept. */
+    public EventLog events() {
+        return core.events();
     }
 
     /** Stops accepting, lets in-flight exchanges finish for up to {@code grace}, then frees every port and thread. */
@@ -294,8 +335,18 @@ public final class ChaosProxyServer implements AutoCloseable {
         private Path upstreamCaFile;
         private List<X509Certificate> upstreamCas = List.of();
         private boolean upstreamInsecure;
+        private boolean metrics = true;
 
         private Builder() {}
+
+        /**
+         * Whether to keep Prometheus metrics (on by default, and always with a control API, which
+         * serves them); the JUnit extension turns them off in process, where nobody scrapes them.
+         */
+        public Builder metrics(boolean enabled) {
+            this.metrics = enabled;
+            return this;
+        }
 
         /**
          * TLS on every proxy listener, this certificate chain (PEM, leaf first) and its private key

@@ -67,6 +67,11 @@ public final class Upstreams {
     }
 
     public static void validate(URI uri) {
+        if (uri.getRawUserInfo() != null) {
+            // named without the credentials: this message reaches logs and API answers
+            throw new IllegalArgumentException("upstream '" + withoutUserInfo(uri) + "' must not carry credentials (user:password@):"
+                    + " the proxy forwards the client's own Authorization and would never send them");
+        }
         String scheme = uri.getScheme();
         if (scheme == null || !(scheme.equalsIgnoreCase("http") || scheme.equalsIgnoreCase("https"))) {
             throw new IllegalArgumentException("upstream '" + uri + "' must start with http:// or https://");
@@ -77,5 +82,12 @@ public final class Upstreams {
         if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
             throw new IllegalArgumentException("upstream '" + uri + "' must not have a query or fragment");
         }
+    }
+
+    private static String withoutUserInfo(URI uri) {
+        String text = uri.toString();
+        int at = text.indexOf('@');
+        int schemeEnd = text.indexOf("://");
+        return schemeEnd < 0 || at < 0 ? "(an URL with credentials)" : text.substring(0, schemeEnd + 3) + "***@" + text.substring(at + 1);
     }
 }

@@ -24,7 +24,7 @@ final class BearerAuth implements Handler {
 
     @Override
     public void handle(Context ctx) {
-        if (isHealthCheck(ctx)) {
+        if (isHealthCheck(ctx) || DashboardRoutes.isPublic(ctx.req().getMethod(), ctx.path())) {
             return;
         }
         String header = ctx.header("Authorization");

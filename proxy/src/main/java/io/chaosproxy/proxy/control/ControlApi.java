@@ -25,7 +25,8 @@ import org.slf4j.LoggerFactory;
  * The control API: JSON over HTTP on its own listener, a thin layer over {@link ChaosProxyServer}.
  *
  * <p>Routes live in one class per resource ({@link ServerRoutes}, {@link ProxyRoutes},
- * {@link FaultRoutes}, {@link ScenarioRoutes}, {@link JournalRoutes}); bodies are read and checked
+ * {@link FaultRoutes}, {@link ScenarioRoutes}, {@link JournalRoutes}, {@link LiveRoutes},
+ * {@link DashboardRoutes}); bodies are read and checked
  * in {@link Json}; every failure becomes {@code {"error": ..., "field": ...}} in
  * {@link #mapErrors}. Bad input is always a 4xx: a 500 here means a bug in the proxy, and is logged.
  */
@@ -139,6 +140,8 @@ public final class ControlApi implements ControlPlane {
         new FaultRoutes(server).install(config.routes);
         new ScenarioRoutes(server).install(config.routes);
         new JournalRoutes(server).install(config.routes);
+        new LiveRoutes(server).install(config.routes);
+        new DashboardRoutes().install(config.routes);
         mapErrors(config);
     }
 

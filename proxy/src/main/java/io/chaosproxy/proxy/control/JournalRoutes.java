@@ -74,15 +74,7 @@ final class JournalRoutes {
     }
 
     static JournalQuery query(Map<String, List<String>> params) {
-        for (Map.Entry<String, List<String>> param : params.entrySet()) {
-            if (!FILTERS.contains(param.getKey())) {
-                throw ApiError.badRequest(param.getKey(), "unknown filter \"" + param.getKey() + "\"; filters: "
-                        + String.join(", ", FILTERS.stream().sorted().toList()));
-            }
-            if (param.getValue().size() > 1) {
-                throw ApiError.badRequest(param.getKey(), "filter \"" + param.getKey() + "\" is given more than once");
-            }
-        }
+        onlyOnce(params, FILTERS);
         String path = text(params, "path");
         if (path != null) {
             try {
@@ -96,6 +88,19 @@ final class JournalRoutes {
         return new JournalQuery(text(params, "proxy"), text(params, "method"), path, status, text(params, "fault"), limit);
     }
 
+    /** Refuses a parameter not in {@code known}, or one given twice: a typo must fail loudly, not match everything. */
+    static void onlyOnce(Map<String, List<String>> params, Set<String> known) {
+        for (Map.Entry<String, List<String>> param : params.entrySet()) {
+            if (!known.contains(param.getKey())) {
+                throw ApiError.badRequest(param.getKey(), "unknown filter \"" + param.getKey() + "\"; filters: "
+                        + String.join(", ", known.stream().sorted().toList()));
+            }
+            if (param.getValue().size() > 1) {
+                throw ApiError.badRequest(param.getKey(), "filter \"" + param.getKey() + "\" is given more than once");
+            }
+        }
+    }
+
     private static String text(Map<String, List<String>> params, String name) {
         List<String> values = params.get(name);
         if (values == null || values.isEmpty() || values.get(0).isEmpty()) {
@@ -104,7 +109,8 @@ final class JournalRoutes {
         return values.get(0);
     }
 
-    private static Integer number(Map<String, List<String>> params, String name, int min, int max) {
+    /** A whole-number parameter within {@code min..max}, or null when absent; a bad one is a 400 naming it. */
+    static Integer number(Map<String, List<String>> params, String name, int min, int max) {
         String text = text(params, name);
         if (text == null) {
             return null;

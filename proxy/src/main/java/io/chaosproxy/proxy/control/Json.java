@@ -196,10 +196,15 @@ final class Json {
 
     /** The one error shape: {@code {"error": message, "field": field-or-null}}. */
     static void sendError(Context ctx, int status, String message, String field, Map<String, String> headers) {
+        headers.forEach(ctx::header);
+        send(ctx, status, errorBody(status, message, field));
+    }
+
+    /** The one shape of a control API error, {@code {"error", "field"}}, for Javalin's handlers and Jetty's alike. */
+    static ObjectNode errorBody(int status, String message, String field) {
         ObjectNode body = object();
         body.put("error", message == null || message.isBlank() ? "error " + status : message);
         body.put("field", field);
-        headers.forEach(ctx::header);
-        send(ctx, status, body);
+        return body;
     }
 }

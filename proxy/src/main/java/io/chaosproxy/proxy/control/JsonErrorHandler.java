@@ -29,9 +29,7 @@ final class JsonErrorHandler extends ErrorHandler {
             response.setStatus(HttpStatus.BAD_REQUEST_400);
             message = "unsupported HTTP version: the control API speaks HTTP/1.1 (" + message + ")";
         }
-        ObjectNode body = Json.object();
-        body.put("error", message == null ? "error " + code : message);
-        body.putNull("field");
+        ObjectNode body = Json.errorBody(code, message, null);
         response.getHeaders().put(HttpHeader.CONTENT_TYPE, "application/json");
         response.write(true, ByteBuffer.wrap(Json.MAPPER.writeValueAsBytes(body)), callback);
     }

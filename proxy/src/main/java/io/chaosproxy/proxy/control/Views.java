@@ -10,9 +10,10 @@ import io.chaosproxy.proxy.config.UpstreamTls;
 import io.chaosproxy.proxy.config.ProxyProtocol;
 import io.chaosproxy.proxy.dataplane.ConnectionCounters;
 import io.chaosproxy.proxy.dataplane.ProxyRuntime;
-import io.chaosproxy.proxy.journal.ConnectionRecord;
-import io.chaosproxy.proxy.journal.Attempt;
+import io.chaosproxy.proxy.events.EventLog;
+import io.chaosproxy.proxy.events.ProxyEvent;
 import io.chaosproxy.proxy.journal.JournalEntry;
+import io.chaosproxy.proxy.journal.JournalEntryJson;
 import io.chaosproxy.proxy.metrics.ProxyMetrics;
 import io.chaosproxy.proxy.resilience.Backend;
 import io.chaosproxy.proxy.resilience.BreakerState;
@@ -78,45 +79,7 @@ final class Views {
 
     /** The contract's journal entry, every field always present (null when it has no value). */
     static ObjectNode entry(JournalEntry entry) {
-        if (entry.isConnection()) {
-            return connectionEntry(entry);
-        }
-        ObjectNode json = Json.object();
-        json.put("requestId", entry.requestId());
-        json.put("proxy", entry.proxy());
-        json.put("method", entry.method());
-        json.put("path", entry.path());
-        json.put("status", entry.status());
-        ArrayNode faults = json.putArray("faults");
-        entry.faults().forEach(faults::add);
-        attempts(json, entry);
-        json.put("durationMs", entry.durationMs());
-        json.put("startedAt", entry.startedAt() == null ? null : entry.startedAt().toString());
-        json.put("scenario", entry.scenario());
-        json.put("error", entry.error());
-        return json;
-    }
-
-    /** A TCP connection's entry: the contract's fields, then the backend tries and the error, if any. */
-    private static ObjectNode connectionEntry(JournalEntry entry) {
-        ConnectionRecord connection = entry.connection();
-        ObjectNode json = Json.object();
-        json.put("protocol", connection.protocol());
-        json.put("proxy", entry.proxy());
-        json.put("client", connection.client());
-        json.put("backend", connection.backend());
-        json.put("bytesUp", connection.bytesUp());
-        json.put("bytesDown", connection.bytesDown());
-        json.put("end", connection.end());
-        ArrayNode faults = json.putArray("faults");
-        entry.faults().forEach(faults::add);
-        json.put("durationMs", entry.durationMs());
-        json.put("startedAt", entry.startedAt() == null ? null : entry.startedAt().toString());
-        json.put("connectionId", entry.requestId());
-        attempts(json, entry);
-        json.put("scenario", entry.scenario());
-        json.put("error", entry.error());
-        return json;
+        return JournalEntryJson.toJson(entry);
     }
 
     /** The scenario in progress; {@code phase} counts from 0 like {@code phases[i]} in the document. */
@@ -176,6 +139,31 @@ final class Views {
         return json;
     }
 
+    /** {@code {seq, at, type, ...}}: {@code breaker} with proxy, backend, from, to; {@code phase} with scenario, phase, round; {@code scenario-end} with scenario, reason. */
+    static ObjectNode event(EventLog.Numbered numbered) {
+        ObjectNode json = Json.object();
+        json.put("seq", numbered.seq());
+        json.put("at", numbered.event().at().toString());
+        ProxyEvent event = numbered.event();
+        if (event instanceof ProxyEvent.BreakerTransition b) {
+            json.put("type", "breaker");
+            json.put("proxy", b.proxy());
+            json.put("backend", b.backend());
+            json.put("from", b.from().name());
+            json.put("to", b.to().name());
+        } else if (event instanceof ProxyEvent.PhaseChange p) {
+            json.put("type", "phase");
+            json.put("scenario", p.scenario());
+            json.put("phase", p.phase());
+            json.put("round", p.round());
+        } else if (event instanceof ProxyEvent.ScenarioEnd e) {
+            json.put("type", "scenario-end");
+            json.put("scenario", e.scenario());
+            json.put("reason", e.reason());
+        }
+        return json;
+    }
+
     static ObjectNode counts(ProxyMetrics.Counts counts) {
         ObjectNode json = Json.object();
         json.put("requests", counts.requests());
@@ -189,17 +177,6 @@ final class Views {
         json.put("retries", counts.retries());
         json.put("faultsFired", counts.faultsFired());
         return json;
-    }
-
-    private static void attempts(ObjectNode json, JournalEntry entry) {
-        ArrayNode attempts = json.putArray("attempts");
-        for (Attempt attempt : entry.attempts()) {
-            ObjectNode a = attempts.addObject();
-            a.put("backend", attempt.backend());
-            a.put("status", attempt.status());
-            a.put("error", attempt.error());
-            a.put("durationMs", attempt.durationMs());
-        }
     }
 
     static String location(String collection, String id) {

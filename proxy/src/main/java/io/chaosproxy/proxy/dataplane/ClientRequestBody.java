@@ -18,6 +18,7 @@ final class ClientRequestBody extends RequestBody {
     private static final int CHUNK = 16 * 1024;
 
     private final Request clientRequest;
+    private final Upload upload;
     private final long contentLength;
     private final long replayLimit;
     private InputStream in;
@@ -26,9 +27,13 @@ final class ClientRequestBody extends RequestBody {
     private volatile boolean replayable;
     private volatile boolean started; // some attempt has begun to read the client's body
 
-    /** {@code replayLimit} 0 means never keep: the body of a method that is never retried. */
-    ClientRequestBody(Request clientRequest, long replayLimit) {
+    /**
+     * {@code replayLimit} 0 means never keep: the body of a method that is never retried.
+     * {@code upload} hears when reading the client's body begins and ends.
+     */
+    ClientRequestBody(Request clientRequest, long replayLimit, Upload upload) {
         this.clientRequest = clientRequest;
+        this.upload = upload;
         this.contentLength = clientRequest.getLength();
         this.replayLimit = replayLimit;
         this.replayable = replayLimit > 0 && contentLength <= replayLimit;
@@ -71,6 +76,7 @@ final class ClientRequestBody extends RequestBody {
             return;
         }
         if (in == null) {
+            upload.started();
             in = Content.Source.asInputStream(clientRequest);
         }
         byte[] chunk = new byte[CHUNK];
@@ -88,6 +94,14 @@ final class ClientRequestBody extends RequestBody {
             sink.flush(); // stream as it arrives: a slow upload must reach the backend as it trickles in
         }
         exhausted = true;
+        upload.finished();
+    }
+
+    /** Told when the client's body starts to be read (once) and when it has all been read. */
+    interface Upload {
+        void started();
+
+        void finished();
     }
 
     /** Marks a failure on the client's side, so the backend is not blamed for it. */

@@ -3,7 +3,6 @@ package io.chaosproxy.proxy.dataplane;
 import io.chaosproxy.faults.DropMode;
 import io.chaosproxy.faults.ErrorResponse;
 import io.chaosproxy.proxy.dataplane.transport.ClientConnections;
-import io.chaosproxy.proxy.tracing.JsonText;
 import io.chaosproxy.proxy.tracing.RequestIds;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -25,11 +24,10 @@ final class ClientResponses {
             abort(exchange, ClientConnections.isMultiplexed(exchange.clientRequest) ? DropMode.RESET : DropMode.CLOSE, message);
             return;
         }
-        String json = "{\"error\":" + JsonText.quote(message) + ",\"requestId\":" + JsonText.quote(exchange.requestId) + "}";
         HttpFields.Mutable headers = exchange.proxyToClientResponse.getHeaders();
-        headers.put(HttpHeader.CONTENT_TYPE, "application/json");
+        headers.put(HttpHeader.CONTENT_TYPE, ProxyErrorBody.CONTENT_TYPE);
         extraHeaders.forEach(headers::put);
-        send(exchange, status, json.getBytes(StandardCharsets.UTF_8), message);
+        send(exchange, status, ProxyErrorBody.json(message, exchange.requestId), message);
     }
 
     /** An error fault: exactly the status, headers and body the rule says, plus the request id. */
@@ -80,7 +78,10 @@ final class ClientResponses {
         } else {
             ClientConnections.closeConnection(request, mode == DropMode.RESET);
         }
+        // After the headers went out (after-headers, mid-body) the client did get a status: journal
+        // that one, with the drop as the error beside it.
+        Integer statusSent = exchange.proxyToClientResponse.isCommitted() ? exchange.proxyToClientResponse.getStatus() : null;
         exchange.clientCallback.failed(new DroppedConnection(reason));
-        exchange.complete(null, reason);
+        exchange.complete(statusSent, reason);
     }
 }

@@ -8,6 +8,7 @@ import io.chaosproxy.proxy.dataplane.transport.RefusableConnector;
 import io.chaosproxy.proxy.config.ResilienceSettings;
 import io.chaosproxy.proxy.config.UpstreamTls;
 import io.chaosproxy.proxy.dataplane.transport.ClientConnections;
+import io.chaosproxy.proxy.dataplane.transport.ExchangeThreads;
 import io.chaosproxy.proxy.dataplane.transport.ListenerProtocols;
 import io.chaosproxy.proxy.dataplane.transport.UpstreamClients;
 import java.io.IOException;
@@ -26,7 +27,6 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.eclipse.jetty.websocket.core.server.WebSocketServerComponents;
 
 /**
@@ -84,10 +84,7 @@ public final class DataPlane implements AutoCloseable {
         this.refuseRules = new RefuseRules(core, this::proxies);
         this.clients = new UpstreamClients(upstreamTls, UpstreamFaultInterceptor.INSTANCE,
                 List.of(StaleConnectionInterceptor.INSTANCE, FaithfulHeadersInterceptor.INSTANCE));
-        QueuedThreadPool threads = new QueuedThreadPool(400, 8);
-        threads.setName("chaos-proxy-dataplane");
-        threads.setDaemon(true);
-        this.server = new Server(threads);
+        this.server = new Server(ExchangeThreads.newServerPool());
         this.httpConfiguration = new HttpConfiguration();
         httpConfiguration.setSendServerVersion(false);
         httpConfiguration.setSendDateHeader(false); // the backend's own Date passes through
@@ -153,6 +150,13 @@ public final class DataPlane implements AutoCloseable {
         }
         proxies.put(spec.name(), runtime);
         refuseRules.apply(); // a refuse rule naming no proxy closes a new one too
+        if (!spec.listen().isLoopback()) {
+            // the same for a proxy from the command line, a config file or POST /proxies
+            String warning = "proxy '" + spec.name() + "' listens on " + spec.listen() + ": anyone who can reach it can use it"
+                    + " to reach its backends and see the faults; listen on 127.0.0.1 unless that is meant";
+            org.slf4j.LoggerFactory.getLogger(DataPlane.class).warn(warning);
+            System.err.println("WARNING: " + warning);
+        }
         return runtime;
     }
 

@@ -4,6 +4,7 @@ import io.chaosproxy.faults.FaultDecision;
 import io.chaosproxy.faults.InstalledRule;
 import io.chaosproxy.proxy.journal.Attempt;
 import io.chaosproxy.proxy.journal.JournalEntry;
+import io.chaosproxy.proxy.scenario.ScenarioRunner;
 import io.chaosproxy.proxy.tracing.RequestIds;
 import io.chaosproxy.proxy.tracing.TraceParent;
 import java.time.Instant;
@@ -29,6 +30,8 @@ final class Exchange implements UpstreamAttempt.Owner {
     final Request clientRequest;
     final Response proxyToClientResponse;
     final Callback clientCallback;
+    /** Watches an HTTP/1.1 client while nothing reads its connection; stopped before anything does. */
+    final ClientWatch clientWatch;
 
     final String requestId;
     final TraceParent upstreamTrace;
@@ -50,7 +53,8 @@ final class Exchange implements UpstreamAttempt.Owner {
         this.proxy = proxy;
         this.clientRequest = clientRequest;
         this.proxyToClientResponse = response;
-        this.clientCallback = callback;
+        this.clientWatch = ClientWatch.start(clientRequest, this::clientFailed);
+        this.clientCallback = clientWatch.around(callback);
         this.startNanos = System.nanoTime();
         this.startedAt = Instant.now();
         this.handlerThread = Thread.currentThread();
@@ -141,6 +145,17 @@ final class Exchange implements UpstreamAttempt.Owner {
         }
     }
 
+    @Override
+    public void end(String why) {
+        ClientResponses.abort(this, io.chaosproxy.faults.DropMode.CLOSE, why);
+    }
+
+    /** The client left: nothing to answer, only the books to close. */
+    void giveUp() {
+        clientCallback.failed(new ExchangeHandler.ClientGone());
+        complete(null, "client gave up");
+    }
+
     void clientFailed(Throwable cause) {
         clientGone = true;
         for (Runnable action : onClientGone) {
@@ -162,13 +177,16 @@ final class Exchange implements UpstreamAttempt.Owner {
         List<String> ruleIds = new ArrayList<>(fired.size());
         String scenario = null;
         for (InstalledRule rule : fired) {
+            if (ruleIds.contains(rule.id())) {
+                continue; // an upstream rule fires on each attempt; the exchange lists it once
+            }
             ruleIds.add(rule.id());
-            if (scenario == null && rule.origin().startsWith("scenario:")) {
-                scenario = rule.origin().substring("scenario:".length());
+            if (scenario == null) {
+                scenario = ScenarioRunner.scenarioOf(rule);
             }
         }
         JournalEntry entry = new JournalEntry(requestId, proxy.name(), method, path, status, ruleIds, attempts(),
-                elapsedMillis(), startedAt, scenario, error);
+                elapsedMillis(), startedAt, scenario, error, upstreamTrace.traceId());
         proxy.core().recordExchange(entry, query, fired);
         return true;
     }

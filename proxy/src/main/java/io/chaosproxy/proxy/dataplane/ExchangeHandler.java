@@ -7,10 +7,10 @@ import io.chaosproxy.faults.ErrorResponse;
 import io.chaosproxy.faults.Fault;
 import io.chaosproxy.faults.FaultDecision;
 import io.chaosproxy.faults.Hang;
+import io.chaosproxy.faults.HangPoint;
 import io.chaosproxy.faults.Target;
 import java.io.IOException;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.io.QuietException;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
@@ -46,8 +46,8 @@ final class ExchangeHandler extends Handler.Abstract {
         FaultDecision clientFaults = proxy.core().faults().decide(exchange, Target.CLIENT);
         exchange.recordFaults(clientFaults);
         if (clientFaults.delayMs() > 0) {
-            proxy.core().scheduler().schedule(() -> applyClientFaults(exchange, clientFaults),
-                    clientFaults.delayMs(), TimeUnit.MILLISECONDS);
+            LatencyWait.start(exchange, clientFaults, clientFaults.delayMs(),
+                    () -> applyClientFaults(exchange, clientFaults), () -> { });
         } else {
             applyClientFaults(exchange, clientFaults);
         }
@@ -56,8 +56,7 @@ final class ExchangeHandler extends Handler.Abstract {
 
     private void applyClientFaults(Exchange exchange, FaultDecision clientFaults) {
         if (exchange.isClientGone()) {
-            exchange.clientCallback.failed(new ClientGone());
-            exchange.complete(null, "client gave up");
+            exchange.giveUp();
             return;
         }
         Fault terminal = clientFaults.terminalFault();
@@ -65,7 +64,7 @@ final class ExchangeHandler extends Handler.Abstract {
             ClientResponses.injectedError(exchange, error);
         } else if (terminal instanceof Drop drop && drop.when() == DropPoint.BEFORE_RESPONSE) {
             ClientResponses.abort(exchange, drop.mode(), "dropped (" + drop.mode().wireName() + ") before the response");
-        } else if (terminal instanceof Hang) {
+        } else if (terminal instanceof Hang hang && hang.when() == HangPoint.BEFORE_RESPONSE) {
             hang(exchange, clientFaults);
         } else {
             forward(exchange, clientFaults);
@@ -88,10 +87,12 @@ final class ExchangeHandler extends Handler.Abstract {
      */
     private void hang(Exchange exchange, FaultDecision clientFaults) {
         // what else fired (a bandwidth, say) still applies once the hang is over; the delay is spent
-        FaultDecision afterHang = new FaultDecision(clientFaults.fired(), 0, clientFaults.bytesPerSecond(), null);
+        FaultDecision afterHang = new FaultDecision(clientFaults.fired(), 0, clientFaults.bytesPerSecond(), null,
+                clientFaults.afterBackendDelayMs());
         // off the thread that removed the rule: one removal may release thousands of exchanges
         HangHold hold = proxy.core().holdWhileRuleLasts(clientFaults.terminal(),
-                () -> dispatch(exchange, () -> forward(exchange, afterHang)));
+                () -> dispatch(exchange, () -> forward(exchange, afterHang)),
+                () -> exchange.end(UpstreamAttempt.ENDED_BY_RESET));
         exchange.onClientGone(() -> {
             if (hold.release()) {
                 ClientResponses.abort(exchange, DropMode.CLOSE, "client gave up during a hang");
@@ -99,7 +100,8 @@ final class ExchangeHandler extends Handler.Abstract {
         });
     }
 
-    private static void dispatch(Exchange exchange, Runnable step) {
+    /** Runs {@code step} in Jetty's pool, off the thread that triggered it (a rule's removal, the scheduler). */
+    static void dispatch(Exchange exchange, Runnable step) {
         try {
             exchange.clientRequest.getComponents().getExecutor().execute(step);
         } catch (RejectedExecutionException e) {

@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * An exchange, or one attempt of it, held by a hang rule: it goes on, once, when the rule is
  * removed or its {@code durationMs} runs out, unless {@link #release() released} first (the client
- * left, the attempt timed out).
+ * left, the attempt timed out); a reset that removes the rule ends it instead.
  *
  * <p>Nothing waits on a thread: the hold is a callback in the {@link HangRegistry}, plus a timer
  * for a rule that can expire. The engine drops an expired rule only when something looks, and the
@@ -27,12 +27,18 @@ final class HangHold {
     private final Runnable unpark;
     private volatile ScheduledFuture<?> expiryLook;
 
-    HangHold(FaultEngine faults, ScheduledExecutorService scheduler, HangRegistry hangs, InstalledRule rule, Runnable goOn) {
+    HangHold(FaultEngine faults, ScheduledExecutorService scheduler, HangRegistry hangs, InstalledRule rule, Runnable goOn,
+             Runnable end) {
         this.faults = faults;
         this.scheduler = scheduler;
         this.rule = rule;
         this.goOn = goOn;
-        this.unpark = hangs.park(rule.id(), this::goOnOnce);
+        this.unpark = hangs.park(rule.id(), this::goOnOnce, () -> {
+            if (settled.compareAndSet(false, true)) {
+                stopLooking();
+                end.run();
+            }
+        });
         if (rule.expiresAt() != null) {
             lookWhenExpired();
         }

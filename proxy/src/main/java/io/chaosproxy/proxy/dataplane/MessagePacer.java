@@ -41,7 +41,7 @@ final class MessagePacer {
             }
             long due = Math.max(lastDueNanos, System.nanoTime() + delayNanos);
             if (bytesPerSecond > 0) {
-                due += bytes * 1_000_000_000L / bytesPerSecond;
+                due += Pacing.nanosFor(bytes, bytesPerSecond);
             }
             lastDueNanos = due;
             queue.add(new Due(due, delivery));

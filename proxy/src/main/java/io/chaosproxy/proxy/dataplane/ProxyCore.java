@@ -20,7 +20,9 @@ public final class ProxyCore implements AutoCloseable {
     private final FaultEngine faults;
     private final ScheduledThreadPoolExecutor scheduler;
     private final HangRegistry hangs = new HangRegistry();
+    private final ThreadLocal<Boolean> ending = ThreadLocal.withInitial(() -> false);
     private final List<ExchangeListener> listeners;
+    private final io.chaosproxy.proxy.events.EventLog events = new io.chaosproxy.proxy.events.EventLog();
 
     public ProxyCore(FaultEngine faults, List<ExchangeListener> listeners) {
         this.faults = faults;
@@ -33,7 +35,27 @@ public final class ProxyCore implements AutoCloseable {
         });
         // Attempt timeouts are cancelled on nearly every request: drop them from the queue at once.
         this.scheduler.setRemoveOnCancelPolicy(true);
-        faults.onRemoved(hangs::release);
+        faults.onRemoved(rule -> {
+            if (ending.get()) {
+                hangs.end(rule);
+            } else {
+                hangs.release(rule);
+            }
+        });
+    }
+
+    /**
+     * Runs {@code removal} (a reset's removing of rules) so that the exchanges held by the rules it
+     * removes end instead of going on to the backend. Rules are removed, and their listeners told,
+     * on the removing thread.
+     */
+    public void endingHeldExchanges(Runnable removal) {
+        ending.set(true);
+        try {
+            removal.run();
+        } finally {
+            ending.remove();
+        }
     }
 
     public FaultEngine faults() {
@@ -44,13 +66,34 @@ public final class ProxyCore implements AutoCloseable {
         return scheduler;
     }
 
+    /** Breaker transitions and scenario phase changes of every proxy of this process. */
+    public io.chaosproxy.proxy.events.EventLog events() {
+        return events;
+    }
+
     HangRegistry hangs() {
         return hangs;
     }
 
-    /** Holds an exchange while a hang rule lasts; {@code goOn} runs once when it is over (see {@link HangHold}). */
-    HangHold holdWhileRuleLasts(io.chaosproxy.faults.InstalledRule rule, Runnable goOn) {
-        return new HangHold(faults, scheduler, hangs, rule, goOn);
+    /**
+     * Holds an exchange while a hang rule lasts; {@code goOn} runs once when it is over, or
+     * {@code end} when a reset removed the rule (see {@link HangHold}).
+     */
+    HangHold holdWhileRuleLasts(io.chaosproxy.faults.InstalledRule rule, Runnable goOn, Runnable end) {
+        return new HangHold(faults, scheduler, hangs, rule, goOn, end);
+    }
+
+    /**
+     * Marks an exchange as waiting out a latency of {@code decision}'s rules: a reset that removes
+     * them runs {@code end}; any other removal lets the wait run its course. Returns the handle that
+     * unmarks it, for when the wait is over.
+     */
+    Runnable waitingOut(io.chaosproxy.faults.FaultDecision decision, Runnable end) {
+        if (decision.fired().isEmpty()) {
+            return () -> { };
+        }
+        // a reset removes every rule: the first one that fired stands for them all
+        return hangs.park(decision.fired().get(0).id(), () -> { }, end);
     }
 
     /** A finished TCP connection: the journal, the access log and the metrics hear of it as of an exchange. */

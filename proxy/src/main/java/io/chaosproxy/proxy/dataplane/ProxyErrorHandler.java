@@ -1,10 +1,8 @@
 package io.chaosproxy.proxy.dataplane;
 
-import io.chaosproxy.proxy.tracing.JsonText;
 import io.chaosproxy.proxy.tracing.RequestIds;
 import java.io.IOException;
 import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -35,9 +33,8 @@ final class ProxyErrorHandler extends ErrorHandler {
         }
         // the client's own id when it sent a valid one (and Jetty got as far as reading it), as for every answer
         String requestId = RequestIds.keepOrGenerate(request.getHeaders() == null ? null : request.getHeaders().get(RequestIds.HEADER));
-        byte[] body = ("{\"error\":" + JsonText.quote(message) + ",\"requestId\":" + JsonText.quote(requestId) + "}")
-                .getBytes(StandardCharsets.UTF_8);
-        response.getHeaders().put("Content-Type", "application/json");
+        byte[] body = ProxyErrorBody.json(message, requestId);
+        response.getHeaders().put("Content-Type", ProxyErrorBody.CONTENT_TYPE);
         response.getHeaders().put(RequestIds.HEADER, requestId);
         response.getHeaders().put("Content-Length", Integer.toString(body.length));
         response.write(true, ByteBuffer.wrap(body), callback);

@@ -6,6 +6,7 @@ import io.chaosproxy.proxy.config.ProxySpec;
 import io.chaosproxy.proxy.dataplane.transport.RefusableConnector;
 import io.chaosproxy.proxy.config.ResilienceSettings;
 import io.chaosproxy.proxy.dataplane.transport.UpstreamClient;
+import io.chaosproxy.proxy.events.ProxyEvent.BreakerTransition;
 import io.chaosproxy.proxy.resilience.Backend;
 import io.chaosproxy.proxy.resilience.BackendPool;
 import io.chaosproxy.proxy.resilience.CircuitBreaker;
@@ -167,8 +168,10 @@ public final class ProxyRuntime {
     private List<Backend> backendsFor(List<URI> upstreams) {
         List<Backend> backends = new ArrayList<>(upstreams.size());
         for (URI upstream : upstreams) {
+            CircuitBreaker.TransitionListener toEventLog = (from, to) -> core.events().record(
+                    new BreakerTransition(java.time.Instant.now(), name, upstream.toString(), from, to));
             backends.add(new Backend(upstream,
-                    new CircuitBreaker(settings.breakerFailures(), settings.breakerCooldown(), System::nanoTime)));
+                    new CircuitBreaker(settings.breakerFailures(), settings.breakerCooldown(), System::nanoTime, toEventLog)));
         }
         return backends;
     }

@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.Set;
 import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.server.Request;
 
@@ -60,6 +61,15 @@ final class RequestGuard {
             String maxForwards = request.getHeaders().get("Max-Forwards");
             if (maxForwards != null && maxForwards.trim().equals("0")) {
                 answerAsFinalRecipient(exchange);
+                return false;
+            }
+        }
+        for (String coding : request.getHeaders().getCSV(HttpHeader.TRANSFER_ENCODING, false)) {
+            if (!coding.equalsIgnoreCase("chunked")) {
+                // RFC 9112 section 6.1: a transfer coding the server does not understand is a 501;
+                // taking "gzip, chunked" as plain chunked would hand the backend compressed bytes as the body
+                ClientResponses.proxyError(exchange, 501, "transfer coding '" + coding + "' is not implemented: only chunked",
+                        Map.of("Connection", "close"));
                 return false;
             }
         }

@@ -1,6 +1,8 @@
 package io.chaosproxy.proxy.dataplane;
 
 import io.chaosproxy.faults.Drop;
+import io.chaosproxy.faults.Hang;
+import io.chaosproxy.faults.InstalledRule;
 import io.chaosproxy.proxy.tracing.RequestIds;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -22,8 +24,9 @@ import org.eclipse.jetty.util.IteratingCallback;
  * chunk, each read only after the previous chunk was written (so memory stays flat whatever the
  * body size, and a slow client slows the backend read, not the heap).
  *
- * <p>Bandwidth and mid-body drop faults act here. A throttled stream pauses by scheduling its next
- * step, never by sleeping a thread.
+ * <p>Bandwidth, mid-body drop and mid-body hang faults act here. A throttled stream pauses by
+ * scheduling its next step, never by sleeping a thread; a stalled one is parked in a {@link HangHold}
+ * until its rule goes, on an open connection (on HTTP/2, only its own stream waits).
  */
 final class ResponseRelay extends IteratingCallback {
     private static final int CHUNK = 16 * 1024;
@@ -35,6 +38,11 @@ final class ResponseRelay extends IteratingCallback {
     private final BufferedSource upstreamBody;
     private final long bytesPerSecond; // 0 = unthrottled
     private final Drop drop;           // after-headers or mid-body drop, or null
+    private final InstalledRule stall; // mid-body hang rule, or null
+    private final long stallAfterBytes;
+    private boolean stallOver;         // the stall has begun (it happens once); after it the rest flows
+    private long stallStartNanos;
+    private volatile boolean stalling; // held now, for the journal's words if the client gives up
     private final byte[] chunk;
     private final boolean pooledChunk;
     private long sent;
@@ -46,12 +54,15 @@ final class ResponseRelay extends IteratingCallback {
     private boolean lastWritten;
     private boolean dropped;
 
-    ResponseRelay(Exchange exchange, Response serverToProxyResponse, long bytesPerSecond, Drop drop) {
+    ResponseRelay(Exchange exchange, Response serverToProxyResponse, long bytesPerSecond, Drop drop,
+                  InstalledRule stall) {
         this.exchange = exchange;
         this.serverToProxyResponse = serverToProxyResponse;
         this.upstreamBody = serverToProxyResponse.body().source();
         this.bytesPerSecond = bytesPerSecond;
         this.drop = drop;
+        this.stall = stall;
+        this.stallAfterBytes = stall == null ? 0 : ((Hang) stall.rule().fault()).afterBytes();
         if (bytesPerSecond > 0) {
             this.chunk = new byte[(int) Math.max(1, Math.min(CHUNK, bytesPerSecond / SLICES_PER_SECOND))];
             this.pooledChunk = false;
@@ -87,6 +98,13 @@ final class ResponseRelay extends IteratingCallback {
             return Action.SCHEDULED;
         }
         int max = chunk.length;
+        if (stallPending()) {
+            long left = stallAfterBytes - sent;
+            if (left <= 0) {
+                return stallNow();
+            }
+            max = (int) Math.min(max, left);
+        }
         if (drop != null) {
             long left = drop.afterBytes() - sent;
             if (left <= 0) {
@@ -120,15 +138,58 @@ final class ResponseRelay extends IteratingCallback {
             recordDelivered(); // with this chunk a Content-Length client has all it expects
             // and the backend's body is over too, so this write can end the response: no empty
             // last write, no read that only finds the end (a drop or a throttle keeps its own steps)
-            last = framedByLength && drop == null && bytesPerSecond == 0;
+            last = framedByLength && drop == null && bytesPerSecond == 0 && !stallPending();
             lastWritten = last;
         }
         if (bytesPerSecond > 0) {
-            long dueNanos = throttleStartNanos + sent * 1_000_000_000L / bytesPerSecond;
+            long dueNanos = throttleStartNanos + Pacing.nanosFor(sent, bytesPerSecond);
             pauseNanos = Math.max(0, dueNanos - System.nanoTime());
         }
         exchange.proxyToClientResponse.write(last, ByteBuffer.wrap(chunk, 0, n), this);
         return Action.SCHEDULED;
+    }
+
+    private boolean stallPending() {
+        return stall != null && !stallOver;
+    }
+
+    /**
+     * The mid-body hang: status, headers and exactly {@code afterBytes} of body are out (an empty
+     * write commits the headers when no byte went yet); now nothing more goes until the rule goes,
+     * and then the rest flows. A client that gives up first ends the exchange.
+     */
+    private Action stallNow() {
+        if (!exchange.proxyToClientResponse.isCommitted()) {
+            exchange.proxyToClientResponse.write(false, ByteBuffer.allocate(0), this);
+            return Action.SCHEDULED;
+        }
+        stallOver = true;
+        stalling = true;
+        stallStartNanos = System.nanoTime();
+        // off the thread that removed the rule: one removal may release thousands of exchanges
+        HangHold hold = exchange.proxy.core().holdWhileRuleLasts(stall,
+                () -> ExchangeHandler.dispatch(exchange, this::stallEnded),
+                () -> ExchangeHandler.dispatch(exchange, this::endedByReset));
+        exchange.onClientGone(() -> {
+            if (hold.release()) {
+                ExchangeHandler.dispatch(exchange, () -> failed(new ExchangeHandler.ClientGone()));
+            }
+        });
+        return Action.SCHEDULED;
+    }
+
+    /** A reset removed the stall's rule: the exchange ends as any held one does, cut. */
+    private void endedByReset() {
+        dropped = true;
+        exchange.end(UpstreamAttempt.ENDED_BY_RESET);
+        failed(new IOException(UpstreamAttempt.ENDED_BY_RESET));
+    }
+
+    private void stallEnded() {
+        stalling = false;
+        // a throttle counts from where it was, not from before the stall (no burst to catch up)
+        throttleStartNanos += System.nanoTime() - stallStartNanos;
+        succeeded();
     }
 
     /**
@@ -171,7 +232,9 @@ final class ResponseRelay extends IteratingCallback {
             return; // dropNow() already finished the exchange
         }
         boolean clientSide = exchange.isClientGone() || (!backendFailed && cause instanceof IOException);
-        String why = clientSide
+        String why = clientSide && stalling
+                ? "client gave up during a mid-body hang after " + sent + " body bytes"
+                : clientSide
                 ? "client gone during response body"
                 : "response body broken: " + cause.getMessage();
         if (!clientSide && !exchange.proxyToClientResponse.isCommitted()) {

@@ -2,6 +2,7 @@ package io.chaosproxy.proxy.dataplane;
 
 import io.chaosproxy.faults.FaultDecision;
 import io.chaosproxy.faults.Hang;
+import io.chaosproxy.faults.HangPoint;
 import io.chaosproxy.faults.RequestFacts;
 import io.chaosproxy.faults.Target;
 import io.chaosproxy.proxy.config.ResilienceSettings;
@@ -13,6 +14,7 @@ import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.util.Locale;
 import java.util.concurrent.ScheduledFuture;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -32,6 +34,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Nothing here knows the carrier's types, so each transport keeps only its own wire calls.
  */
 public final class UpstreamAttempt {
+    /** How long a half-open probe's client may take to upload its body before the probe is given back. */
+    static final long PROBE_UPLOAD_GRACE_MILLIS = 1_000;
+
     /** For a try the exchange deadline does not cut short (a WebSocket handshake). */
     static final long NO_DEADLINE = Long.MAX_VALUE;
 
@@ -42,7 +47,13 @@ public final class UpstreamAttempt {
         void recordAttempt(Attempt attempt);
 
         boolean isClientGone();
+
+        /** Ends the exchange without an answer (its client's connection closed), journaled with {@code why}. */
+        void end(String why);
     }
+
+    /** Why an exchange held by a rule ended when a reset removed the rule. */
+    static final String ENDED_BY_RESET = "ended by a reset: the rule holding it was removed";
 
     /** The carrier's part of a try. Each method runs at most once, and only the last two after settling. */
     public interface Steps {
@@ -62,14 +73,19 @@ public final class UpstreamAttempt {
     private final Backend backend;
     private final Permit permit;
     private final long startNanos = System.nanoTime();
-    private final long timeoutNanos;
-    private final boolean cutByDeadline;
+    private final long tryNanos;
+    private volatile long deadlineNanos;
+    private volatile boolean cutByDeadline;
+    private volatile long uploadStartedNanos;
+    private volatile boolean verdictForgone;
+    private volatile ScheduledFuture<?> probeGrace;
     private final AtomicBoolean settled = new AtomicBoolean();
     private final Steps steps;
     private volatile FaultDecision faults = FaultDecision.NONE;
     private volatile ScheduledFuture<?> timeout;
     private volatile HangHold hangHold;
     private volatile Runnable cancel;
+    private volatile Runnable unmarkLatency = () -> { };
 
     /**
      * A try whose clock starts now, on a backend whose breaker gave {@code permit}. Its timeout is
@@ -84,10 +100,15 @@ public final class UpstreamAttempt {
         this.owner = owner;
         this.backend = backend;
         this.permit = permit;
-        long tryNanos = settings.tryTimeout().toNanos();
-        long leftNanos = deadlineNanos == NO_DEADLINE ? Long.MAX_VALUE : Math.max(0, deadlineNanos - startNanos);
-        this.cutByDeadline = leftNanos < tryNanos;
-        this.timeoutNanos = Math.min(tryNanos, leftNanos);
+        this.tryNanos = settings.tryTimeout().toNanos();
+        this.deadlineNanos = deadlineNanos;
+    }
+
+    /** The try timeout, or what is left of the deadline when that is shorter. */
+    private long timeoutNanos(long fromNanos) {
+        long leftNanos = deadlineNanos == NO_DEADLINE ? Long.MAX_VALUE : Math.max(0, deadlineNanos - fromNanos);
+        cutByDeadline = leftNanos < tryNanos;
+        return Math.min(tryNanos, leftNanos);
     }
 
     /**
@@ -112,8 +133,9 @@ public final class UpstreamAttempt {
     public void start() {
         faults = core.faults().decide(owner, Target.UPSTREAM);
         owner.recordFaults(faults);
-        timeout = core.scheduler().schedule(this::timeUp, timeoutNanos, TimeUnit.NANOSECONDS);
+        timeout = core.scheduler().schedule(this::timeUp, timeoutNanos(startNanos), TimeUnit.NANOSECONDS);
         if (faults.delayMs() > 0) {
+            unmarkLatency = core.waitingOut(faults, this::endedByReset);
             core.scheduler().schedule(this::proceed, faults.delayMs(), TimeUnit.MILLISECONDS);
         } else {
             proceed();
@@ -121,6 +143,7 @@ public final class UpstreamAttempt {
     }
 
     private void proceed() {
+        unmarkLatency.run();
         if (settled.get()) {
             return; // timed out or abandoned during an injected latency or hang
         }
@@ -128,13 +151,13 @@ public final class UpstreamAttempt {
             abandon();
             return;
         }
-        if (faults.terminalFault() instanceof Hang) {
+        if (faults.terminalFault() instanceof Hang hang && hang.when() == HangPoint.BEFORE_RESPONSE) {
             // the backend "never answers": the timeout ends the try, unless the rule goes first
             hangHold = core.holdWhileRuleLasts(faults.terminal(), () -> {
                 // what else fired (a bandwidth, say) still applies; the latency is spent
                 faults = new FaultDecision(faults.fired(), 0, faults.bytesPerSecond(), null);
                 core.scheduler().execute(this::proceed);
-            });
+            }, this::endedByReset);
             return;
         }
         steps.send();
@@ -171,6 +194,58 @@ public final class UpstreamAttempt {
         }
     }
 
+    /**
+     * The client's upload begins: the time it takes is the client's, so neither the try timeout
+     * nor the deadline runs meanwhile (a backend that stops reading meets the write timeout, which
+     * is the try timeout). A half-open breaker's one probe is given back if the upload is still
+     * going after {@link #PROBE_UPLOAD_GRACE_MILLIS}: a slow client must not keep every other
+     * request from probing the backend; this try's outcome is then only journaled.
+     */
+    void uploadStarted() {
+        uploadStartedNanos = System.nanoTime();
+        ScheduledFuture<?> pending = timeout;
+        if (pending != null) {
+            pending.cancel(false);
+        }
+        if (permit == Permit.PROBE) {
+            probeGrace = core.scheduler().schedule(this::giveBackProbe, PROBE_UPLOAD_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void giveBackProbe() {
+        if (!settled.get() && !verdictForgone) {
+            verdictForgone = true;
+            backend.breaker().release(permit);
+        }
+    }
+
+    /** The client's upload is complete: the backend's clock runs again, the deadline moved by the upload's time. */
+    void uploadFinished() {
+        long now = System.nanoTime();
+        ScheduledFuture<?> grace = probeGrace;
+        if (grace != null) {
+            grace.cancel(false);
+        }
+        if (deadlineNanos != NO_DEADLINE) {
+            deadlineNanos += now - uploadStartedNanos;
+        }
+        if (!settled.get()) {
+            timeout = core.scheduler().schedule(this::timeUp, timeoutNanos(now), TimeUnit.NANOSECONDS);
+            if (settled.get()) {
+                timeout.cancel(false); // settled meanwhile: settle() may have missed the new timer
+            }
+        }
+    }
+
+    /** A reset removed the rule holding this try: it ends here, and so does the exchange. */
+    private void endedByReset() {
+        if (settle()) {
+            cancel();
+            gaveUp(ENDED_BY_RESET);
+            owner.end(ENDED_BY_RESET);
+        }
+    }
+
     private void timeUp() {
         if (settle()) {
             cancel();
@@ -191,6 +266,7 @@ public final class UpstreamAttempt {
         if (pending != null) {
             pending.cancel(false);
         }
+        unmarkLatency.run();
         return true;
     }
 
@@ -202,7 +278,10 @@ public final class UpstreamAttempt {
 
     /** The backend answered with {@code status}: a failure for the breaker if the status is one it counts. */
     void answered(int status) {
-        owner.recordAttempt(new Attempt(backend.label(), status, null, millis()));
+        owner.recordAttempt(new Attempt(backend.label(), status, null, millis(), firedIds()));
+        if (verdictForgone) {
+            return;
+        }
         if (settings.breakerOnStatus().contains(status)) {
             backend.breaker().onFailure(permit);
         } else {
@@ -212,25 +291,38 @@ public final class UpstreamAttempt {
 
     /** The backend took the try without a status (a TCP connection, say): a success for the breaker. */
     public void succeeded() {
-        owner.recordAttempt(new Attempt(backend.label(), null, null, millis()));
-        backend.breaker().onSuccess(permit);
+        owner.recordAttempt(new Attempt(backend.label(), null, null, millis(), firedIds()));
+        if (!verdictForgone) {
+            backend.breaker().onSuccess(permit);
+        }
     }
 
     /** The backend failed the try ({@code error} as {@link #describe} puts it, or "timeout"). */
     public void failed(String error) {
-        owner.recordAttempt(new Attempt(backend.label(), null, error, millis()));
-        backend.breaker().onFailure(permit);
+        owner.recordAttempt(new Attempt(backend.label(), null, error, millis(), firedIds()));
+        if (!verdictForgone) {
+            backend.breaker().onFailure(permit);
+        }
     }
 
     /** The client, not the backend, ended the try: recorded, and the breaker hears nothing. */
     public void gaveUp(String why) {
-        owner.recordAttempt(new Attempt(backend.label(), null, why, millis()));
-        backend.breaker().release(permit);
+        owner.recordAttempt(new Attempt(backend.label(), null, why, millis(), firedIds()));
+        if (!verdictForgone) {
+            backend.breaker().release(permit);
+        }
+    }
+
+    /** The upstream rules that fired on this try, for its journal record. */
+    private List<String> firedIds() {
+        return faults == null ? List.of() : faults.firedIds();
     }
 
     /** The try never reached the backend (the request could not be built): the permit goes back unrecorded. */
     void withdraw() {
-        backend.breaker().release(permit);
+        if (!verdictForgone) {
+            backend.breaker().release(permit);
+        }
     }
 
     // ---- what the carrier and the client are told ----

@@ -1,12 +1,14 @@
 package io.chaosproxy.proxy.dataplane;
 
 import io.chaosproxy.faults.FaultDecision;
+import io.chaosproxy.proxy.dataplane.transport.ExchangeThreads;
 import io.chaosproxy.proxy.resilience.Backend;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import okhttp3.Call;
 import okhttp3.Callback;
@@ -40,6 +42,7 @@ final class UpstreamLeg {
     // written by one step at a time; each step hands over to the next through the scheduler or OkHttp
     private final List<Backend> tried = new ArrayList<>(2);
     private volatile Try current;
+    private volatile ScheduledFuture<?> backoff;
 
     UpstreamLeg(Exchange exchange, FaultDecision clientFaults) {
         this.exchange = exchange;
@@ -51,16 +54,20 @@ final class UpstreamLeg {
         boolean hasBody = RequestGuard.hasBody(exchange.clientRequest)
                 || exchange.method.equals("POST") || exchange.method.equals("PUT") || exchange.method.equals("PATCH");
         long replayLimit = methodMayRetry && settings.maxAttempts() > 1 ? settings.replayBufferBytes() : 0;
-        this.body = hasBody ? new ClientRequestBody(exchange.clientRequest, replayLimit) : null;
-        this.deadlineNanos = exchange.startNanos + settings.deadline().toNanos();
+        this.body = hasBody ? new ClientRequestBody(exchange.clientRequest, replayLimit, new Upload()) : null;
+        // from here: the client's own faults (latency, hang) before this leg are not the backend's time
+        this.deadlineNanos = System.nanoTime() + settings.deadline().toNanos();
     }
 
     void start() {
         proxy.retryBudget().onRequest();
         exchange.onClientGone(() -> {
             Try attempt = current;
+            ScheduledFuture<?> waiting = backoff;
             if (attempt != null) {
                 attempt.attempt.abandon();
+            } else if (waiting != null && waiting.cancel(false)) {
+                giveUp(); // in a backoff: the next attempt will not be made
             }
         });
         attempt();
@@ -90,8 +97,7 @@ final class UpstreamLeg {
                 return;
             }
         }
-        new ResponseRelay(exchange, response, ResponseFaults.bandwidth(clientFaults, attempt.faults()),
-                ResponseFaults.dropAfterHeaders(clientFaults, attempt.faults())).start();
+        AfterBackend.relay(exchange, response, clientFaults, attempt.faults());
     }
 
     private void onFailed(UpstreamAttempt attempt, IOException e, boolean timedOut) {
@@ -128,10 +134,8 @@ final class UpstreamLeg {
         }
     }
 
-    /** The client left: nothing to answer, only the books to close. */
     private void giveUp() {
-        exchange.clientCallback.failed(new ExchangeHandler.ClientGone());
-        exchange.complete(null, "client gave up");
+        exchange.giveUp();
     }
 
     /** Another attempt, after waiting {@code backoffNanos}: every condition below must hold. */
@@ -165,7 +169,7 @@ final class UpstreamLeg {
     /** The backoff is a scheduled task: no thread waits it out. */
     private void retryAfter(long backoffNanos) {
         current = null;
-        proxy.core().scheduler().schedule(this::attempt, backoffNanos, TimeUnit.NANOSECONDS);
+        backoff = proxy.core().scheduler().schedule(this::attempt, backoffNanos, TimeUnit.NANOSECONDS);
     }
 
     private static ClientRequestBody.ClientBodyException clientBodyFailure(Throwable e) {
@@ -175,6 +179,26 @@ final class UpstreamLeg {
             }
         }
         return null;
+    }
+
+    /** The client's upload is the client's time, not the backend's (see {@link UpstreamAttempt#uploadStarted()}). */
+    private final class Upload implements ClientRequestBody.Upload {
+        @Override
+        public void started() {
+            exchange.clientWatch.stop(); // Jetty reads the connection from now on
+            Try attempt = current;
+            if (attempt != null) {
+                attempt.attempt.uploadStarted();
+            }
+        }
+
+        @Override
+        public void finished() {
+            Try attempt = current;
+            if (attempt != null) {
+                attempt.attempt.uploadFinished();
+            }
+        }
     }
 
     /**
@@ -224,11 +248,15 @@ final class UpstreamLeg {
          * and back (two context switches and the dispatcher's lock per exchange); the relay then
          * streams the body on the same thread. Anywhere else (the one scheduler thread after a
          * delay, backoff or hang, which must never block) the call is enqueued. So is it when the
-         * pool runs short, so that a crowd of slow backends cannot take every Jetty thread.
+         * pool runs short, so that a crowd of slow backends cannot take every Jetty thread (on
+         * virtual threads there is no such pool: the exchange always blocks where it is).
          */
         private boolean mayBlockHere() {
             if (Thread.currentThread() != exchange.handlerThread) {
                 return false;
+            }
+            if (ExchangeThreads.virtual()) {
+                return true; // a blocked virtual thread holds no platform thread: no pool to run short
             }
             return !(exchange.clientRequest.getComponents().getExecutor() instanceof ThreadPool.SizedThreadPool pool)
                     || pool.getMaxThreads() - pool.getThreads() + pool.getIdleThreads() > pool.getMaxThreads() / 4;

@@ -167,6 +167,7 @@ final class WebSocketLeg extends WebSocketListener implements UpstreamAttempt.St
         var components = WebSocketServerComponents.getWebSocketComponents(
                 clientRequest.getConnectionMetaData().getConnector().getServer());
         boolean answered;
+        exchange.clientWatch.stop(); // the upgraded connection reads the client from now on
         try {
             // a 101 that never reaches the client (it left meanwhile) opens no session: close the books
             Callback upgraded = Callback.from(exchange.clientCallback::succeeded, failure -> {
@@ -273,8 +274,7 @@ final class WebSocketLeg extends WebSocketListener implements UpstreamAttempt.St
     @Override
     public void abandoned() {
         attempt.gaveUp("client gave up");
-        exchange.clientCallback.failed(new ExchangeHandler.ClientGone());
-        exchange.complete(null, "client gave up");
+        exchange.giveUp();
     }
 
     private void clientGone() {

@@ -72,7 +72,9 @@ final class WebSocketSession implements FrameHandler {
         this.backend = backend;
         this.drop = ResponseFaults.dropAfterHeaders(clientFaults, upstreamFaults);
         this.toClient = new MessagePacer(exchange.proxy.core().scheduler(),
-                clientFaults.delayMs() + upstreamFaults.delayMs(), ResponseFaults.bandwidth(clientFaults, upstreamFaults));
+                // an after-backend latency holds what the backend says, as it holds an HTTP answer
+                clientFaults.delayMs() + clientFaults.afterBackendDelayMs() + upstreamFaults.delayMs(),
+                ResponseFaults.bandwidth(clientFaults, upstreamFaults));
     }
 
     /** The client's side of the session: big messages, and no idle limit of the proxy's own. */

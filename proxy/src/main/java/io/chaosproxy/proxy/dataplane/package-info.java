@@ -12,6 +12,11 @@
  *       Max-Forwards) -&gt; client faults -&gt; {@code UpstreamLeg} (the attempt loop:
  *       {@code BackendChoice}, {@code UpstreamRequests}, retries) -&gt; {@code ResponseRelay} (the body
  *       streamed back, bandwidth and mid-body drops).</li>
+ *   <li>One try at one backend, whatever carries it: {@code UpstreamAttempt} (permit, timeout,
+ *       hang, settle-once, the breaker's verdict, timing); {@code StaleConnectionInterceptor} tells a
+ *       backend's idle close of a pooled connection from a failure.</li>
+ *   <li>A client that leaves: {@code ClientWatch} (HTTP/1.1 connections nobody reads while an
+ *       exchange is held), {@code Exchange#onClientGone}.</li>
  *   <li>WebSockets: {@code WebSocketLeg} (backend handshake first), then {@code WebSocketSession}
  *       relays messages, paced by {@code MessagePacer}.</li>
  *   <li>Faults applied: {@code UpstreamFaultInterceptor} ({@code target: upstream}),

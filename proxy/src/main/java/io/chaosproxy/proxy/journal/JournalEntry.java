@@ -8,6 +8,7 @@ import java.util.List;
  * client received, null when the connection was dropped or the client gave up first.
  * {@code scenario} names the scenario and phase whose rules fired, when any did; {@code error}
  * says why an exchange did not end normally ("dropped: reset", "client gave up", ...).
+ * {@code traceId} is the W3C trace-id the exchange carried upstream (null when not known).
  * {@code connection} is set only for a TCP proxy's connection (then method, path and status are null).
  */
 public record JournalEntry(
@@ -22,6 +23,7 @@ public record JournalEntry(
         Instant startedAt,
         String scenario,
         String error,
+        String traceId,
         ConnectionRecord connection) {
 
     public JournalEntry {
@@ -29,10 +31,22 @@ public record JournalEntry(
         attempts = List.copyOf(attempts);
     }
 
-    /** An HTTP exchange's entry. */
+    /** An entry whose trace-id is not known (read back from an older proxy, say). */
     public JournalEntry(String requestId, String proxy, String method, String path, Integer status, List<String> faults,
                         List<Attempt> attempts, long durationMs, Instant startedAt, String scenario, String error) {
-        this(requestId, proxy, method, path, status, faults, attempts, durationMs, startedAt, scenario, error, null);
+        this(requestId, proxy, method, path, status, faults, attempts, durationMs, startedAt, scenario, error, null, null);
+    }
+
+    /** An HTTP exchange's entry with its trace-id. */
+    public JournalEntry(String requestId, String proxy, String method, String path, Integer status, List<String> faults,
+                        List<Attempt> attempts, long durationMs, Instant startedAt, String scenario, String error, String traceId) {
+        this(requestId, proxy, method, path, status, faults, attempts, durationMs, startedAt, scenario, error, traceId, null);
+    }
+
+    /** A TCP connection's entry. */
+    public JournalEntry(String requestId, String proxy, List<String> faults, List<Attempt> attempts, long durationMs,
+                        Instant startedAt, String scenario, String error, ConnectionRecord connection) {
+        this(requestId, proxy, null, null, null, faults, attempts, durationMs, startedAt, scenario, error, null, connection);
     }
 
     /** True for a TCP connection's entry. */

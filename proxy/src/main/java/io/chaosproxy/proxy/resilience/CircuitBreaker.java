@@ -17,22 +17,35 @@ public final class CircuitBreaker {
     /** What {@link #tryAcquire()} grants: a normal pass, the single half-open probe, or nothing. */
     public enum Permit { DENIED, PASS, PROBE }
 
+    /** Told about each change of state, once, on the thread that made it; it must be quick. */
+    @FunctionalInterface
+    public interface TransitionListener {
+        void onTransition(BreakerState from, BreakerState to);
+    }
+
     private record Snapshot(BreakerState state, int consecutiveFailures, long openedAtNanos, long openings) {}
 
     private final int failureThreshold;
     private final long cooldownNanos;
     private final LongSupplier nanoClock;
+    private final TransitionListener listener;
     private final AtomicReference<Snapshot> snapshot =
             new AtomicReference<>(new Snapshot(BreakerState.CLOSED, 0, 0, 0));
 
     /** A threshold of 0 makes a breaker that never opens. */
     public CircuitBreaker(int failureThreshold, Duration cooldown, LongSupplier nanoClock) {
+        this(failureThreshold, cooldown, nanoClock, (from, to) -> { });
+    }
+
+    /** As above, telling {@code listener} about every transition (the proxy's event log listens). */
+    public CircuitBreaker(int failureThreshold, Duration cooldown, LongSupplier nanoClock, TransitionListener listener) {
         if (failureThreshold < 0) {
             throw new IllegalArgumentException("failureThreshold must be >= 0, got " + failureThreshold);
         }
         this.failureThreshold = failureThreshold;
         this.cooldownNanos = cooldown.toNanos();
         this.nanoClock = nanoClock;
+        this.listener = listener;
     }
 
     /** Asks to send one request; a PROBE or PASS must be followed by {@link #onSuccess} or {@link #onFailure}. */
@@ -51,6 +64,7 @@ public final class CircuitBreaker {
                     Snapshot probing = new Snapshot(BreakerState.HALF_OPEN, current.consecutiveFailures(),
                             current.openedAtNanos(), current.openings());
                     if (snapshot.compareAndSet(current, probing)) {
+                        changed(current, probing);
                         return Permit.PROBE;
                     }
                     break; // another thread moved first: look again
@@ -82,6 +96,7 @@ public final class CircuitBreaker {
                 return; // a late answer from before the breaker opened changes nothing
             }
             if (snapshot.compareAndSet(current, next)) {
+                changed(current, next);
                 return;
             }
         }
@@ -104,6 +119,7 @@ public final class CircuitBreaker {
                 return; // already open: late failures from before do not restart the cooldown
             }
             if (snapshot.compareAndSet(current, next)) {
+                changed(current, next);
                 return;
             }
         }
@@ -127,6 +143,7 @@ public final class CircuitBreaker {
             Snapshot reopened = new Snapshot(BreakerState.OPEN, current.consecutiveFailures(),
                     current.openedAtNanos(), current.openings());
             if (snapshot.compareAndSet(current, reopened)) {
+                changed(current, reopened);
                 return;
             }
         }
@@ -134,7 +151,21 @@ public final class CircuitBreaker {
 
     /** Back to CLOSED with no failures counted: between tests, or on {@code POST /reset}. */
     public void reset() {
-        snapshot.updateAndGet(current -> new Snapshot(BreakerState.CLOSED, 0, 0, current.openings()));
+        Snapshot closed = new Snapshot(BreakerState.CLOSED, 0, 0, 0);
+        Snapshot before = snapshot.getAndUpdate(current -> new Snapshot(BreakerState.CLOSED, 0, 0, current.openings()));
+        changed(before, closed);
+    }
+
+    /** A listener's failure must never break the breaker: it is swallowed. */
+    private void changed(Snapshot before, Snapshot after) {
+        if (before.state() == after.state()) {
+            return;
+        }
+        try {
+            listener.onTransition(before.state(), after.state());
+        } catch (RuntimeException ignored) {
+            // the breaker's state is already right; a broken listener only loses its own event
+        }
     }
 
     public BreakerState state() {

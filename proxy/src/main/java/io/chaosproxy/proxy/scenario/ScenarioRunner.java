@@ -5,6 +5,8 @@ import io.chaosproxy.faults.FaultSpecException;
 import io.chaosproxy.faults.InstalledRule;
 import io.chaosproxy.faults.Phase;
 import io.chaosproxy.faults.Scenario;
+import io.chaosproxy.proxy.events.EventLog;
+import io.chaosproxy.proxy.events.ProxyEvent;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -28,13 +30,25 @@ public final class ScenarioRunner {
     static final String ORIGIN_PREFIX = "scenario:";
     private static final Predicate<InstalledRule> SCENARIO_RULES = rule -> rule.origin().startsWith(ORIGIN_PREFIX);
 
+    /** The scenario and phase that installed {@code rule} ({@code "outage/phase-0"}), or null for anyone else's rule. */
+    public static String scenarioOf(InstalledRule rule) {
+        return rule.origin().startsWith(ORIGIN_PREFIX) ? rule.origin().substring(ORIGIN_PREFIX.length()) : null;
+    }
+
     private final FaultEngine faults;
     private final ScheduledExecutorService scheduler;
+    private final EventLog events;
     private Run current; // guarded by this
 
     public ScenarioRunner(FaultEngine faults, ScheduledExecutorService scheduler) {
+        this(faults, scheduler, new EventLog());
+    }
+
+    /** As above, recording each phase change and end in {@code events}. */
+    public ScenarioRunner(FaultEngine faults, ScheduledExecutorService scheduler, EventLog events) {
         this.faults = faults;
         this.scheduler = scheduler;
+        this.events = events;
     }
 
     /**
@@ -43,7 +57,7 @@ public final class ScenarioRunner {
      * nothing is then left running.
      */
     public synchronized RunningScenario start(Scenario scenario) {
-        stopLocked();
+        stopLocked("replaced");
         Run run = new Run(scenario, System.nanoTime(), Instant.now());
         enter(run, 0, 0, 0); // throws before anything runs if the first phase is refused
         current = run;
@@ -52,20 +66,21 @@ public final class ScenarioRunner {
 
     /** Stops the running scenario and removes its rules; false when none was running. */
     public synchronized boolean stop() {
-        return stopLocked();
+        return stopLocked("stopped");
     }
 
     public synchronized Optional<RunningScenario> running() {
         return current == null ? Optional.empty() : Optional.of(snapshot(current));
     }
 
-    private boolean stopLocked() {
+    private boolean stopLocked(String reason) {
         Run run = current;
         current = null;
         faults.removeIf(SCENARIO_RULES);
         if (run == null) {
             return false;
         }
+        events.record(new ProxyEvent.ScenarioEnd(Instant.now(), run.scenario.name(), reason));
         if (run.next != null) {
             run.next.cancel(false);
         }
@@ -81,6 +96,7 @@ public final class ScenarioRunner {
         run.round = round;
         run.phaseStartOffsetNanos = offsetNanos;
         run.phaseDurationNanos = phase.duration().toNanos();
+        events.record(new ProxyEvent.PhaseChange(Instant.now(), run.scenario.name(), index, round));
 
         long nextOffset = offsetNanos + phase.duration().toNanos();
         long delay = Math.max(0, run.startNanos + nextOffset - System.nanoTime());
@@ -95,7 +111,7 @@ public final class ScenarioRunner {
         int round = run.round;
         if (nextIndex == run.scenario.phases().size()) {
             if (!run.scenario.repeat()) {
-                stopLocked();
+                stopLocked("finished");
                 return;
             }
             nextIndex = 0;
@@ -105,7 +121,7 @@ public final class ScenarioRunner {
             enter(run, nextIndex, round, offsetNanos);
         } catch (FaultSpecException e) {
             LOG.warn("scenario '{}' stopped: phase {} could not be installed: {}", run.scenario.name(), nextIndex, e.getMessage());
-            stopLocked();
+            stopLocked("phase " + nextIndex + " could not be installed");
         }
     }
 

@@ -1,10 +1,12 @@
 package io.chaosproxy.proxy.tracing;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.chaosproxy.faults.InstalledRule;
 import io.chaosproxy.proxy.journal.ExchangeListener;
 import io.chaosproxy.proxy.journal.Attempt;
 import io.chaosproxy.proxy.journal.ConnectionRecord;
 import io.chaosproxy.proxy.journal.JournalEntry;
+import io.chaosproxy.proxy.journal.JournalEntryJson;
 import java.io.PrintStream;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -116,69 +118,11 @@ public final class AccessLog implements ExchangeListener, AutoCloseable {
         return line.toString();
     }
 
+    /** The journal entry exactly as {@code GET /requests} shows it, plus the request's {@code query}. */
     static String json(JournalEntry entry, String query) {
-        if (entry.isConnection()) {
-            return connectionJson(entry);
-        }
-        StringBuilder line = new StringBuilder(256).append('{');
-        field(line, "time", entry.startedAt().toString()).append(',');
-        field(line, "requestId", entry.requestId()).append(',');
-        field(line, "proxy", entry.proxy()).append(',');
-        field(line, "method", entry.method()).append(',');
-        field(line, "path", entry.path()).append(',');
-        field(line, "query", query).append(',');
-        line.append("\"status\":").append(entry.status()).append(',');
-        line.append("\"durationMs\":").append(entry.durationMs()).append(',');
-        line.append("\"attempts\":[");
-        for (int i = 0; i < entry.attempts().size(); i++) {
-            Attempt attempt = entry.attempts().get(i);
-            if (i > 0) {
-                line.append(',');
-            }
-            line.append('{');
-            field(line, "backend", attempt.backend()).append(',');
-            line.append("\"status\":").append(attempt.status()).append(',');
-            field(line, "error", attempt.error()).append(',');
-            line.append("\"durationMs\":").append(attempt.durationMs()).append('}');
-        }
-        line.append("],\"faults\":[");
-        for (int i = 0; i < entry.faults().size(); i++) {
-            if (i > 0) {
-                line.append(',');
-            }
-            line.append(JsonText.quote(entry.faults().get(i)));
-        }
-        line.append("],");
-        field(line, "error", entry.error());
-        return line.append('}').toString();
-    }
-
-    static String connectionJson(JournalEntry entry) {
-        ConnectionRecord connection = entry.connection();
-        StringBuilder line = new StringBuilder(256).append('{');
-        field(line, "time", entry.startedAt().toString()).append(',');
-        field(line, "connectionId", entry.requestId()).append(',');
-        field(line, "proxy", entry.proxy()).append(',');
-        field(line, "protocol", connection.protocol()).append(',');
-        field(line, "client", connection.client()).append(',');
-        field(line, "backend", connection.backend()).append(',');
-        line.append("\"bytesUp\":").append(connection.bytesUp()).append(',');
-        line.append("\"bytesDown\":").append(connection.bytesDown()).append(',');
-        field(line, "end", connection.end()).append(',');
-        line.append("\"durationMs\":").append(entry.durationMs()).append(",\"faults\":[");
-        for (int i = 0; i < entry.faults().size(); i++) {
-            if (i > 0) {
-                line.append(',');
-            }
-            line.append(JsonText.quote(entry.faults().get(i)));
-        }
-        line.append("],");
-        field(line, "error", entry.error());
-        return line.append('}').toString();
-    }
-
-    private static StringBuilder field(StringBuilder line, String name, String value) {
-        return line.append('"').append(name).append("\":").append(JsonText.quote(value));
+        ObjectNode json = JournalEntryJson.toJson(entry);
+        json.put("query", query);
+        return json.toString();
     }
 
     private void drain() {

@@ -1,6 +1,6 @@
 package io.chaosproxy.proxy.tracing;
 
-/** Writes a JSON string literal by hand: the hot paths (access log, proxy errors) skip a JSON library. */
+/** Writes a JSON string literal by hand: the proxy's own error bodies, on the request path, skip a JSON library. */
 public final class JsonText {
     private JsonText() {}
 

@@ -21,22 +21,31 @@ import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
 import okhttp3.Response;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.AfterAllCallback;
 
 /**
  * A running chaos proxy with its control API on a free loopback port, a MockWebServer backend
  * that answers every request with 200 "hello", and an HTTP client for both sides.
+ *
+ * <p>The one fixture of the control API tests: {@code @RegisterExtension static final
+ * ControlFixture fixture = ControlFixture.perClass();} starts it before the class, resets it
+ * before each test and closes it after the class; {@link #start()} gives one to close yourself.
  */
-final class ControlFixture implements AutoCloseable {
+final class ControlFixture implements AutoCloseable, BeforeAllCallback, BeforeEachCallback, AfterAllCallback {
     static final MediaType JSON = MediaType.get("application/json");
     static final ObjectMapper MAPPER = new ObjectMapper();
 
     final MockWebServer backend = new MockWebServer();
-    final ChaosProxyServer server;
+    ChaosProxyServer server; // set once opened
     final OkHttpClient client = new OkHttpClient.Builder()
             .retryOnConnectionFailure(false)
             .callTimeout(Duration.ofSeconds(10))
             .build();
     private final String token;
+    private final Consumer<ChaosProxyServer.Builder> customize;
 
     /** A reply from either side, read whole. */
     record Reply(int status, String body, Headers headers) {
@@ -53,8 +62,12 @@ final class ControlFixture implements AutoCloseable {
         }
     }
 
-    private ControlFixture(Consumer<ChaosProxyServer.Builder> customize, String token) throws IOException {
+    private ControlFixture(Consumer<ChaosProxyServer.Builder> customize, String token) {
         this.token = token;
+        this.customize = customize;
+    }
+
+    private ControlFixture open() throws IOException {
         backend.setDispatcher(new Dispatcher() {
             @Override
             public MockResponse dispatch(RecordedRequest request) {
@@ -71,18 +84,39 @@ final class ControlFixture implements AutoCloseable {
         }
         customize.accept(builder);
         this.server = builder.build().start();
+        return this;
     }
 
     static ControlFixture start() throws IOException {
-        return new ControlFixture(builder -> { }, null);
+        return new ControlFixture(builder -> { }, null).open();
     }
 
     static ControlFixture start(Consumer<ChaosProxyServer.Builder> customize) throws IOException {
-        return new ControlFixture(customize, null);
+        return new ControlFixture(customize, null).open();
     }
 
     static ControlFixture withToken(String token) throws IOException {
-        return new ControlFixture(builder -> { }, token);
+        return new ControlFixture(builder -> { }, token).open();
+    }
+
+    /** Started before the class, reset before each test, closed after the class (register it as an extension). */
+    static ControlFixture perClass() {
+        return new ControlFixture(builder -> { }, null);
+    }
+
+    @Override
+    public void beforeAll(ExtensionContext context) throws IOException {
+        open();
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        reset();
+    }
+
+    @Override
+    public void afterAll(ExtensionContext context) {
+        close();
     }
 
     /** Back to how it started: no faults, scenario, journal entries or extra proxies. */

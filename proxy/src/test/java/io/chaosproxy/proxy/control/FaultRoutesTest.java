@@ -5,30 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.chaosproxy.proxy.control.ControlFixture.Reply;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class FaultRoutesTest {
-    private ControlFixture fixture;
-
-    @BeforeAll
-    void start() throws Exception {
-        fixture = ControlFixture.start();
-    }
-
-    @AfterAll
-    void stop() {
-        fixture.close();
-    }
-
-    @BeforeEach
-    void clean() {
-        fixture.reset();
-    }
+    @RegisterExtension
+    static final ControlFixture fixture = ControlFixture.perClass();
 
     @Test
     void postedRuleIsAnsweredWithItsIdFiredCountAndLocation() {

@@ -10,30 +10,14 @@ import java.time.Duration;
 import java.time.Instant;
 import okhttp3.Request;
 import okhttp3.RequestBody;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class JournalRoutesTest {
-    private ControlFixture fixture;
-
-    @BeforeAll
-    void start() throws Exception {
-        fixture = ControlFixture.start();
-    }
-
-    @AfterAll
-    void stop() {
-        fixture.close();
-    }
-
-    @BeforeEach
-    void clean() {
-        fixture.reset();
-    }
+    @RegisterExtension
+    static final ControlFixture fixture = ControlFixture.perClass();
 
     @Test
     void entriesCarryTheContractFieldsOldestFirst() {

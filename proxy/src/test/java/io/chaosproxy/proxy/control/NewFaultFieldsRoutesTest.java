@@ -9,11 +9,9 @@ import io.chaosproxy.faults.FaultRuleParser;
 import io.chaosproxy.proxy.config.ConfigFile;
 import io.chaosproxy.proxy.control.ControlFixture.Reply;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -24,25 +22,11 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class NewFaultFieldsRoutesTest {
-    private ControlFixture fixture;
+    @RegisterExtension
+    static final ControlFixture fixture = ControlFixture.perClass();
 
     @TempDir
     Path dir;
-
-    @BeforeAll
-    void start() throws Exception {
-        fixture = ControlFixture.start();
-    }
-
-    @AfterAll
-    void stop() {
-        fixture.close();
-    }
-
-    @BeforeEach
-    void clean() {
-        fixture.reset();
-    }
 
     @ParameterizedTest
     @ValueSource(strings = {

@@ -11,30 +11,14 @@ import java.net.ServerSocket;
 import java.net.URI;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ProxyRoutesTest {
-    private ControlFixture fixture;
-
-    @BeforeAll
-    void start() throws Exception {
-        fixture = ControlFixture.start();
-    }
-
-    @AfterAll
-    void stop() {
-        fixture.close();
-    }
-
-    @BeforeEach
-    void clean() {
-        fixture.reset();
-    }
+    @RegisterExtension
+    static final ControlFixture fixture = ControlFixture.perClass();
 
     @Test
     void listShowsTheDefaultProxyWithItsRealPortAndBackends() {

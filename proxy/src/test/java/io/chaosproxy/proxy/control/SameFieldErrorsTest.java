@@ -6,26 +6,16 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import io.chaosproxy.proxy.config.ConfigException;
 import io.chaosproxy.proxy.config.ConfigFile;
 import java.nio.file.Path;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** One field reader: a bad value gets the same words in a config file as over the control API. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class SameFieldErrorsTest {
-    private ControlFixture fixture;
-
-    @BeforeAll
-    void start() throws Exception {
-        fixture = ControlFixture.start();
-    }
-
-    @AfterAll
-    void stop() {
-        fixture.close();
-    }
+    @RegisterExtension
+    static final ControlFixture fixture = ControlFixture.perClass();
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"1.5", "\"3\"", "true", "[1]", "{}"})

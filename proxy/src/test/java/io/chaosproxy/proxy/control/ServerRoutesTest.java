@@ -5,30 +5,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.chaosproxy.proxy.control.ControlFixture.Reply;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ServerRoutesTest {
-    private ControlFixture fixture;
-
-    @BeforeAll
-    void start() throws Exception {
-        fixture = ControlFixture.start();
-    }
-
-    @AfterAll
-    void stop() {
-        fixture.close();
-    }
-
-    @BeforeEach
-    void clean() {
-        fixture.reset();
-    }
+    @RegisterExtension
+    static final ControlFixture fixture = ControlFixture.perClass();
 
     @Test
     void healthIsUp() {
@@ -80,6 +64,20 @@ class ServerRoutesTest {
         assertThat(fixture.get("/faults").json()).isEmpty();
         assertThat(fixture.get("/requests").json()).isEmpty();
         assertThat(fixture.proxyGet("/a").status()).isEqualTo(200);
+    }
+
+    @Test
+    void resetWithASeedStartsAfreshUnderThatSeed() {
+        fixture.post("/faults", json("{'type':'error','status':500}"));
+
+        assertThat(fixture.control("POST", "/reset?seed=7", null, null).status()).isEqualTo(204);
+
+        assertThat(fixture.get("/status").json().get("seed").asLong()).isEqualTo(7);
+        assertThat(fixture.post("/faults", json("{'type':'error','status':500}")).json().get("id").asText()).isEqualTo("f1");
+        Reply bad = fixture.control("POST", "/reset?seed=seven", null, null);
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.json().get("field").asText()).isEqualTo("seed");
+        assertThat(bad.json().get("error").asText()).contains("seed must be a whole number, got 'seven'");
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.chaosproxy.proxy.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.chaosproxy.faults.Bandwidth;
 import io.chaosproxy.faults.FaultRule;
@@ -176,11 +177,8 @@ class HangFaultTest {
         }
     }
 
-    private static void awaitFired(InstalledRule rule, int times) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (rule.fired() < times && System.nanoTime() < deadline) {
-            Thread.sleep(5);
-        }
-        assertThat(rule.fired()).as("requests the rule holds").isEqualTo(times);
+    private static void awaitFired(InstalledRule rule, int times) {
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(5))
+                .untilAsserted(() -> assertThat(rule.fired()).as("requests the rule holds").isEqualTo(times));
     }
 }

@@ -6,70 +6,236 @@ import io.chaosproxy.faults.FaultRule;
 import io.chaosproxy.faults.Hang;
 import io.chaosproxy.faults.InstalledRule;
 import io.chaosproxy.faults.Latency;
+import io.chaosproxy.faults.Target;
 import io.chaosproxy.proxy.ChaosProxyServer;
 import io.chaosproxy.proxy.journal.JournalEntry;
 import io.chaosproxy.proxy.journal.JournalQuery;
+import io.chaosproxy.proxy.protocols.TestCertificates;
 import io.chaosproxy.proxy.testing.Eventually;
 import io.chaosproxy.proxy.testing.LocalSockets;
 import io.chaosproxy.proxy.testing.RawHttp;
+import java.io.InputStream;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import mockwebserver3.Dispatcher;
 import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
+import mockwebserver3.RecordedRequest;
+import okhttp3.Call;
+import okhttp3.Callback;
+import okhttp3.OkHttpClient;
+import okhttp3.Protocol;
+import okhttp3.Request;
+import okhttp3.Response;
+import okhttp3.tls.HeldCertificate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A client that gives up while the proxy holds its request (a hang, a latency, a slow backend) is
- * noticed at once: its socket is closed, the exchange is journaled as given up, and the request
- * never reaches the backend afterwards.
+ * noticed at once, over HTTP/1.1, HTTP/2 and TLS: the proxy's socket is closed, the exchange is
+ * journaled as given up, and the request never reaches the backend afterwards. A reset ends the
+ * exchanges its removed rules held instead of letting them go on to the backend.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class AbandonedExchangeTest {
     private static final Duration NOTICE = Duration.ofSeconds(5);
+    /** Longer than any test here runs: a latency this long can only end early. */
+    private static final long LONG_MS = 120_000;
 
+    @TempDir
+    Path dir;
+    private final CountDownLatch slowArrived = new CountDownLatch(1);
+    private final CountDownLatch releaseSlow = new CountDownLatch(1);
     private MockWebServer backend;
     private ChaosProxyServer proxy;
     private URI url;
 
     @BeforeEach
-    void start() throws Exception {
+    void startBackend() throws Exception {
         backend = new MockWebServer();
+        backend.setDispatcher(new Dispatcher() {
+            @Override
+            public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+                if (request.getTarget().startsWith("/slow")) {
+                    slowArrived.countDown();
+                    releaseSlow.await(30, TimeUnit.SECONDS);
+                }
+                return new MockResponse.Builder().body("answered " + request.getTarget()).build();
+            }
+        });
         backend.start();
-        proxy = ChaosProxyServer.builder().upstream(backend.url("/").toString()).seed(3).build().start();
+    }
+
+    private void startProxy(ChaosProxyServer.Builder builder) throws Exception {
+        proxy = builder.upstream(backend.url("/").toString()).seed(3).build().start();
         url = proxy.url();
     }
 
     @AfterEach
     void stop() {
-        proxy.close();
+        releaseSlow.countDown();
+        if (proxy != null) {
+            proxy.close();
+        }
         backend.close();
     }
 
     @Test
-    void aClientLeavingDuringAHangIsNoticedAtOnceAndTheRequestNeverReachesTheBackend() throws Exception {
+    void aClientLeavingDuringAHangIsNoticedAtOnceAndItsRequestNeverReachesTheBackend() throws Exception {
+        startProxy(ChaosProxyServer.builder());
         InstalledRule rule = proxy.inject(FaultRule.builder(new Hang()).build());
         try (Socket client = new Socket(url.getHost(), url.getPort())) {
-            client.getOutputStream().write("POST /orders HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi"
+            client.getOutputStream().write("DELETE /orders/1 HTTP/1.1\r\nHost: x\r\n\r\n"
                     .getBytes(StandardCharsets.US_ASCII));
             Eventually.until("the hang rule fired", NOTICE, () -> rule.fired() == 1);
         }
-        JournalEntry entry = proxy.journal().await(JournalQuery.ALL, 1, NOTICE).get(0);
-        assertThat(entry.error()).contains("gave up");
-        Eventually.until("no proxy socket left in CLOSE-WAIT", NOTICE, () -> LocalSockets.closeWaitOn(url.getPort()) == 0);
-
+        assertGivenUp();
         proxy.faults().remove(rule.id());
-        backend.enqueue(new MockResponse.Builder().body("next").build());
-        try (RawHttp next = new RawHttp(url)) {
-            assertThat(next.send("GET /next HTTP/1.1\nHost: x", null).read(false).bodyText()).isEqualTo("next");
+        assertOnlyTheNextRequestReachesTheBackend();
+    }
+
+    @Test
+    void aClientLeavingDuringAClientSideLatencyIsNoticedAtOnce() throws Exception {
+        startProxy(ChaosProxyServer.builder());
+        InstalledRule rule = proxy.inject(FaultRule.builder(new Latency(LONG_MS, 0)).build());
+        try (Socket client = new Socket(url.getHost(), url.getPort())) {
+            client.getOutputStream().write("GET /later HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            Eventually.until("the latency rule fired", NOTICE, () -> rule.fired() == 1);
+        }
+        assertGivenUp();
+        proxy.faults().remove(rule.id());
+        assertOnlyTheNextRequestReachesTheBackend();
+    }
+
+    @Test
+    void aClientLeavingDuringAnUpstreamLatencyIsNoticedAtOnce() throws Exception {
+        startProxy(ChaosProxyServer.builder());
+        InstalledRule rule = proxy.inject(FaultRule.builder(new Latency(LONG_MS, 0)).target(Target.UPSTREAM).build());
+        try (Socket client = new Socket(url.getHost(), url.getPort())) {
+            client.getOutputStream().write("DELETE /item HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            Eventually.until("the latency rule fired", NOTICE, () -> rule.fired() == 1);
+        }
+        assertGivenUp();
+        proxy.faults().remove(rule.id());
+        assertOnlyTheNextRequestReachesTheBackend();
+    }
+
+    @Test
+    void aClientLeavingWhileTheBackendIsSlowIsNoticedAndTheUpstreamCallCancelled() throws Exception {
+        startProxy(ChaosProxyServer.builder());
+        try (Socket client = new Socket(url.getHost(), url.getPort())) {
+            client.getOutputStream().write("GET /slow HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            assertThat(slowArrived.await(10, TimeUnit.SECONDS)).isTrue();
+        }
+        assertGivenUp();
+    }
+
+    @Test
+    void aClientLeavingDuringAHangOverTlsIsNoticedAtOnce() throws Exception {
+        HeldCertificate ca = TestCertificates.ca("abandon-ca");
+        HeldCertificate listener = TestCertificates.server(ca, false);
+        startProxy(ChaosProxyServer.builder()
+                .tls(TestCertificates.certificatePem(dir, "cert.pem", listener), TestCertificates.keyPem(dir, "key.pem", listener)));
+        InstalledRule rule = proxy.inject(FaultRule.builder(new Hang()).build());
+        OkHttpClient client = TestCertificates.clientTrusting(ca).protocols(List.of(Protocol.HTTP_1_1)).build();
+        Call call = client.newCall(new Request.Builder().url(url.resolve("/tls").toString()).build());
+        call.enqueue(ignoring());
+        Eventually.until("the hang rule fired", NOTICE, () -> rule.fired() == 1);
+        call.cancel(); // closes the TLS connection
+
+        assertGivenUp();
+        proxy.faults().remove(rule.id());
+        try (Response next = client.newCall(new Request.Builder().url(url.resolve("/next").toString()).build()).execute()) {
+            assertThat(next.body().string()).isEqualTo("answered /next");
         }
         assertThat(backend.getRequestCount()).isEqualTo(1);
         assertThat(backend.takeRequest().getTarget()).isEqualTo("/next");
+    }
+
+    @Test
+    void aClientResettingItsHttp2StreamDuringAHangIsNoticedAtOnce() throws Exception {
+        startProxy(ChaosProxyServer.builder());
+        InstalledRule rule = proxy.inject(FaultRule.builder(new Hang()).build());
+        OkHttpClient client = new OkHttpClient.Builder().protocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE)).build();
+        Call call = client.newCall(new Request.Builder().url(url.resolve("/h2").toString()).build());
+        call.enqueue(ignoring());
+        Eventually.until("the hang rule fired", NOTICE, () -> rule.fired() == 1);
+        call.cancel(); // RST_STREAM; the connection stays
+
+        JournalEntry entry = proxy.journal().await(JournalQuery.ALL, 1, NOTICE).get(0);
+        assertThat(entry.error()).contains("gave up");
+        proxy.faults().remove(rule.id());
+        assertOnlyTheNextRequestReachesTheBackend();
+        client.connectionPool().evictAll();
+    }
+
+    @Test
+    void aResetEndsTheExchangesItsRulesHeldInsteadOfForwardingThem() throws Exception {
+        startProxy(ChaosProxyServer.builder());
+        InstalledRule hang = proxy.inject(FaultRule.builder(new Hang()).path("/held/**").build());
+        InstalledRule latency = proxy.inject(FaultRule.builder(new Latency(LONG_MS, 0)).path("/late/**").build());
+        InstalledRule upstreamHang = proxy.inject(FaultRule.builder(new Hang()).target(Target.UPSTREAM).path("/up/**").build());
+        try (Socket held = send("POST /held/1 HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi");
+             Socket late = send("POST /late/1 HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi");
+             Socket up = send("GET /up/1 HTTP/1.1\r\nHost: x\r\n\r\n")) {
+            Eventually.until("every rule fired", NOTICE, () -> hang.fired() == 1 && latency.fired() == 1 && upstreamHang.fired() == 1);
+
+            proxy.reset();
+
+            for (Socket client : List.of(held, late, up)) {
+                assertThat(readToEnd(client)).as("what the client got when the reset ended its exchange").isEmpty();
+            }
+        }
+        assertOnlyTheNextRequestReachesTheBackend();
+    }
+
+    private Socket send(String request) throws Exception {
+        Socket client = new Socket(url.getHost(), url.getPort());
+        client.setSoTimeout(10_000);
+        client.getOutputStream().write(request.getBytes(StandardCharsets.US_ASCII));
+        return client;
+    }
+
+    private static String readToEnd(Socket client) throws Exception {
+        InputStream in = client.getInputStream();
+        return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+    }
+
+    private void assertGivenUp() throws InterruptedException {
+        JournalEntry entry = proxy.journal().await(JournalQuery.ALL, 1, NOTICE).get(0);
+        assertThat(entry.status()).isNull();
+        assertThat(entry.error()).contains("gave up");
+        Eventually.until("no proxy socket left in CLOSE-WAIT", NOTICE, () -> LocalSockets.closeWaitOn(url.getPort()) == 0);
+    }
+
+    private void assertOnlyTheNextRequestReachesTheBackend() throws Exception {
+        int before = backend.getRequestCount();
+        try (RawHttp next = new RawHttp(url)) {
+            assertThat(next.send("GET /next HTTP/1.1\nHost: x", null).read(false).bodyText()).isEqualTo("answered /next");
+        }
+        assertThat(backend.getRequestCount()).isEqualTo(before + 1);
+        assertThat(backend.takeRequest().getTarget()).isEqualTo("/next");
+    }
+
+    private static Callback ignoring() {
+        return new Callback() {
+            @Override
+            public void onFailure(Call call, java.io.IOException e) {}
+
+            @Override
+            public void onResponse(Call call, Response response) {
+                response.close();
+            }
+        };
     }
 }

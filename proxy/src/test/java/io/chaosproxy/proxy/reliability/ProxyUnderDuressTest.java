@@ -1,6 +1,7 @@
 package io.chaosproxy.proxy.reliability;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.chaosproxy.proxy.ChaosProxyServer;
 import io.chaosproxy.proxy.config.ResilienceSettings;
@@ -115,25 +116,27 @@ class ProxyUnderDuressTest {
             thread.start();
             load.add(thread);
         }
-        Thread.sleep(1_000);
+        await("a hundred exchanges while the backend is up").atMost(Duration.ofSeconds(20))
+                .until(() -> answered(statusesByPhase, 0) >= 100);
         int port = backend.port();
         phase.set(4);
         backend.stop();              // the backend dies under load...
         phase.set(1);
-        Thread.sleep(1_000);
-        assertThat(proxy.proxies().get(0).backends().get(0).breaker().state()).as("the breaker opened").isNotEqualTo(BreakerState.CLOSED);
+        await("the breaker opened and answers 503 at once").atMost(Duration.ofSeconds(20))
+                .until(() -> breakerState() != BreakerState.CLOSED
+                        && statusesByPhase.getOrDefault(1, Map.of()).containsKey(503));
         phase.set(3);
         backend.start(port);         // ...and comes back on the same port
         long restarted = System.nanoTime();
         // recovery: the next probe after the cooldown closes the breaker
-        while (proxy.proxies().get(0).backends().get(0).breaker().state() != BreakerState.CLOSED
-                && System.nanoTime() - restarted < Duration.ofSeconds(5).toNanos()) {
-            Thread.sleep(10);
-        }
+        await("the breaker closed again").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5))
+                .until(() -> breakerState() == BreakerState.CLOSED);
         long recoveredMillis = (System.nanoTime() - restarted) / 1_000_000;
-        Thread.sleep(100);           // requests decided before the breaker closed finish
+        // An exchange started before this counts as phase 3 (or 9 if it ends after): phase 2 holds
+        // only exchanges decided once the breaker had closed.
         phase.set(2);
-        Thread.sleep(1_000);
+        await("over a hundred exchanges after recovery").atMost(Duration.ofSeconds(20))
+                .until(() -> answered(statusesByPhase, 2) > 100);
         running.set(false);
         for (Thread thread : load) {
             thread.join(10_000);
@@ -277,6 +280,14 @@ class ProxyUnderDuressTest {
         assertThat(controlCalls.get()).isGreaterThan(50);
         assertThat(trafficServed.get()).isGreaterThan(100);
         assertThat(proxy.faults().rules()).isEmpty();
+    }
+
+    private BreakerState breakerState() {
+        return proxy.proxies().get(0).backends().get(0).breaker().state();
+    }
+
+    private static int answered(Map<Integer, Map<Integer, Integer>> statusesByPhase, int phase) {
+        return statusesByPhase.getOrDefault(phase, Map.of()).values().stream().mapToInt(Integer::intValue).sum();
     }
 
     private static void expect(ControlClient.Reply reply, int status, List<String> problems) {

@@ -4,6 +4,7 @@ import static io.chaosproxy.proxy.resilience.Answers.neverAnswers;
 import static io.chaosproxy.proxy.resilience.Answers.ok;
 import static io.chaosproxy.proxy.resilience.Answers.status;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.chaosproxy.proxy.config.ResilienceSettings;
 import io.chaosproxy.proxy.journal.Attempt;
@@ -341,25 +342,14 @@ class CircuitBreakerEndToEndTest {
     }
 
     /** Polls the breaker itself: the cooldown's end is an event to wait for, not a sleep to hope on. */
-    private static void awaitProbeAllowed(CircuitBreaker breaker) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!breaker.isAvailable()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("the breaker never allowed a probe; state " + breaker.state());
-            }
-            Thread.sleep(5);
-        }
+    private static void awaitProbeAllowed(CircuitBreaker breaker) {
+        await("the breaker allows a probe").atMost(10, TimeUnit.SECONDS).pollInterval(5, TimeUnit.MILLISECONDS)
+                .until(breaker::isAvailable);
     }
 
-    private static void awaitCount(List<CompletableFuture<Reply>> replies, int done) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
-        while (replies.stream().filter(CompletableFuture::isDone).count() < done) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("only " + replies.stream().filter(CompletableFuture::isDone).count()
-                        + " of the short-circuited replies came back");
-            }
-            Thread.sleep(5);
-        }
+    private static void awaitCount(List<CompletableFuture<Reply>> replies, int done) {
+        await("the short-circuited replies came back").atMost(15, TimeUnit.SECONDS).pollInterval(5, TimeUnit.MILLISECONDS)
+                .until(() -> replies.stream().filter(CompletableFuture::isDone).count() >= done);
     }
 
     private CompletableFuture<Reply> sendAsync(String path) {

@@ -2,6 +2,7 @@ package io.chaosproxy.proxy.resilience;
 
 import static io.chaosproxy.proxy.resilience.Answers.ok;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.chaosproxy.faults.Drop;
 import io.chaosproxy.faults.ErrorResponse;
@@ -189,13 +190,8 @@ class UpstreamFaultResilienceTest {
         assertThat(proxy.upstreamRequests()).isEqualTo(1);
     }
 
-    private void awaitFired(InstalledRule rule) throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (proxy.server.faults().find(rule.id()).map(InstalledRule::fired).orElse(0L) < 1) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("the hang rule never fired");
-            }
-            Thread.sleep(5);
-        }
+    private void awaitFired(InstalledRule rule) {
+        await("the hang rule fired").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(5))
+                .until(() -> proxy.server.faults().find(rule.id()).map(InstalledRule::fired).orElse(0L) >= 1);
     }
 }

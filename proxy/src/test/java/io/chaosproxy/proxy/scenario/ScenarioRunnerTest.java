@@ -1,6 +1,7 @@
 package io.chaosproxy.proxy.scenario;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.chaosproxy.faults.FaultRule;
 import io.chaosproxy.faults.ErrorResponse;
@@ -123,6 +124,16 @@ class ScenarioRunnerTest {
     }
 
     @Test
+    void theRunnerAloneSaysWhichScenarioARuleCameFrom() {
+        proxy.scenarios().start(ScenarioCatalog.find("outage").orElseThrow());
+        InstalledRule own = proxy.inject(FaultRule.builder(new Latency(1, 0)).name("scenario-like").build());
+
+        assertThat(proxy.faults().rules()).extracting(ScenarioRunner::scenarioOf)
+                .containsExactlyInAnyOrder("outage/phase-0", null);
+        assertThat(ScenarioRunner.scenarioOf(own)).isNull();
+    }
+
+    @Test
     void journalNamesTheScenarioAndPhaseThatInjected() throws Exception {
         proxy.scenarios().start(twoPhases(Duration.ofSeconds(5), Duration.ofMillis(100), false));
         assertThat(get("/x")).isEqualTo(503);
@@ -154,20 +165,13 @@ class ScenarioRunnerTest {
         assertThat(proxy.scenarios().running()).isPresent();
     }
 
-    private void awaitNoScenario(Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (proxy.scenarios().running().isPresent() && System.nanoTime() < deadline) {
-            Thread.sleep(10); // polling a state that changes on the proxy's own scheduler
-        }
-        assertThat(proxy.scenarios().running()).isEmpty();
+    /** A state that changes on the proxy's own scheduler: polled, there is no event to wait on. */
+    private void awaitNoScenario(Duration timeout) {
+        await().atMost(timeout).untilAsserted(() -> assertThat(proxy.scenarios().running()).isEmpty());
     }
 
-    private void awaitRules(int count, Duration timeout) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (proxy.faults().rules().size() != count && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertThat(proxy.faults().rules()).hasSize(count);
+    private void awaitRules(int count, Duration timeout) {
+        await().atMost(timeout).untilAsserted(() -> assertThat(proxy.faults().rules()).hasSize(count));
     }
 
 }

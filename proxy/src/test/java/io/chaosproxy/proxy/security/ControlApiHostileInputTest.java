@@ -233,6 +233,9 @@ class ControlApiHostileInputTest {
         badCredentials.add("X-Authorization: Bearer " + TOKEN);
         for (String route : ROUTES) {
             for (String method : METHODS) {
+                if (method.equals("GET") && route.equals("/")) {
+                    continue; // the dashboard page answers without a token by design (DashboardRoutesTest); its data calls do not
+                }
                 for (String credential : badCredentials) {
                     List<String> headers = new ArrayList<>();
                     if (credential != null) {

@@ -152,6 +152,11 @@ final class BackendConnect implements UpstreamAttempt.Owner {
     }
 
     @Override
+    public void end(String why) {
+        tunnel.backendUnreachable(why); // the rule holding the connect went with a reset
+    }
+
+    @Override
     public boolean isClientGone() {
         return tunnel.ended();
     }

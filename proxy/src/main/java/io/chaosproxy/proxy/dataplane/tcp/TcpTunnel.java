@@ -275,7 +275,7 @@ final class TcpTunnel {
         }
         ConnectionRecord connection = new ConnectionRecord("tcp", client,
                 backendEnd == null ? null : backend, bytes[0], bytes[1], end);
-        JournalEntry entry = new JournalEntry("tcp-" + number, proxy.name(), null, null, null,
+        JournalEntry entry = new JournalEntry("tcp-" + number, proxy.name(),
                 fired.stream().map(InstalledRule::id).toList(), tried,
                 (System.nanoTime() - startNanos) / 1_000_000, startedAt, scenario, error, connection);
         proxy.core().recordConnection(entry, fired);

@@ -1,5 +1,7 @@
 package io.chaosproxy.proxy.dataplane.transport;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -12,6 +14,7 @@ import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.internal.HttpConnection;
+import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.Scheduler;
 
 /**
@@ -24,8 +27,8 @@ import org.eclipse.jetty.util.thread.Scheduler;
  *
  * <p>The head deadline: the idle timeout restarts with every byte, so a slow-loris client that
  * trickles its headers a byte at a time would hold a connection for hours. Once the first byte of
- * a request has arrived, the rest of its head must follow within the deadline, or the connection
- * is closed. A connection idle between requests is the idle timeout's business, not this one's.
+ * a request has arrived, the rest of its head must follow within the deadline, or the client is
+ * answered 408 and the connection closed. A connection idle between requests is the idle timeout's business, not this one's.
  *
  * <p>The drain: during a graceful stop, an exchange in progress is not cut by Jetty's one-second
  * shutdown idle timeout ({@link TargetFormConnection#onIdleExpired}).
@@ -120,7 +123,14 @@ public final class TargetFormConnectionFactory extends HttpConnectionFactory {
                 headDeadline = null;
             }
             if (isMidHead(getParser())) {
-                getEndPoint().close(new TimeoutException("request head not complete within " + headDeadlineMillis + " ms"));
+                // RFC 9110 section 15.5.9: say why before closing; no request exists yet to answer through Jetty
+                String why = "request head not complete within " + headDeadlineMillis + " ms";
+                String body = "{\"error\":\"" + why + "\"}";
+                String answer = "HTTP/1.1 408 Request Timeout\r\nContent-Type: application/json\r\nContent-Length: " + body.length()
+                        + "\r\nConnection: close\r\n\r\n" + body;
+                TimeoutException cause = new TimeoutException(why);
+                getEndPoint().write(Callback.from(() -> getEndPoint().close(cause), failure -> getEndPoint().close(cause)),
+                        ByteBuffer.wrap(answer.getBytes(StandardCharsets.US_ASCII)));
             }
         }
 

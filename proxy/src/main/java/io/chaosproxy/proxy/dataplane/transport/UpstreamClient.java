@@ -63,7 +63,9 @@ public final class UpstreamClient {
         Dispatcher sessions = new Dispatcher(threads);
         sessions.setMaxRequests(Integer.MAX_VALUE);
         sessions.setMaxRequestsPerHost(Integer.MAX_VALUE);
-        return new UpstreamClient(cleartext.newBuilder().dispatcher(sessions).build(), withTls, threads);
+        // a session may go quiet for as long as it likes, in either direction
+        return new UpstreamClient(cleartext.newBuilder().dispatcher(sessions).writeTimeout(java.time.Duration.ZERO).build(),
+                withTls, threads);
     }
 
     private OkHttpClient tls() {

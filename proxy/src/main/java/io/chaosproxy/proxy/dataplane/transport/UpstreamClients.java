@@ -2,10 +2,8 @@ package io.chaosproxy.proxy.dataplane.transport;
 
 import io.chaosproxy.proxy.config.ResilienceSettings;
 import io.chaosproxy.proxy.config.UpstreamTls;
-import java.util.concurrent.SynchronousQueue;
-import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.List;
 import okhttp3.ConnectionPool;
 import okhttp3.ConnectionSpec;
@@ -26,7 +24,7 @@ public final class UpstreamClients implements AutoCloseable {
     /** Idle keep-alive connections kept per process, so bursts reuse connections instead of reconnecting. */
     private static final int MAX_IDLE_CONNECTIONS = 512;
 
-    private final ThreadPoolExecutor executor;
+    private final ExecutorService executor;
     private final OkHttpClient base;
     private final UpstreamTls tls;
 
@@ -36,13 +34,7 @@ public final class UpstreamClients implements AutoCloseable {
      * checks, header fidelity). All come from the data plane, so that this wiring never depends on it.
      */
     public UpstreamClients(UpstreamTls tls, Interceptor interceptor, List<Interceptor> networkInterceptors) {
-        AtomicInteger threads = new AtomicInteger();
-        this.executor = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new SynchronousQueue<>(),
-                runnable -> {
-                    Thread thread = new Thread(runnable, "chaos-proxy-upstream-" + threads.incrementAndGet());
-                    thread.setDaemon(true);
-                    return thread;
-                });
+        this.executor = ExchangeThreads.newUpstreamExecutor();
         Dispatcher dispatcher = new Dispatcher(executor);
         dispatcher.setMaxRequests(MAX_CONCURRENT_CALLS);
         dispatcher.setMaxRequestsPerHost(MAX_CONCURRENT_CALLS);
@@ -66,7 +58,9 @@ public final class UpstreamClients implements AutoCloseable {
                 .connectTimeout(settings.connectTimeout())
                 // The try timeout is ours (until headers); reads of a long stream may idle as long as they like.
                 .readTimeout(java.time.Duration.ZERO)
-                .writeTimeout(java.time.Duration.ZERO)
+                // while a client uploads, the try timeout waits (the client's time is not the backend's);
+                // a backend that stops reading the body meets this one instead
+                .writeTimeout(settings.tryTimeout())
                 .callTimeout(java.time.Duration.ZERO)
                 .build();
         return new UpstreamClient(cleartext, builder -> UpstreamTrust.apply(tls,
