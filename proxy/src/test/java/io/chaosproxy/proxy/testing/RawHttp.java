@@ -1,25 +1,30 @@
 package io.chaosproxy.proxy.testing;
 
+import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.IntFunction;
 
 /**
  * A deliberately dumb HTTP/1.1 client over a plain socket: it sends exactly the bytes it is given
  * and reports exactly what came back, so tests can see hop-by-hop headers, framing and broken
  * connections that a real client library would hide or "fix". An instance keeps one connection for
- * several requests; the static {@code exchange} methods send one request on a fresh connection and
- * also report how the connection ended.
+ * several requests; the static methods send on a fresh connection and report how it ended (a RST, a
+ * FIN, or not at all), or pipeline many requests down one connection.
  */
 public final class RawHttp implements AutoCloseable {
     private final Socket socket;
@@ -291,5 +296,148 @@ public final class RawHttp implements AutoCloseable {
             }
         }
         return headers;
+    }
+
+    /** How a connection ended, as a plain socket read sees it. */
+    public enum End {
+        /** {@code SocketException: Connection reset}: the proxy sent a TCP RST. */
+        RESET,
+        /** {@code read()} returned -1: the proxy sent a FIN. */
+        FIN,
+        /** Nothing ended it within the wait: the connection is still open. */
+        STILL_OPEN
+    }
+
+    /** The bytes that arrived before the end, and the end itself. */
+    public record Ending(byte[] received, End end) {
+        public String text() {
+            return new String(received, StandardCharsets.ISO_8859_1);
+        }
+
+        /** The bytes after the blank line that ends the response head; empty when no head arrived. */
+        public byte[] bodyBytes() {
+            String text = text();
+            int head = text.indexOf("\r\n\r\n");
+            if (head < 0) {
+                return new byte[0];
+            }
+            byte[] body = new byte[received.length - head - 4];
+            System.arraycopy(received, head + 4, body, 0, body.length);
+            return body;
+        }
+    }
+
+    /** Sends one request (head lines joined with CRLF) on a fresh connection and reads until the connection ends or {@code wait} passes. */
+    public static Ending sendAndReadToEnd(URI proxy, String head, Duration wait) throws IOException {
+        try (Socket socket = new Socket(proxy.getHost(), proxy.getPort())) {
+            socket.getOutputStream().write((head.replace("\n", "\r\n") + "\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            socket.getOutputStream().flush();
+            return readToEnd(socket, wait);
+        }
+    }
+
+    public static Ending readToEnd(Socket socket, Duration wait) throws IOException {
+        ByteArrayOutputStream received = new ByteArrayOutputStream();
+        long deadline = System.nanoTime() + wait.toNanos();
+        InputStream in = socket.getInputStream();
+        byte[] buffer = new byte[8192];
+        while (true) {
+            long leftMillis = TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime());
+            if (leftMillis <= 0) {
+                return new Ending(received.toByteArray(), End.STILL_OPEN);
+            }
+            socket.setSoTimeout((int) leftMillis);
+            int n;
+            try {
+                n = in.read(buffer);
+            } catch (SocketTimeoutException e) {
+                return new Ending(received.toByteArray(), End.STILL_OPEN);
+            } catch (SocketException e) {
+                if (String.valueOf(e.getMessage()).contains("reset")) {
+                    return new Ending(received.toByteArray(), End.RESET);
+                }
+                throw e;
+            }
+            if (n == -1) {
+                return new Ending(received.toByteArray(), End.FIN);
+            }
+            received.write(buffer, 0, n);
+        }
+    }
+
+    /**
+     * Reads one response framed by Content-Length (the connection may stay open) and returns its
+     * status line and body, as {@code "HTTP/1.1 200 OK\n<body>"}.
+     */
+    public static String readOneResponse(Socket socket) throws IOException {
+        InputStream in = socket.getInputStream();
+        ByteArrayOutputStream head = new ByteArrayOutputStream();
+        while (!head.toString(StandardCharsets.ISO_8859_1).endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b == -1) {
+                throw new IOException("connection ended inside the response head: " + head.toString(StandardCharsets.ISO_8859_1));
+            }
+            head.write(b);
+        }
+        String text = head.toString(StandardCharsets.ISO_8859_1);
+        int length = 0;
+        for (String line : text.split("\r\n")) {
+            if (line.toLowerCase(Locale.ROOT).startsWith("content-length:")) {
+                length = Integer.parseInt(line.substring("content-length:".length()).trim());
+            }
+        }
+        byte[] body = in.readNBytes(length);
+        return text.substring(0, text.indexOf("\r\n")) + "\n" + new String(body, StandardCharsets.ISO_8859_1);
+    }
+
+    /**
+     * Sends {@code count} requests down one connection without waiting (HTTP/1.1 pipelining, which
+     * the proxy answers strictly in order) and returns the statuses in request order. Cheap enough
+     * for thousands of requests on a busy machine.
+     */
+    public static List<Integer> pipelinedStatuses(URI proxy, int count, IntFunction<String> head) throws IOException {
+        try (Socket socket = new Socket(proxy.getHost(), proxy.getPort())) {
+            socket.setSoTimeout(30_000);
+            StringBuilder requests = new StringBuilder();
+            for (int i = 0; i < count; i++) {
+                requests.append(head.apply(i).replace("\n", "\r\n")).append("\r\n\r\n");
+            }
+            Thread writer = new Thread(() -> {
+                try {
+                    socket.getOutputStream().write(requests.toString().getBytes(StandardCharsets.ISO_8859_1));
+                    socket.getOutputStream().flush();
+                } catch (IOException e) {
+                    // the reader below fails with the reason
+                }
+            }, "pipelined-writer");
+            writer.start();
+            InputStream in = new BufferedInputStream(socket.getInputStream());
+            List<Integer> statuses = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                String statusLine = headLine(in);
+                int length = 0;
+                for (String header = headLine(in); !header.isEmpty(); header = headLine(in)) {
+                    if (header.regionMatches(true, 0, "Content-Length:", 0, 15)) {
+                        length = Integer.parseInt(header.substring(15).trim());
+                    }
+                }
+                in.readNBytes(length);
+                statuses.add(Integer.parseInt(statusLine.split(" ")[1]));
+            }
+            return statuses;
+        }
+    }
+
+    private static String headLine(InputStream in) throws IOException {
+        StringBuilder line = new StringBuilder();
+        for (int b = in.read(); b != '\n'; b = in.read()) {
+            if (b == -1) {
+                throw new IOException("connection ended after: " + line);
+            }
+            if (b != '\r') {
+                line.append((char) b);
+            }
+        }
+        return line.toString();
     }
 }
