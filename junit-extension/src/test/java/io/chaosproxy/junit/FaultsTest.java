@@ -3,6 +3,7 @@ package io.chaosproxy.junit;
 import static io.chaosproxy.junit.Faults.bandwidth;
 import static io.chaosproxy.junit.Faults.drop;
 import static io.chaosproxy.junit.Faults.error;
+import static io.chaosproxy.junit.Faults.grpcError;
 import static io.chaosproxy.junit.Faults.hang;
 import static io.chaosproxy.junit.Faults.latency;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -70,6 +71,17 @@ class FaultsTest {
                         "{\"type\": \"latency\", \"delayMs\": 200, \"distribution\": \"lognormal\", \"p99Ms\": 800}"));
         assertThatThrownBy(() -> latency(Duration.ofMillis(200)).lognormal(Duration.ofMillis(100)).toRule())
                 .isInstanceOf(FaultSpecException.class).hasMessageStartingWith("p99Ms must be greater than delayMs");
+    }
+
+    @Test
+    void grpcErrorIsTheSameRuleAsItsJsonAndRefusesABody() {
+        FaultRule rule = grpcError(14, "payments down").onPath("/pkg.Payments/**").toRule();
+
+        assertThat(rule).isEqualTo(FaultRuleParser.parse(
+                "{\"type\": \"error\", \"grpcStatus\": 14, \"grpcMessage\": \"payments down\", \"match\": {\"path\": \"/pkg.Payments/**\"}}"));
+        assertThat(((ErrorResponse) rule.fault()).isGrpc()).isTrue();
+        assertThatThrownBy(() -> grpcError(14, null).body("no place for it").toRule())
+                .hasMessageContaining("body does not apply with grpcStatus");
     }
 
     @Test

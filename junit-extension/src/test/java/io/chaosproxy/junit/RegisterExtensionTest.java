@@ -99,7 +99,7 @@ class RegisterExtensionTest {
                 .hasMessageContaining("no proxy named 'paymnets'");
         assertThatThrownBy(() -> proxy.upstream("ftp://example.com"))
                 .isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("must start with http:// or https://");
+                .hasMessageContaining("must start with http://, https:// or h2c://");
         proxy.inject(error(503).named("twice"));
         assertThatThrownBy(() -> proxy.inject(error(503).named("twice")))
                 .isInstanceOf(NameTakenException.class)

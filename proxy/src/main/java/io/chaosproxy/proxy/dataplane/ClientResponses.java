@@ -33,6 +33,13 @@ final class ClientResponses {
     /** An error fault: exactly the status, headers and body the rule says, plus the request id. */
     static void injectedError(Exchange exchange, ErrorResponse error) {
         HttpFields.Mutable headers = exchange.proxyToClientResponse.getHeaders();
+        if (error.isGrpc()) {
+            // trailers-only: one HEADERS frame that ends the stream, which gRPC reads as the call's status
+            GrpcCalls.trailersOnlyHeaders(error).forEach(headers::put);
+            exchange.recordGrpcStatus(error.grpcStatus());
+            send(exchange, error.status(), new byte[0], null);
+            return;
+        }
         error.headers().forEach(headers::put);
         if (!error.headers().keySet().stream().anyMatch(name -> name.equalsIgnoreCase("Content-Type")) && !error.body().isEmpty()) {
             headers.put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");

@@ -47,6 +47,7 @@ final class Exchange implements UpstreamAttempt.Owner {
     private final List<Attempt> attempts = new ArrayList<>(2);
     private final AtomicBoolean completed = new AtomicBoolean();
     private volatile boolean clientGone;
+    private volatile Integer grpcStatus;
     private final List<Runnable> onClientGone = new CopyOnWriteArrayList<>();
 
     Exchange(ProxyRuntime proxy, Request clientRequest, Response response, Callback callback) {
@@ -106,6 +107,11 @@ final class Exchange implements UpstreamAttempt.Owner {
         synchronized (attempts) {
             attempts.add(attempt);
         }
+    }
+
+    /** The gRPC status the client got, for the journal; set before {@link #complete}. */
+    void recordGrpcStatus(Integer status) {
+        grpcStatus = status;
     }
 
     List<Attempt> attempts() {
@@ -186,7 +192,7 @@ final class Exchange implements UpstreamAttempt.Owner {
             }
         }
         JournalEntry entry = new JournalEntry(requestId, proxy.name(), method, path, status, ruleIds, attempts(),
-                elapsedMillis(), startedAt, scenario, error, upstreamTrace.traceId());
+                elapsedMillis(), startedAt, scenario, error, upstreamTrace.traceId(), grpcStatus, null);
         proxy.core().recordExchange(entry, query, fired);
         return true;
     }

@@ -43,18 +43,19 @@ final class ExchangeHandler extends Handler.Abstract {
         if (!RequestGuard.admit(exchange)) {
             return true;
         }
+        long resetsBefore = proxy.core().resets();
         FaultDecision clientFaults = proxy.core().faults().decide(exchange, Target.CLIENT);
         exchange.recordFaults(clientFaults);
         if (clientFaults.delayMs() > 0) {
             LatencyWait.start(exchange, clientFaults, clientFaults.delayMs(),
-                    () -> applyClientFaults(exchange, clientFaults), () -> { });
+                    () -> applyClientFaults(exchange, clientFaults, resetsBefore), () -> { }, resetsBefore);
         } else {
-            applyClientFaults(exchange, clientFaults);
+            applyClientFaults(exchange, clientFaults, resetsBefore);
         }
         return true;
     }
 
-    private void applyClientFaults(Exchange exchange, FaultDecision clientFaults) {
+    private void applyClientFaults(Exchange exchange, FaultDecision clientFaults, long resetsBefore) {
         if (exchange.isClientGone()) {
             exchange.giveUp();
             return;
@@ -65,7 +66,7 @@ final class ExchangeHandler extends Handler.Abstract {
         } else if (terminal instanceof Drop drop && drop.when() == DropPoint.BEFORE_RESPONSE) {
             ClientResponses.abort(exchange, drop.mode(), "dropped (" + drop.mode().wireName() + ") before the response");
         } else if (terminal instanceof Hang hang && hang.when() == HangPoint.BEFORE_RESPONSE) {
-            hang(exchange, clientFaults);
+            hang(exchange, clientFaults, resetsBefore);
         } else {
             forward(exchange, clientFaults);
         }
@@ -85,14 +86,14 @@ final class ExchangeHandler extends Handler.Abstract {
      * exchange goes on to the backend; or until the client gives up. Nothing waits on a thread
      * (see {@link HangHold}).
      */
-    private void hang(Exchange exchange, FaultDecision clientFaults) {
+    private void hang(Exchange exchange, FaultDecision clientFaults, long resetsBefore) {
         // what else fired (a bandwidth, say) still applies once the hang is over; the delay is spent
         FaultDecision afterHang = new FaultDecision(clientFaults.fired(), 0, clientFaults.bytesPerSecond(), null,
                 clientFaults.afterBackendDelayMs());
         // off the thread that removed the rule: one removal may release thousands of exchanges
         HangHold hold = proxy.core().holdWhileRuleLasts(clientFaults.terminal(),
                 () -> dispatch(exchange, () -> forward(exchange, afterHang)),
-                () -> exchange.end(UpstreamAttempt.ENDED_BY_RESET));
+                () -> exchange.end(UpstreamAttempt.ENDED_BY_RESET), resetsBefore);
         exchange.onClientGone(() -> {
             if (hold.release()) {
                 ClientResponses.abort(exchange, DropMode.CLOSE, "client gave up during a hang");

@@ -28,24 +28,30 @@ final class HangHold {
     private volatile ScheduledFuture<?> expiryLook;
 
     HangHold(FaultEngine faults, ScheduledExecutorService scheduler, HangRegistry hangs, InstalledRule rule, Runnable goOn,
-             Runnable end) {
+             Runnable end, java.util.function.BooleanSupplier resetSinceDecided) {
         this.faults = faults;
         this.scheduler = scheduler;
         this.rule = rule;
         this.goOn = goOn;
-        this.unpark = hangs.park(rule.id(), this::goOnOnce, () -> {
+        Runnable endOnce = () -> {
             if (settled.compareAndSet(false, true)) {
                 stopLooking();
                 end.run();
             }
-        });
+        };
+        this.unpark = hangs.park(rule.id(), this::goOnOnce, endOnce);
         if (rule.expiresAt() != null) {
             lookWhenExpired();
         }
         if (faults.find(rule.id()).isEmpty()) {
-            // the rule went away while we were parking: nothing will release us, so go on now
+            // the rule went away while we were parking: nothing will release us, so go on now,
+            // or end now if a reset removed it
             unpark.run();
-            goOnOnce();
+            if (resetSinceDecided.getAsBoolean()) {
+                endOnce.run();
+            } else {
+                goOnOnce();
+            }
         }
     }
 

@@ -29,10 +29,16 @@ final class LatencyWait implements Runnable {
      * ended, if the client leaves or a reset comes first.
      */
     static void start(Exchange exchange, FaultDecision decision, long delayMs, Runnable then, Runnable stopped) {
+        start(exchange, decision, delayMs, then, stopped, exchange.proxy.core().resets());
+    }
+
+    /** As above, for a decision made when {@link ProxyCore#resets()} was {@code resetsBefore}: a reset since then ends it at once. */
+    static void start(Exchange exchange, FaultDecision decision, long delayMs, Runnable then, Runnable stopped, long resetsBefore) {
         LatencyWait latency = new LatencyWait(exchange, then, stopped);
         ProxyCore core = exchange.proxy.core();
         latency.wait = core.scheduler().schedule(latency, delayMs, TimeUnit.MILLISECONDS);
-        latency.unmark = core.waitingOut(decision, () -> latency.stopThen(() -> exchange.end(UpstreamAttempt.ENDED_BY_RESET)));
+        latency.unmark = core.waitingOut(decision, () -> latency.stopThen(() -> exchange.end(UpstreamAttempt.ENDED_BY_RESET)),
+                resetsBefore);
         exchange.onClientGone(() -> latency.stopThen(exchange::giveUp));
     }
 

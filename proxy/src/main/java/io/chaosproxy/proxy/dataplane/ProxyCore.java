@@ -21,6 +21,7 @@ public final class ProxyCore implements AutoCloseable {
     private final ScheduledThreadPoolExecutor scheduler;
     private final HangRegistry hangs = new HangRegistry();
     private final ThreadLocal<Boolean> ending = ThreadLocal.withInitial(() -> false);
+    private final java.util.concurrent.atomic.AtomicLong resets = new java.util.concurrent.atomic.AtomicLong();
     private final List<ExchangeListener> listeners;
     private final io.chaosproxy.proxy.events.EventLog events = new io.chaosproxy.proxy.events.EventLog();
 
@@ -50,6 +51,7 @@ public final class ProxyCore implements AutoCloseable {
      * on the removing thread.
      */
     public void endingHeldExchanges(Runnable removal) {
+        resets.incrementAndGet(); // before the removal: a hold parking meanwhile sees that it came too late
         ending.set(true);
         try {
             removal.run();
@@ -80,7 +82,21 @@ public final class ProxyCore implements AutoCloseable {
      * {@code end} when a reset removed the rule (see {@link HangHold}).
      */
     HangHold holdWhileRuleLasts(io.chaosproxy.faults.InstalledRule rule, Runnable goOn, Runnable end) {
-        return new HangHold(faults, scheduler, hangs, rule, goOn, end);
+        return holdWhileRuleLasts(rule, goOn, end, resets.get());
+    }
+
+    /** As above, for a hang decided when {@link #resets()} was {@code resetsBefore}: a reset since then ends it. */
+    HangHold holdWhileRuleLasts(io.chaosproxy.faults.InstalledRule rule, Runnable goOn, Runnable end, long resetsBefore) {
+        return new HangHold(faults, scheduler, hangs, rule, goOn, end, () -> resets.get() != resetsBefore);
+    }
+
+    /**
+     * How many resets have ended held exchanges so far. Read before deciding an exchange's faults:
+     * a hold that parks after a reset removed the rules it was decided on must end, not wait for a
+     * removal that has already happened.
+     */
+    long resets() {
+        return resets.get();
     }
 
     /**
@@ -88,12 +104,23 @@ public final class ProxyCore implements AutoCloseable {
      * them runs {@code end}; any other removal lets the wait run its course. Returns the handle that
      * unmarks it, for when the wait is over.
      */
-    Runnable waitingOut(io.chaosproxy.faults.FaultDecision decision, Runnable end) {
+    Runnable waitingOut(io.chaosproxy.faults.FaultDecision decision, Runnable end, long resetsBefore) {
         if (decision.fired().isEmpty()) {
             return () -> { };
         }
         // a reset removes every rule: the first one that fired stands for them all
-        return hangs.park(decision.fired().get(0).id(), () -> { }, end);
+        Runnable unpark = hangs.park(decision.fired().get(0).id(), () -> { }, end);
+        if (resets.get() != resetsBefore) {
+            unpark.run(); // a reset came between the decision and now: it would have ended this wait
+            end.run();
+            return () -> { };
+        }
+        return unpark;
+    }
+
+    /** A finished TCP connection: the journal, the access log and the metrics hear of it as of an exchange. */
+    public void recordConnection(io.chaosproxy.proxy.journal.JournalEntry entry, List<io.chaosproxy.faults.InstalledRule> fired) {
+        recordExchange(entry, null, fired);
     }
 
     void recordExchange(io.chaosproxy.proxy.journal.JournalEntry entry, String query,

@@ -13,6 +13,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 import okhttp3.Headers;
 import okhttp3.MediaType;
+import okhttp3.Protocol;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
 import okio.BufferedSource;
@@ -27,6 +28,9 @@ import org.eclipse.jetty.util.IteratingCallback;
  * <p>Bandwidth, mid-body drop and mid-body hang faults act here. A throttled stream pauses by
  * scheduling its next step, never by sleeping a thread; a stalled one is parked in a {@link HangHold}
  * until its rule goes, on an open connection (on HTTP/2, only its own stream waits).
+ *
+ * <p>The backend's trailers follow the body when the client takes them (see {@link TrailerFields}):
+ * they are read once the body has ended, before the last write, which hands them to Jetty.
  */
 final class ResponseRelay extends IteratingCallback {
     private static final int CHUNK = 16 * 1024;
@@ -53,6 +57,9 @@ final class ResponseRelay extends IteratingCallback {
     private long pauseNanos;
     private boolean lastWritten;
     private boolean dropped;
+    private final boolean mayHaveTrailers; // HTTP/2 answers may follow even a Content-Length body with trailers
+    private volatile HttpFields trailers;  // the backend's, once its body has ended
+    private final boolean grpcCall;
 
     ResponseRelay(Exchange exchange, Response serverToProxyResponse, long bytesPerSecond, Drop drop,
                   InstalledRule stall) {
@@ -63,6 +70,9 @@ final class ResponseRelay extends IteratingCallback {
         this.drop = drop;
         this.stall = stall;
         this.stallAfterBytes = stall == null ? 0 : ((Hang) stall.rule().fault()).afterBytes();
+        this.grpcCall = GrpcCalls.isCall(exchange.clientRequest);
+        this.mayHaveTrailers = serverToProxyResponse.protocol() == Protocol.HTTP_2
+                || serverToProxyResponse.protocol() == Protocol.H2_PRIOR_KNOWLEDGE;
         if (bytesPerSecond > 0) {
             this.chunk = new byte[(int) Math.max(1, Math.min(CHUNK, bytesPerSecond / SLICES_PER_SECOND))];
             this.pooledChunk = false;
@@ -74,6 +84,12 @@ final class ResponseRelay extends IteratingCallback {
 
     void start() {
         copyStatusAndHeaders();
+        if (TrailerFields.clientTakes(exchange.clientRequest)) {
+            exchange.proxyToClientResponse.setTrailersSupplier(() -> trailers);
+        }
+        if (grpcCall) {
+            exchange.recordGrpcStatus(GrpcCalls.status(serverToProxyResponse.headers())); // a trailers-only answer
+        }
         // No client-gone action of its own: closing the backend's response from the thread that
         // noticed (Jetty's selector, say) while this relay reads it on another thread is a race
         // OkHttp does not support, and it once blocked that thread for good. The upstream leg
@@ -127,6 +143,7 @@ final class ResponseRelay extends IteratingCallback {
             throw e;
         }
         if (n == -1) {
+            takeTrailers();
             lastWritten = true;
             recordDelivered(); // the client cannot finish before this last write
             exchange.proxyToClientResponse.write(true, ByteBuffer.allocate(0), this);
@@ -138,7 +155,7 @@ final class ResponseRelay extends IteratingCallback {
             recordDelivered(); // with this chunk a Content-Length client has all it expects
             // and the backend's body is over too, so this write can end the response: no empty
             // last write, no read that only finds the end (a drop or a throttle keeps its own steps)
-            last = framedByLength && drop == null && bytesPerSecond == 0 && !stallPending();
+            last = framedByLength && drop == null && bytesPerSecond == 0 && !stallPending() && !mayHaveTrailers;
             lastWritten = last;
         }
         if (bytesPerSecond > 0) {
@@ -190,6 +207,29 @@ final class ResponseRelay extends IteratingCallback {
         // a throttle counts from where it was, not from before the stall (no burst to catch up)
         throttleStartNanos += System.nanoTime() - stallStartNanos;
         succeeded();
+    }
+
+    /**
+     * The body has ended, so OkHttp has the trailers at hand. {@code peekTrailers()} takes them as
+     * they are; {@code trailers()} would first try to skip the rest of the body, which on an
+     * HTTP/1.1 body of known length held a 1000-byte answer about two seconds (BandwidthFaultTest).
+     */
+    private void takeTrailers() throws IOException {
+        okhttp3.Headers backendTrailers;
+        try {
+            backendTrailers = serverToProxyResponse.peekTrailers();
+        } catch (IOException e) {
+            backendFailed = true;
+            throw e;
+        }
+        if (backendTrailers == null) {
+            return; // none
+        }
+        trailers = TrailerFields.toClient(backendTrailers);
+        Integer grpcStatus = GrpcCalls.status(backendTrailers);
+        if (grpcCall && grpcStatus != null) {
+            exchange.recordGrpcStatus(grpcStatus);
+        }
     }
 
     /**

@@ -56,7 +56,8 @@ final class StaleConnectionInterceptor implements Interceptor {
     public Response intercept(Chain chain) throws IOException {
         Connection connection = chain.connection();
         boolean reused = connection != null && served.containsKey(connection);
-        if (reused && connection.protocol() != Protocol.HTTP_2 && !RetryPolicy.isIdempotent(chain.request().method())
+        if (reused && connection.protocol() != Protocol.HTTP_2 && connection.protocol() != Protocol.H2_PRIOR_KNOWLEDGE
+                && !RetryPolicy.isIdempotent(chain.request().method())
                 && closedByPeer(connection.socket())) {
             connection.socket().close(); // OkHttp's pool sees a closed socket as unhealthy and drops it
             throw new StaleConnectionException("the backend had closed the pooled connection", true, null);

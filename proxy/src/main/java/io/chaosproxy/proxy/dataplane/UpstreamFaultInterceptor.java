@@ -42,6 +42,13 @@ final class UpstreamFaultInterceptor implements Interceptor {
     }
 
     private static Response answerInBackendsPlace(okhttp3.Request request, ErrorResponse error) {
+        if (error.isGrpc()) {
+            // trailers-only, as a gRPC server that fails a call at once answers on HTTP/2
+            Response.Builder grpc = new Response.Builder().request(request).protocol(Protocol.HTTP_2)
+                    .code(error.status()).message("");
+            GrpcCalls.trailersOnlyHeaders(error).forEach(grpc::addHeader);
+            return grpc.body(ResponseBody.create(new byte[0], null)).build();
+        }
         Response.Builder response = new Response.Builder()
                 .request(request)
                 .protocol(Protocol.HTTP_1_1)

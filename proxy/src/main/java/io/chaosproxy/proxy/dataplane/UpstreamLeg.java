@@ -88,7 +88,7 @@ final class UpstreamLeg {
 
     private void onAnswered(UpstreamAttempt attempt, Response response) {
         int status = response.code();
-        attempt.answered(status);
+        attempt.answered(status, GrpcCalls.judgedStatus(response));
         if (proxy.retryPolicy().isRetryableStatus(status)) {
             long backoff = nextBackoffNanos();
             if (mayRetry(backoff)) {
@@ -224,7 +224,7 @@ final class UpstreamLeg {
             try {
                 okhttp3.Request request = UpstreamRequests.build(exchange, attempt.backend(), body,
                         AttemptTag.of(exchange, attempt.faults()));
-                started = proxy.client(request.url()).newCall(request);
+                started = proxy.client(attempt.backend(), request.url()).newCall(request);
             } catch (RuntimeException e) {
                 if (attempt.settle()) {
                     attempt.withdraw();
@@ -314,8 +314,8 @@ final class UpstreamLeg {
         private void resendOnNewConnection(okhttp3.Request request) {
             resent = true;
             // the idle connections pooled beside it have waited as long: drop them rather than find out one by one
-            proxy.client(request.url()).connectionPool().evictAll();
-            Call again = proxy.freshConnectionClient(request.url()).newCall(request);
+            proxy.client(attempt.backend(), request.url()).connectionPool().evictAll();
+            Call again = proxy.freshConnectionClient(attempt.backend(), request.url()).newCall(request);
             if (!attempt.inFlight(again::cancel)) {
                 return;
             }

@@ -32,8 +32,13 @@ final class UpstreamRequests {
         String forwardedFor = null;
         String via = null;
         String cookie = null;
+        boolean teTrailers = false;
         for (HttpField field : clientHeaders) {
             String lower = field.getLowerCaseName();
+            if (lower.equals("te")) {
+                teTrailers |= TrailerFields.asksForTrailers(field.getValue()); // the rest of TE is hop-by-hop
+                continue;
+            }
             if (HopByHopHeaders.isHopByHop(lower, connectionNamed)) {
                 continue;
             }
@@ -56,6 +61,12 @@ final class UpstreamRequests {
 
         if (cookie != null) {
             headers.addUnsafeNonAscii("Cookie", cookie);
+        }
+        if (teTrailers) {
+            // gRPC servers refuse a call without it; on HTTP/1.1 a TE sender also names it in
+            // Connection (RFC 9110 section 10.1.4), which OkHttp's HTTP/2 codec leaves out
+            headers.add("TE", TrailerFields.TE_TRAILERS);
+            headers.add("Connection", "TE");
         }
         String clientAddress = Request.getRemoteAddr(clientRequest);
         headers.add("X-Forwarded-For", forwardedFor == null ? clientAddress : forwardedFor + ", " + clientAddress);

@@ -25,6 +25,13 @@
  *       the proxy makes itself: errors, injected responses, drops).</li>
  *   <li>Faithful forwarding: {@code HopByHopHeaders}, {@code FaithfulHeadersInterceptor},
  *       {@code ClientRequestBody} (the request body streamed), {@code ProxyIdentity} ({@code Via}).</li>
+ *   <li>gRPC and trailers: {@code GrpcCalls} (what a gRPC call is, where its status is),
+ *       {@code TrailerFields} ({@code TE: trailers}, the backend's trailers to the client),
+ *       {@code DuplexBodyInterceptor} and {@code DuplexRequestBody} (bodies that flow while the
+ *       answer does, on HTTP/2 backends).</li>
+ *   <li>TCP proxies: {@code io.chaosproxy.proxy.dataplane.tcp} (a byte pipe per connection, with
+ *       its own fault stages), made through {@code TcpListeners}; {@code ConnectionCounters} are
+ *       their live counts.</li>
  *   <li>What it runs on: {@code io.chaosproxy.proxy.dataplane.transport} (Jetty connection
  *       factories and connection handling, OkHttp clients, upstream TLS trust).</li>
  * </ul>

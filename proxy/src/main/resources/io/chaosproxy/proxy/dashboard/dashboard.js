@@ -143,7 +143,8 @@
   function renderEvents(answer) {
     const list = $('#events');
     for (const event of answer.events) {
-      state.lastEvent = Math.max(state.lastEvent, event.seq);
+      if (event.seq <= state.lastEvent) continue; // two polls in flight at once both asked for it
+      state.lastEvent = event.seq;
       let text;
       if (event.type === 'breaker') text = `breaker ${event.proxy} ${event.backend}: ${event.from} → ${event.to}`;
       else if (event.type === 'phase') text = `scenario ${event.scenario}: phase ${event.phase + 1} (round ${event.round + 1})`;

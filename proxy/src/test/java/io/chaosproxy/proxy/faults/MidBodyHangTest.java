@@ -108,6 +108,29 @@ class MidBodyHangTest {
         // a read timeout, not a connection error and not a complete body
         assertThat(partial.failure()).isInstanceOf(SocketTimeoutException.class);
         assertThat(partial.body()).isEqualTo(pattern(AFTER));
+        // OkHttp closed the connection it gave up on: the proxy notices at once, while still holding
+        JournalEntry entry = proxy.journal().await(JournalQuery.ALL.withPath("/bytes/" + BODY), 1, Duration.ofSeconds(5)).get(0);
+        assertThat(entry.status()).isEqualTo(200);
+        assertThat(entry.error()).isEqualTo("client gave up during a mid-body hang after " + AFTER + " body bytes");
+        assertThat(proxy.faults().rules()).hasSize(1);
+    }
+
+    @Test
+    void aResetEndsAStalledExchangeInsteadOfLettingTheRestFlow() throws Exception {
+        stallAfter(AFTER, Target.CLIENT);
+
+        try (Socket client = new Socket(url.getHost(), url.getPort())) {
+            client.getOutputStream().write(("GET /bytes/" + BODY + " HTTP/1.1\r\nHost: x\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            Wire.Ending held = Wire.readToEnd(client, SILENCE);
+            assertThat(held.bodyBytes()).isEqualTo(pattern(AFTER));
+
+            proxy.reset();
+
+            Wire.Ending ended = Wire.readToEnd(client, Duration.ofSeconds(10));
+            assertThat(ended.end()).isNotEqualTo(Wire.End.STILL_OPEN);
+            assertThat(ended.received()).as("not a byte more").isEmpty();
+        }
     }
 
     @Test

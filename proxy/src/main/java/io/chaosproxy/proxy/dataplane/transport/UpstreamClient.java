@@ -1,5 +1,7 @@
 package io.chaosproxy.proxy.dataplane.transport;
 
+import io.chaosproxy.proxy.resilience.Backend;
+import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.UnaryOperator;
@@ -7,14 +9,16 @@ import okhttp3.ConnectionPool;
 import okhttp3.Dispatcher;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
+import okhttp3.Protocol;
 
 /**
- * One proxy's OkHttp clients: a cleartext one at once, and the TLS one the first time an https
- * backend needs it. Setting up TLS reads the JVM's trust store, about 0.3 s of CPU that a proxy in
- * front of plain http backends (and every `java -jar` start) would otherwise pay for nothing.
+ * One proxy's OkHttp clients: a cleartext one at once, its HTTP/2-with-prior-knowledge twin for
+ * {@code h2c://} backends, and the TLS one the first time an https backend needs it. Setting up
+ * TLS reads the JVM's trust store, about 0.3 s of CPU that a proxy in front of plain http backends (and every `java -jar` start) would otherwise pay for nothing.
  */
 public final class UpstreamClient {
     private final OkHttpClient cleartext;
+    private final OkHttpClient h2c;
     private final UnaryOperator<OkHttpClient.Builder> withTls;
     private final ExecutorService threads; // the proxy's daemon threads, stopped with the data plane
     private volatile OkHttpClient tls;
@@ -22,6 +26,9 @@ public final class UpstreamClient {
 
     UpstreamClient(OkHttpClient cleartext, UnaryOperator<OkHttpClient.Builder> withTls, ExecutorService threads) {
         this.cleartext = cleartext;
+        // newBuilder() shares the dispatcher, the pool, the interceptors and the timeouts; the pool
+        // keys connections by protocol, so an h2c connection never serves an HTTP/1.1 call
+        this.h2c = cleartext.newBuilder().protocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE)).build();
         this.withTls = withTls;
         this.threads = threads;
     }
@@ -31,12 +38,17 @@ public final class UpstreamClient {
         return url.isHttps() ? tls() : cleartext;
     }
 
+    /** The client for a call to {@code backend}: h2c backends get HTTP/2 with prior knowledge. */
+    public OkHttpClient forBackend(Backend backend, HttpUrl url) {
+        return backend.speaksH2c() ? h2c : forUrl(url);
+    }
+
     /**
      * The same clients without reuse: every call opens a new connection. For sending a request
      * again after a pooled connection turned out to be closed by the backend (see
      * the data plane's stale-connection check): another pooled one might be just as stale.
      */
-    public OkHttpClient freshConnection(HttpUrl url) {
+    public OkHttpClient freshConnection(Backend backend, HttpUrl url) {
         UpstreamClient created = fresh;
         if (created == null) {
             synchronized (this) {
@@ -47,7 +59,7 @@ public final class UpstreamClient {
                 created = fresh;
             }
         }
-        return created.forUrl(url);
+        return created.forBackend(backend, url);
     }
 
     /** Sets up TLS now, at start, when a configured backend is https: its first call should not pay for it. */

@@ -16,7 +16,8 @@ import okhttp3.OkHttpClient;
  * proxy gets its own timeouts through {@code newBuilder()}, which shares those resources.
  *
  * <p>HTTPS backends are checked as {@link UpstreamTls} says. OkHttp offers h2 and http/1.1 through
- * ALPN, so a TLS backend that speaks HTTP/2 gets HTTP/2; cleartext backends get HTTP/1.1.
+ * ALPN, so a TLS backend that speaks HTTP/2 gets HTTP/2; cleartext backends get HTTP/1.1, and
+ * {@code h2c://} backends HTTP/2 with prior knowledge (see {@link UpstreamClient}).
  */
 public final class UpstreamClients implements AutoCloseable {
     /** OkHttp's defaults (64 calls, 5 per host) suit an app, not a proxy with hundreds in flight. */
