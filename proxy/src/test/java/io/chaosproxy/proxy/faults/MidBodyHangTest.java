@@ -122,13 +122,13 @@ class MidBodyHangTest {
         try (Socket client = new Socket(url.getHost(), url.getPort())) {
             client.getOutputStream().write(("GET /bytes/" + BODY + " HTTP/1.1\r\nHost: x\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
-            Wire.Ending held = Wire.readToEnd(client, SILENCE);
+            RawHttp.Ending held = RawHttp.readToEnd(client, SILENCE);
             assertThat(held.bodyBytes()).isEqualTo(pattern(AFTER));
 
             proxy.reset();
 
-            Wire.Ending ended = Wire.readToEnd(client, Duration.ofSeconds(10));
-            assertThat(ended.end()).isNotEqualTo(Wire.End.STILL_OPEN);
+            RawHttp.Ending ended = RawHttp.readToEnd(client, Duration.ofSeconds(10));
+            assertThat(ended.end()).isNotEqualTo(RawHttp.End.STILL_OPEN);
             assertThat(ended.received()).as("not a byte more").isEmpty();
         }
     }
