@@ -121,20 +121,29 @@ public final class RawHttp implements AutoCloseable {
         }
     }
 
-    private boolean readFixed(ByteArrayOutputStream body, long length) throws IOException {
-        byte[] buffer = new byte[8192];
-        long left = length;
+    private boolean readFixed(ByteArrayOutputStream body, long length) {
+        return readExactly(length, (bytes, n) -> body.write(bytes, 0, n));
+    }
+
+    /** Where {@link #readExactly} puts each piece it reads. */
+    private interface Sink {
+        void accept(byte[] bytes, int n);
+    }
+
+    /** Reads {@code size} bytes into {@code sink}; false when the connection ended or reset first (cut short). */
+    private boolean readExactly(long size, Sink sink) {
+        long left = size;
         while (left > 0) {
             int n;
             try {
                 n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
             } catch (IOException e) {
-                return false;
+                return false; // reset mid-body: cut short, which is what the caller needs to know
             }
             if (n == -1) {
                 return false;
             }
-            body.write(buffer, 0, n);
+            sink.accept(buffer, n);
             left -= n;
         }
         return true;
@@ -328,23 +337,11 @@ public final class RawHttp implements AutoCloseable {
         }
     }
 
-    private boolean digestFixed(MessageDigest digest, long[] length, long size) throws IOException {
-        long left = size;
-        while (left > 0) {
-            int n;
-            try {
-                n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
-            } catch (IOException e) {
-                return false; // reset mid-body: cut short, which is what the caller needs to know
-            }
-            if (n == -1) {
-                return false;
-            }
-            digest.update(buffer, 0, n);
+    private boolean digestFixed(MessageDigest digest, long[] length, long size) {
+        return readExactly(size, (bytes, n) -> {
+            digest.update(bytes, 0, n);
             length[0] += n;
-            left -= n;
-        }
-        return true;
+        });
     }
 
     private boolean digestToEnd(MessageDigest digest, long[] length) {
