@@ -14,6 +14,7 @@ import io.chaosproxy.faults.LatencyPoint;
 import io.chaosproxy.proxy.ChaosProxyServer;
 import io.chaosproxy.proxy.journal.JournalEntry;
 import io.chaosproxy.proxy.journal.JournalQuery;
+import io.chaosproxy.proxy.testing.RawHttp;
 import java.io.IOException;
 import java.net.SocketTimeoutException;
 import java.net.http.HttpClient;
@@ -79,8 +80,8 @@ class AfterBackendFaultTest {
         backend.start(0);
         proxy = ChaosProxyServer.builder().upstream(backend.url("/").toString()).seed(3).build().start();
         // the first exchange of a fresh proxy pays for class loading: not what the timeouts here measure
-        assertThat(Wire.sendAndReadToEnd(proxy.url(), "GET /warm-up HTTP/1.1\nHost: x\nConnection: close",
-                Duration.ofSeconds(10)).end()).isEqualTo(Wire.End.FIN);
+        assertThat(RawHttp.sendAndReadToEnd(proxy.url(), "GET /warm-up HTTP/1.1\nHost: x\nConnection: close",
+                Duration.ofSeconds(10)).end()).isEqualTo(RawHttp.End.FIN);
         payments.requests.set(0);
         payments.charges.set(0);
         proxy.journal().clear();
@@ -127,10 +128,10 @@ class AfterBackendFaultTest {
     void aCloseAfterTheBackendIsAnEndOfStreamWithNoStatus() throws Exception {
         proxy.inject(FaultRule.builder(new Drop(DropPoint.AFTER_BACKEND, 0, DropMode.CLOSE)).build());
 
-        Wire.Ending ending = Wire.sendAndReadToEnd(proxy.url(),
+        RawHttp.Ending ending = RawHttp.sendAndReadToEnd(proxy.url(),
                 "POST /payments HTTP/1.1\nHost: x\nContent-Length: 0", Duration.ofSeconds(5));
 
-        assertThat(ending.end()).isEqualTo(Wire.End.FIN);
+        assertThat(ending.end()).isEqualTo(RawHttp.End.FIN);
         assertThat(ending.received()).as("not a byte of the answer").isEmpty();
         assertThat(payments.charges.get()).isEqualTo(1);
     }
@@ -146,7 +147,7 @@ class AfterBackendFaultTest {
             assertThat(response.body().string()).isEqualTo("{\"charge\":1}");
         }
 
-        assertThat(Wire.millisSince(start)).isGreaterThanOrEqualTo(HOLD_MS);
+        assertThat(FaultTestSupport.millisSince(start)).isGreaterThanOrEqualTo(HOLD_MS);
         JournalEntry entry = onlyEntry();
         assertThat(entry.status()).isEqualTo(201);
         assertThat(entry.durationMs()).isGreaterThanOrEqualTo(HOLD_MS);

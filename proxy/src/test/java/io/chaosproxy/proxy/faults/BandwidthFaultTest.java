@@ -98,7 +98,7 @@ class BandwidthFaultTest {
             byte[] first = new byte[12];
             assertThat(in.readNBytes(first, 0, first.length)).isEqualTo(first.length);
             assertThat(new String(first, StandardCharsets.US_ASCII)).isEqualTo("HTTP/1.1 200");
-            assertThat(Wire.millisSince(start)).as("status line after").isLessThan(SLACK_MS);
+            assertThat(FaultTestSupport.millisSince(start)).as("status line after").isLessThan(SLACK_MS);
         }
     }
 
@@ -111,7 +111,7 @@ class BandwidthFaultTest {
             RawHttp.Reply reply = client.send("GET /bytes/1000 HTTP/1.1\nHost: x", null).read(false);
             assertThat(reply.body()).isEqualTo(pattern(1000));
         }
-        assertThat(Wire.millisSince(start)).isLessThan(SLACK_MS);
+        assertThat(FaultTestSupport.millisSince(start)).isLessThan(SLACK_MS);
     }
 
     /**
@@ -147,7 +147,7 @@ class BandwidthFaultTest {
                 } finally {
                     release.countDown();
                 }
-                assertThat(Wire.millisSince(start)).as("a 100 ms latency next to a stalled stream").isBetween(95L, 100 + SLACK_MS);
+                assertThat(FaultTestSupport.millisSince(start)).as("a 100 ms latency next to a stalled stream").isBetween(95L, 100 + SLACK_MS);
             }
         } finally {
             release.countDown();
@@ -213,10 +213,10 @@ class BandwidthFaultTest {
                     headLength = end < 0 ? -1 : end + 4;
                 }
                 if (headLength >= 0) {
-                    samples.add(new long[] {Wire.millisSince(start), all.size() - headLength});
+                    samples.add(new long[] {FaultTestSupport.millisSince(start), all.size() - headLength});
                 }
             }
-            long total = Wire.millisSince(start);
+            long total = FaultTestSupport.millisSince(start);
             byte[] raw = all.toByteArray();
             String text = new String(raw, StandardCharsets.ISO_8859_1);
             int headEnd = text.indexOf("\r\n\r\n") + 4;

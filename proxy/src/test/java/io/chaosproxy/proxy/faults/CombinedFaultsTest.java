@@ -45,7 +45,7 @@ class CombinedFaultsTest {
 
     @BeforeEach
     void start() throws Exception {
-        backend = Wire.patternBackend();
+        backend = FaultTestSupport.patternBackend();
         proxy = ChaosProxyServer.builder().upstream(backend.url("/").toString()).seed(19).build().start();
         url = proxy.url();
     }
@@ -64,7 +64,7 @@ class CombinedFaultsTest {
         long start = System.nanoTime();
         assertThat(get("/bytes/3").status()).isEqualTo(200);
 
-        assertThat(Wire.millisSince(start)).isBetween(500 - EARLY_MS, 500 + SLACK_MS);
+        assertThat(FaultTestSupport.millisSince(start)).isBetween(500 - EARLY_MS, 500 + SLACK_MS);
         assertThat(onlyEntry().faults()).containsExactly(first.id(), second.id());
     }
 
@@ -76,7 +76,7 @@ class CombinedFaultsTest {
         long start = System.nanoTime();
         assertThat(get("/").status()).isEqualTo(503);
 
-        assertThat(Wire.millisSince(start)).isBetween(300 - EARLY_MS, 300 + SLACK_MS);
+        assertThat(FaultTestSupport.millisSince(start)).isBetween(300 - EARLY_MS, 300 + SLACK_MS);
         assertThat(backend.getRequestCount()).isZero();
     }
 
@@ -92,7 +92,7 @@ class CombinedFaultsTest {
         assertThat(onlyEntry().faults()).containsExactly(error.id());
 
         // the error is spent: now the drop is the oldest that fires
-        assertThat(Wire.sendAndReadToEnd(url, "GET / HTTP/1.1\nHost: x", Duration.ofSeconds(10)).end()).isEqualTo(Wire.End.RESET);
+        assertThat(RawHttp.sendAndReadToEnd(url, "GET / HTTP/1.1\nHost: x", Duration.ofSeconds(10)).end()).isEqualTo(RawHttp.End.RESET);
         assertThat(drop.fired()).isEqualTo(1);
     }
 
@@ -108,7 +108,7 @@ class CombinedFaultsTest {
             }
             proxy.faults().remove(hang.id());
             // the decision was made when the request came: the error was not part of it
-            assertThat(Wire.readOneResponse(client)).startsWith("HTTP/1.1 200");
+            assertThat(RawHttp.readOneResponse(client)).startsWith("HTTP/1.1 200");
         }
         assertThat(error.fired()).isZero();
         assertThat(onlyEntry().faults()).containsExactly(hang.id());
@@ -125,7 +125,7 @@ class CombinedFaultsTest {
         RawHttp.Reply reply = get("/bytes/" + body);
 
         assertThat(reply.body()).hasSize(body);
-        assertThat(Wire.millisSince(start)).isBetween((body - rate / 20) * 1000 / rate, body * 1000 / rate + SLACK_MS);
+        assertThat(FaultTestSupport.millisSince(start)).isBetween((body - rate / 20) * 1000 / rate, body * 1000 / rate + SLACK_MS);
     }
 
     @Test
@@ -141,7 +141,7 @@ class CombinedFaultsTest {
 
         assertThat(reply.truncated()).isTrue();
         assertThat(reply.body()).hasSize(cut);
-        assertThat(Wire.millisSince(start)).isGreaterThanOrEqualTo(200 + (cut - rate / 20) * 1000 / rate);
+        assertThat(FaultTestSupport.millisSince(start)).isGreaterThanOrEqualTo(200 + (cut - rate / 20) * 1000 / rate);
         JournalEntry entry = onlyEntry();
         assertThat(entry.status()).as("the status the client got, cut mid-body").isEqualTo(200);
         assertThat(entry.faults()).containsExactly(latency.id(), bandwidth.id(), drop.id());
@@ -155,7 +155,7 @@ class CombinedFaultsTest {
         long start = System.nanoTime();
         assertThat(get("/").status()).isEqualTo(500);
 
-        assertThat(Wire.millisSince(start)).isGreaterThanOrEqualTo(200 - EARLY_MS);
+        assertThat(FaultTestSupport.millisSince(start)).isGreaterThanOrEqualTo(200 - EARLY_MS);
         assertThat(onlyEntry().faults()).containsExactly(clientLatency.id(), upstreamError.id());
     }
 

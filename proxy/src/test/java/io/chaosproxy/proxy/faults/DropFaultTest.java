@@ -64,9 +64,9 @@ class DropFaultTest {
     void resetBeforeTheResponseIsAConnectionResetWithNoByteAtAll() throws Exception {
         InstalledRule rule = proxy.inject(FaultRule.builder(new Drop(DropPoint.BEFORE_RESPONSE, 0, DropMode.RESET)).build());
 
-        Wire.Ending ending = Wire.sendAndReadToEnd(url, "GET /bytes/10 HTTP/1.1\nHost: x", WAIT);
+        RawHttp.Ending ending = RawHttp.sendAndReadToEnd(url, "GET /bytes/10 HTTP/1.1\nHost: x", WAIT);
 
-        assertThat(ending.end()).isEqualTo(Wire.End.RESET);
+        assertThat(ending.end()).isEqualTo(RawHttp.End.RESET);
         assertThat(ending.received()).isEmpty();
         JournalEntry entry = onlyEntry();
         assertThat(entry.status()).isNull();
@@ -80,9 +80,9 @@ class DropFaultTest {
     void closeBeforeTheResponseIsAnEndOfStreamWithNoByteAtAll() throws Exception {
         proxy.inject(FaultRule.builder(new Drop(DropPoint.BEFORE_RESPONSE, 0, DropMode.CLOSE)).build());
 
-        Wire.Ending ending = Wire.sendAndReadToEnd(url, "GET /bytes/10 HTTP/1.1\nHost: x", WAIT);
+        RawHttp.Ending ending = RawHttp.sendAndReadToEnd(url, "GET /bytes/10 HTTP/1.1\nHost: x", WAIT);
 
-        assertThat(ending.end()).isEqualTo(Wire.End.FIN);
+        assertThat(ending.end()).isEqualTo(RawHttp.End.FIN);
         assertThat(ending.received()).isEmpty();
         JournalEntry entry = onlyEntry();
         assertThat(entry.status()).isNull();
@@ -137,9 +137,9 @@ class DropFaultTest {
     void resetAfterTheHeadersIsAConnectionResetWithNoBodyByte() throws Exception {
         proxy.inject(FaultRule.builder(new Drop(DropPoint.AFTER_HEADERS, 0, DropMode.RESET)).build());
 
-        Wire.Ending ending = Wire.sendAndReadToEnd(url, "GET /bytes/" + BODY + " HTTP/1.1\nHost: x", WAIT);
+        RawHttp.Ending ending = RawHttp.sendAndReadToEnd(url, "GET /bytes/" + BODY + " HTTP/1.1\nHost: x", WAIT);
 
-        assertThat(ending.end()).isEqualTo(Wire.End.RESET);
+        assertThat(ending.end()).isEqualTo(RawHttp.End.RESET);
         assertThat(ending.text()).startsWith("HTTP/1.1 200");
         assertThat(ending.bodyBytes()).isEmpty();
         assertThat(onlyEntry().status()).isEqualTo(200);
@@ -173,9 +173,9 @@ class DropFaultTest {
     void resetMidBodyIsAConnectionResetAndNeverMoreThanAfterBytes() throws Exception {
         proxy.inject(FaultRule.builder(new Drop(DropPoint.MID_BODY, CUT, DropMode.RESET)).build());
 
-        Wire.Ending ending = Wire.sendAndReadToEnd(url, "GET /bytes/" + BODY + " HTTP/1.1\nHost: x", WAIT);
+        RawHttp.Ending ending = RawHttp.sendAndReadToEnd(url, "GET /bytes/" + BODY + " HTTP/1.1\nHost: x", WAIT);
 
-        assertThat(ending.end()).isEqualTo(Wire.End.RESET);
+        assertThat(ending.end()).isEqualTo(RawHttp.End.RESET);
         assertThat(ending.text()).startsWith("HTTP/1.1 200");
         assertThat(ending.bodyBytes().length).isLessThanOrEqualTo(CUT);
         assertThat(onlyEntry().status()).isEqualTo(200);
@@ -215,7 +215,7 @@ class DropFaultTest {
             assertThat(reply.status()).isEqualTo(200);
             assertThat(reply.body()).isEqualTo(pattern(12));
         }
-        assertThat(Wire.sendAndReadToEnd(url, "GET /bytes/13 HTTP/1.1\nHost: x", WAIT).end()).isEqualTo(Wire.End.RESET);
+        assertThat(RawHttp.sendAndReadToEnd(url, "GET /bytes/13 HTTP/1.1\nHost: x", WAIT).end()).isEqualTo(RawHttp.End.RESET);
     }
 
     /**
@@ -230,17 +230,17 @@ class DropFaultTest {
             Drop drop = when.equals("after-headers") ? new Drop(DropPoint.AFTER_HEADERS, 0, DropMode.CLOSE)
                     : new Drop(DropPoint.MID_BODY, 1_000, DropMode.RESET);
             proxy.inject(FaultRule.builder(drop).build());
-            CompletableFuture<Wire.End> backendSaw = CompletableFuture.supplyAsync(() -> serveHalfABody(bigBodyBackend));
+            CompletableFuture<RawHttp.End> backendSaw = CompletableFuture.supplyAsync(() -> serveHalfABody(bigBodyBackend));
 
-            Wire.Ending client = Wire.sendAndReadToEnd(url, "GET /big HTTP/1.1\nHost: x", WAIT);
+            RawHttp.Ending client = RawHttp.sendAndReadToEnd(url, "GET /big HTTP/1.1\nHost: x", WAIT);
 
-            assertThat(client.end()).isIn(Wire.End.FIN, Wire.End.RESET);
-            assertThat(backendSaw.get(15, TimeUnit.SECONDS)).as("how the proxy left the backend").isNotEqualTo(Wire.End.STILL_OPEN);
+            assertThat(client.end()).isIn(RawHttp.End.FIN, RawHttp.End.RESET);
+            assertThat(backendSaw.get(15, TimeUnit.SECONDS)).as("how the proxy left the backend").isNotEqualTo(RawHttp.End.STILL_OPEN);
         }
     }
 
     /** Sends the head and 20 KB of a 1 MB body, then reports how the proxy's side of the connection ends. */
-    private static Wire.End serveHalfABody(ServerSocket server) {
+    private static RawHttp.End serveHalfABody(ServerSocket server) {
         try (Socket connection = server.accept()) {
             InputStream in = connection.getInputStream();
             ByteArrayOutputStream head = new ByteArrayOutputStream();
@@ -250,9 +250,9 @@ class DropFaultTest {
             connection.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             connection.getOutputStream().write(new byte[20_000]);
             connection.getOutputStream().flush();
-            return Wire.readToEnd(connection, Duration.ofSeconds(5)).end();
+            return RawHttp.readToEnd(connection, Duration.ofSeconds(5)).end();
         } catch (IOException e) {
-            return Wire.End.RESET;
+            return RawHttp.End.RESET;
         }
     }
 

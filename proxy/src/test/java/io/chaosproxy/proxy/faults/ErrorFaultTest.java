@@ -33,7 +33,7 @@ class ErrorFaultTest {
 
     @BeforeEach
     void start() throws Exception {
-        backend = Wire.backendAnswering("from the backend");
+        backend = FaultTestSupport.backendAnswering("from the backend");
         proxy = ChaosProxyServer.builder().upstream(backend.url("/").toString()).seed(11).build().start();
         url = proxy.url();
     }

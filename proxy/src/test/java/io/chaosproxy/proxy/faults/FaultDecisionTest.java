@@ -10,6 +10,7 @@ import io.chaosproxy.proxy.ChaosProxyServer;
 import io.chaosproxy.proxy.journal.JournalEntry;
 import io.chaosproxy.proxy.journal.JournalQuery;
 import io.chaosproxy.proxy.testing.PatternServer;
+import io.chaosproxy.proxy.testing.RawHttp;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -52,7 +53,7 @@ class FaultDecisionTest {
         InstalledRule never = proxy.inject(FaultRule.builder(new ErrorResponse(500)).path("/never").probability(0).build());
         InstalledRule always = proxy.inject(FaultRule.builder(new ErrorResponse(503)).path("/always").probability(1).build());
 
-        assertThat(Wire.pipelinedStatuses(proxy.url(), 200, i -> "GET /" + (i % 2 == 0 ? "never" : "always") + " HTTP/1.1\nHost: x"))
+        assertThat(RawHttp.pipelinedStatuses(proxy.url(), 200, i -> "GET /" + (i % 2 == 0 ? "never" : "always") + " HTTP/1.1\nHost: x"))
                 .containsExactlyElementsOf(java.util.stream.IntStream.range(0, 200).mapToObj(i -> i % 2 == 0 ? 200 : 503).toList());
         assertThat(never.fired()).isZero();
         assertThat(never.matched()).isEqualTo(100);
@@ -172,7 +173,7 @@ class FaultDecisionTest {
         proxy.inject(FaultRule.builder(new ErrorResponse(503)).probability(0.3).build());   // f2
         proxy.inject(FaultRule.builder(new Bandwidth(1 << 30)).probability(0.5).build());   // f3
         // one connection, pipelined: the proxy takes the requests strictly one after another
-        Wire.pipelinedStatuses(proxy.url(), 120, i -> String.format("GET /bytes/2 HTTP/1.1\nHost: x\nX-Request-Id: seq-%03d", i));
+        RawHttp.pipelinedStatuses(proxy.url(), 120, i -> String.format("GET /bytes/2 HTTP/1.1\nHost: x\nX-Request-Id: seq-%03d", i));
         // in request order: the journal holds exchanges in the order they finished, and a client
         // may have its whole answer (and send the next request) a moment before the proxy has
         // finished its books on the previous one
@@ -199,7 +200,7 @@ class FaultDecisionTest {
         try {
             List<Future<List<Integer>>> parts = new ArrayList<>();
             for (int c = 0; c < connections; c++) {
-                parts.add(pool.submit(() -> Wire.pipelinedStatuses(proxy.url(), requests / connections,
+                parts.add(pool.submit(() -> RawHttp.pipelinedStatuses(proxy.url(), requests / connections,
                         i -> "GET /bytes/2 HTTP/1.1\nHost: x")));
             }
             List<Integer> all = new ArrayList<>();

@@ -44,7 +44,7 @@ class HangFaultTest {
 
     @BeforeEach
     void start() throws Exception {
-        backend = Wire.backendAnswering("ok");
+        backend = FaultTestSupport.backendAnswering("ok");
         proxy = ChaosProxyServer.builder().upstream(backend.url("/").toString()).seed(5).build().start();
         url = proxy.url();
     }
@@ -62,15 +62,15 @@ class HangFaultTest {
         try (Socket client = new Socket(url.getHost(), url.getPort())) {
             client.getOutputStream().write("GET /orders/1 HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             awaitFired(rule, 1);
-            Wire.Ending silence = Wire.readToEnd(client, SILENCE);
-            assertThat(silence.end()).isEqualTo(Wire.End.STILL_OPEN);
+            RawHttp.Ending silence = RawHttp.readToEnd(client, SILENCE);
+            assertThat(silence.end()).isEqualTo(RawHttp.End.STILL_OPEN);
             assertThat(silence.received()).isEmpty();
             assertThat(backend.getRequestCount()).isZero();
             assertThat(proxy.journal().size()).isZero();
 
             assertThat(proxy.faults().remove(rule.id())).isTrue();
 
-            assertThat(Wire.readOneResponse(client)).isEqualTo("HTTP/1.1 200 OK\nok");
+            assertThat(RawHttp.readOneResponse(client)).isEqualTo("HTTP/1.1 200 OK\nok");
         }
         JournalEntry entry = proxy.journal().await(JournalQuery.ALL, 1, Duration.ofSeconds(5)).get(0);
         assertThat(entry.status()).isEqualTo(200);
@@ -90,7 +90,7 @@ class HangFaultTest {
                 HttpResponse.BodyHandlers.ofString()))
                 .isInstanceOf(HttpTimeoutException.class);
 
-        assertThat(Wire.millisSince(start)).isGreaterThanOrEqualTo(400);
+        assertThat(FaultTestSupport.millisSince(start)).isGreaterThanOrEqualTo(400);
         assertThat(rule.fired()).isEqualTo(1);
         assertThat(backend.getRequestCount()).isZero();
     }
@@ -125,12 +125,12 @@ class HangFaultTest {
                 clients.add(client);
             }
             awaitFired(rule, requests);
-            assertThat(Wire.threadsRunningProxyCode()).as("threads inside the proxy while %d requests hang", requests).isLessThan(10);
+            assertThat(FaultTestSupport.threadsRunningProxyCode()).as("threads inside the proxy while %d requests hang", requests).isLessThan(10);
 
             proxy.faults().removeAll();
 
             for (Socket client : clients) {
-                assertThat(Wire.readOneResponse(client)).isEqualTo("HTTP/1.1 200 OK\nok");
+                assertThat(RawHttp.readOneResponse(client)).isEqualTo("HTTP/1.1 200 OK\nok");
             }
         } finally {
             for (Socket client : clients) {
@@ -150,10 +150,10 @@ class HangFaultTest {
             try (RawHttp next = new RawHttp(url)) {
                 assertThat(next.send("GET /second HTTP/1.1\nHost: x", null).read(false).status()).isEqualTo(200);
             }
-            assertThat(Wire.readToEnd(held, Duration.ofMillis(100)).received()).as("the first is still held").isEmpty();
+            assertThat(RawHttp.readToEnd(held, Duration.ofMillis(100)).received()).as("the first is still held").isEmpty();
 
             proxy.faults().remove(rule.id());
-            assertThat(Wire.readOneResponse(held)).isEqualTo("HTTP/1.1 200 OK\nok");
+            assertThat(RawHttp.readOneResponse(held)).isEqualTo("HTTP/1.1 200 OK\nok");
         }
     }
 
@@ -172,7 +172,7 @@ class HangFaultTest {
                 RawHttp.Reply reply = client.read(false);
                 assertThat(reply.body()).hasSize(8192);
                 // 8 KiB at 4 KiB/s, less the first slice that goes at once
-                assertThat(Wire.millisSince(released)).isGreaterThanOrEqualTo((8192 - 4096 / 20) * 1000L / 4096);
+                assertThat(FaultTestSupport.millisSince(released)).isGreaterThanOrEqualTo((8192 - 4096 / 20) * 1000L / 4096);
             }
         }
     }

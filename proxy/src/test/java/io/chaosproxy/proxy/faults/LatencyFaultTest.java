@@ -53,7 +53,7 @@ class LatencyFaultTest {
 
     @BeforeEach
     void start() throws Exception {
-        backend = Wire.backendAnswering("ok");
+        backend = FaultTestSupport.backendAnswering("ok");
         proxy = ChaosProxyServer.builder().upstream(backend.url("/").toString()).seed(SEED).build().start();
         url = proxy.url();
     }
@@ -75,7 +75,7 @@ class LatencyFaultTest {
             assertThat(reply.bodyText()).isEqualTo("ok");
             assertThat(reply.header("X-Request-Id")).isNotBlank();
         }
-        long elapsed = Wire.millisSince(start);
+        long elapsed = FaultTestSupport.millisSince(start);
 
         assertThat(elapsed).isBetween(400 - EARLY_MS, 400 + SLACK_MS);
         JournalEntry entry = proxy.journal().await(JournalQuery.ALL, 1, Duration.ofSeconds(5)).get(0);
@@ -94,7 +94,7 @@ class LatencyFaultTest {
             long start = System.nanoTime();
             client.send("GET /slow HTTP/1.1\nHost: x", null);
             assertThat(backend.takeRequest(10, TimeUnit.SECONDS)).isNotNull();
-            assertThat(Wire.millisSince(start)).as("reached the backend after").isGreaterThanOrEqualTo(600 - EARLY_MS);
+            assertThat(FaultTestSupport.millisSince(start)).as("reached the backend after").isGreaterThanOrEqualTo(600 - EARLY_MS);
             assertThat(client.read(false).status()).isEqualTo(200);
         }
     }
@@ -142,18 +142,18 @@ class LatencyFaultTest {
                 }
                 sendOnEach(sockets);
                 for (Socket socket : sockets) {
-                    assertThat(Wire.readOneResponse(socket)).startsWith("HTTP/1.1 200");
+                    assertThat(RawHttp.readOneResponse(socket)).startsWith("HTTP/1.1 200");
                 }
                 int threadsBefore = ManagementFactory.getThreadMXBean().getThreadCount();
                 InstalledRule rule = proxy.inject(FaultRule.builder(new Latency(delay)).build());
 
                 long start = System.nanoTime();
                 sendOnEach(sockets);
-                while (rule.fired() < requests && Wire.millisSince(start) < delay) {
+                while (rule.fired() < requests && FaultTestSupport.millisSince(start) < delay) {
                     Thread.sleep(1); // not a spin: on two cores it would starve the proxy it waits for
                 }
                 int threadsWhileWaiting = ManagementFactory.getThreadMXBean().getThreadCount();
-                long busyInTheProxy = Wire.threadsRunningProxyCode();
+                long busyInTheProxy = FaultTestSupport.threadsRunningProxyCode();
                 long answered = proxy.journal().query(JournalQuery.ALL.withFault(rule.id())).size();
 
                 assertThat(busyInTheProxy).as("threads inside the proxy while %d requests wait", requests).isLessThan(10);
@@ -163,10 +163,10 @@ class LatencyFaultTest {
                 assertThat(answered).as("answered before the delay ran out").isZero();
 
                 for (Socket socket : sockets) {
-                    assertThat(Wire.readOneResponse(socket)).isEqualTo("HTTP/1.1 200 OK\n" + new String(new byte[] {0, 1}));
-                    assertThat(Wire.millisSince(start)).isGreaterThanOrEqualTo(delay - EARLY_MS);
+                    assertThat(RawHttp.readOneResponse(socket)).isEqualTo("HTTP/1.1 200 OK\n" + new String(new byte[] {0, 1}));
+                    assertThat(FaultTestSupport.millisSince(start)).isGreaterThanOrEqualTo(delay - EARLY_MS);
                 }
-                assertThat(Wire.millisSince(start)).as("all %d answered", requests).isLessThan(delay + SLACK_MS);
+                assertThat(FaultTestSupport.millisSince(start)).as("all %d answered", requests).isLessThan(delay + SLACK_MS);
                 List<JournalEntry> delayed = proxy.journal().await(JournalQuery.ALL.withFault(rule.id()), requests, Duration.ofSeconds(5));
                 assertThat(delayed).hasSize(requests)
                         .allSatisfy(entry -> assertThat(entry.durationMs()).isGreaterThanOrEqualTo(delay - EARLY_MS));
@@ -207,7 +207,7 @@ class LatencyFaultTest {
 
         long start = System.nanoTime();
         proxy.close();
-        assertThat(Wire.millisSince(start)).as("stopping with exchanges in flight").isLessThan(5_000);
+        assertThat(FaultTestSupport.millisSince(start)).as("stopping with exchanges in flight").isLessThan(5_000);
     }
 
     private static void sendOnEach(List<Socket> sockets) throws Exception {
@@ -238,7 +238,7 @@ class LatencyFaultTest {
                 HttpRequest request = HttpRequest.newBuilder(url.resolve("/jitter/" + i)).timeout(Duration.ofSeconds(10)).build();
                 calls.add(client.sendAsync(request, HttpResponse.BodyHandlers.ofString()).thenApply(response -> {
                     assertThat(response.statusCode()).isEqualTo(200);
-                    return Wire.millisSince(start);
+                    return FaultTestSupport.millisSince(start);
                 }));
             }
             List<Long> elapsed = new ArrayList<>();

@@ -38,7 +38,7 @@ class LognormalLatencyEndToEndTest {
 
     @BeforeEach
     void start() throws Exception {
-        backend = Wire.backendAnswering("ok");
+        backend = FaultTestSupport.backendAnswering("ok");
         proxy = ChaosProxyServer.builder().upstream(backend.url("/").toString()).seed(SEED).build().start();
     }
 
@@ -79,7 +79,7 @@ class LognormalLatencyEndToEndTest {
                     .build()).execute()) {
                 assertThat(response.code()).isEqualTo(200);
             }
-            assertThat(Wire.millisSince(start)).as("request %d, drawn %d ms", i, expected.get(i))
+            assertThat(FaultTestSupport.millisSince(start)).as("request %d, drawn %d ms", i, expected.get(i))
                     .isBetween(expected.get(i), expected.get(i) + SLACK_MS);
         }
 

@@ -11,6 +11,7 @@ import io.chaosproxy.proxy.ChaosProxyServer;
 import io.chaosproxy.proxy.journal.JournalEntry;
 import io.chaosproxy.proxy.journal.JournalQuery;
 import io.chaosproxy.proxy.testing.PatternServer;
+import io.chaosproxy.proxy.testing.RawHttp;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -55,8 +56,8 @@ class MidBodyHangTest {
         proxy = ChaosProxyServer.builder().upstream(backend.url().toString()).seed(5).build().start();
         url = proxy.url();
         // the first exchange of a fresh proxy pays for class loading: not what the timeouts here measure
-        assertThat(Wire.sendAndReadToEnd(url, "GET /bytes/10 HTTP/1.1\nHost: x\nConnection: close", Duration.ofSeconds(10))
-                .end()).isEqualTo(Wire.End.FIN);
+        assertThat(RawHttp.sendAndReadToEnd(url, "GET /bytes/10 HTTP/1.1\nHost: x\nConnection: close", Duration.ofSeconds(10))
+                .end()).isEqualTo(RawHttp.End.FIN);
     }
 
     @AfterEach
@@ -121,13 +122,13 @@ class MidBodyHangTest {
         try (Socket client = new Socket(url.getHost(), url.getPort())) {
             client.getOutputStream().write(("GET /bytes/" + BODY + " HTTP/1.1\r\nHost: x\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
-            Wire.Ending held = Wire.readToEnd(client, SILENCE);
+            RawHttp.Ending held = RawHttp.readToEnd(client, SILENCE);
             assertThat(held.bodyBytes()).isEqualTo(pattern(AFTER));
 
             proxy.reset();
 
-            Wire.Ending ended = Wire.readToEnd(client, Duration.ofSeconds(10));
-            assertThat(ended.end()).isNotEqualTo(Wire.End.STILL_OPEN);
+            RawHttp.Ending ended = RawHttp.readToEnd(client, Duration.ofSeconds(10));
+            assertThat(ended.end()).isNotEqualTo(RawHttp.End.STILL_OPEN);
             assertThat(ended.received()).as("not a byte more").isEmpty();
         }
     }
@@ -164,16 +165,16 @@ class MidBodyHangTest {
         try (Socket client = new Socket(url.getHost(), url.getPort())) {
             client.getOutputStream().write(("GET /bytes/" + BODY + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
-            Wire.Ending held = Wire.readToEnd(client, SILENCE.plus(SILENCE));
-            assertThat(held.end()).isEqualTo(Wire.End.STILL_OPEN);
+            RawHttp.Ending held = RawHttp.readToEnd(client, SILENCE.plus(SILENCE));
+            assertThat(held.end()).isEqualTo(RawHttp.End.STILL_OPEN);
             assertThat(held.text()).startsWith("HTTP/1.1 200");
             assertThat(held.bodyBytes()).isEqualTo(pattern(AFTER));
             assertThat(proxy.journal().size()).as("only the warm-up is over").isEqualTo(1);
 
             assertThat(proxy.faults().remove(rule.id())).isTrue();
 
-            Wire.Ending rest = Wire.readToEnd(client, Duration.ofSeconds(10));
-            assertThat(rest.end()).isEqualTo(Wire.End.FIN);
+            RawHttp.Ending rest = RawHttp.readToEnd(client, Duration.ofSeconds(10));
+            assertThat(rest.end()).isEqualTo(RawHttp.End.FIN);
             byte[] whole = new byte[BODY];
             System.arraycopy(held.bodyBytes(), 0, whole, 0, AFTER);
             System.arraycopy(rest.received(), 0, whole, AFTER, rest.received().length);

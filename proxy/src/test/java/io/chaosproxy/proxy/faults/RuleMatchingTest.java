@@ -31,7 +31,7 @@ class RuleMatchingTest {
 
     @BeforeEach
     void start() throws Exception {
-        backend = Wire.backendAnswering("ok");
+        backend = FaultTestSupport.backendAnswering("ok");
         URI upstream = URI.create(backend.url("/").toString());
         proxy = ChaosProxyServer.builder()
                 .upstream(upstream.toString())

@@ -41,7 +41,7 @@ class UpstreamTargetFaultTest {
 
     @BeforeEach
     void start() throws Exception {
-        backend = Wire.patternBackend();
+        backend = FaultTestSupport.patternBackend();
         proxy = started(ResilienceSettings.defaults());
     }
 
@@ -139,7 +139,7 @@ class UpstreamTargetFaultTest {
             assertThat(reply.status()).isEqualTo(504);
             assertThat(reply.header("X-Request-Id")).isNotBlank();
         }
-        assertThat(Wire.millisSince(start)).isBetween(300L - 5, 300 + SLACK_MS);
+        assertThat(FaultTestSupport.millisSince(start)).isBetween(300L - 5, 300 + SLACK_MS);
         JournalEntry entry = onlyEntry();
         assertThat(entry.status()).isEqualTo(504);
         assertThat(entry.attempts()).singleElement().satisfies(attempt -> assertThat(attempt.error()).contains("timeout"));
@@ -157,7 +157,7 @@ class UpstreamTargetFaultTest {
         try (RawHttp client = new RawHttp(url)) {
             assertThat(client.send("GET /bytes/5 HTTP/1.1\nHost: x", null).read(false).status()).isEqualTo(504);
         }
-        assertThat(Wire.millisSince(start)).isBetween(300L - 5, 300 + SLACK_MS);
+        assertThat(FaultTestSupport.millisSince(start)).isBetween(300L - 5, 300 + SLACK_MS);
         assertThat(backendCalls()).as("the attempt ended before the delay did").isZero();
     }
 
@@ -169,7 +169,7 @@ class UpstreamTargetFaultTest {
         try (RawHttp client = new RawHttp(url)) {
             assertThat(client.send("GET /bytes/5 HTTP/1.1\nHost: x", null).read(false).status()).isEqualTo(200);
         }
-        assertThat(Wire.millisSince(start)).isBetween(250L - 5, 250 + SLACK_MS);
+        assertThat(FaultTestSupport.millisSince(start)).isBetween(250L - 5, 250 + SLACK_MS);
         assertThat(onlyEntry().faults()).containsExactly(rule.id());
     }
 

@@ -5,10 +5,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.chaosproxy.proxy.ChaosProxyServer;
 import io.chaosproxy.proxy.reliability.support.Bodies;
 import io.chaosproxy.proxy.reliability.support.DigestBackend;
-import io.chaosproxy.proxy.reliability.support.StreamingClient;
-import io.chaosproxy.proxy.reliability.support.StreamingClient.Body;
-import io.chaosproxy.proxy.reliability.support.StreamingClient.Outcome;
 import io.chaosproxy.proxy.testing.ChildProxy;
+import io.chaosproxy.proxy.testing.RawHttp;
+import io.chaosproxy.proxy.testing.RawHttp.Body;
+import io.chaosproxy.proxy.testing.RawHttp.Outcome;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.Socket;
@@ -63,7 +63,7 @@ class GracefulShutdownUnderLoadTest {
                 Body body = upload;
                 String method = body == null ? "GET" : "POST";
                 outcomes.add(CompletableFuture.supplyAsync(() -> {
-                    try (StreamingClient client = new StreamingClient(proxy, 30_000)) {
+                    try (RawHttp client = new RawHttp(proxy, 30_000)) {
                         return client.exchange(method, "/drain/" + seq, head, body);
                     } catch (IOException e) {
                         return new Outcome(-1, java.util.Map.of(), 0, null, false, e.toString());

@@ -10,9 +10,9 @@ import io.chaosproxy.proxy.journal.JournalQuery;
 import io.chaosproxy.proxy.reliability.support.Bodies;
 import io.chaosproxy.proxy.reliability.support.ControlClient;
 import io.chaosproxy.proxy.reliability.support.DigestBackend;
-import io.chaosproxy.proxy.reliability.support.StreamingClient;
-import io.chaosproxy.proxy.reliability.support.StreamingClient.Body;
-import io.chaosproxy.proxy.reliability.support.StreamingClient.Outcome;
+import io.chaosproxy.proxy.testing.RawHttp;
+import io.chaosproxy.proxy.testing.RawHttp.Body;
+import io.chaosproxy.proxy.testing.RawHttp.Outcome;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -200,7 +200,7 @@ class NoDataDroppedUnderLoadTest {
     private void runConnection(int worker, long deadline, List<Result> results, List<String> problems,
                                AtomicLong bytesUp, AtomicLong bytesDown) {
         Random random = new Random(SEED * 31 + worker);
-        StreamingClient client = null;
+        RawHttp client = null;
         try {
             for (int i = 0; i < EXCHANGES_PER_CONNECTION; i++) {
                 if (System.nanoTime() > deadline) {
@@ -209,7 +209,7 @@ class NoDataDroppedUnderLoadTest {
                 }
                 Planned planned = plan(worker, i, random);
                 if (client == null) {
-                    client = new StreamingClient(proxy.url(), 30_000);
+                    client = new RawHttp(proxy.url(), 30_000);
                 }
                 List<String> head = new ArrayList<>(List.of(
                         "Host: load.test",

@@ -10,10 +10,10 @@ import io.chaosproxy.proxy.journal.JournalQuery;
 import io.chaosproxy.proxy.reliability.support.Bodies;
 import io.chaosproxy.proxy.reliability.support.ControlClient;
 import io.chaosproxy.proxy.reliability.support.DigestBackend;
-import io.chaosproxy.proxy.reliability.support.StreamingClient;
-import io.chaosproxy.proxy.reliability.support.StreamingClient.Body;
-import io.chaosproxy.proxy.reliability.support.StreamingClient.Outcome;
 import io.chaosproxy.proxy.resilience.BreakerState;
+import io.chaosproxy.proxy.testing.RawHttp;
+import io.chaosproxy.proxy.testing.RawHttp.Body;
+import io.chaosproxy.proxy.testing.RawHttp.Outcome;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -77,7 +77,7 @@ class ProxyUnderDuressTest {
             int client = c;
             Thread thread = new Thread(() -> {
                 int n = 0;
-                StreamingClient connection = null;
+                RawHttp connection = null;
                 while (running.get()) {
                     String seq = "r" + client + "-" + n++;
                     boolean post = n % 3 == 0;
@@ -90,7 +90,7 @@ class ProxyUnderDuressTest {
                     int during = phase.get();
                     try {
                         if (connection == null) {
-                            connection = new StreamingClient(proxy.url(), 10_000);
+                            connection = new RawHttp(proxy.url(), 10_000);
                         }
                         Outcome outcome = connection.exchange(post ? "POST" : "GET", "/restart/" + seq, head, body);
                         // an exchange that straddles a change of phase belongs to neither (key 9)
@@ -164,7 +164,7 @@ class ProxyUnderDuressTest {
             assertThat(control.post("/faults", rule.replace('\'', '"')).status()).isEqualTo(201);
         }
         assertThat(control.post("/scenarios", "{\"name\":\"outage\"}").status()).isEqualTo(201);
-        try (StreamingClient client = new StreamingClient(proxy.url(), 5_000)) {
+        try (RawHttp client = new RawHttp(proxy.url(), 5_000)) {
             assertThat(client.exchange("GET", "/before-reset", List.of("Host: x"), null).status()).as("the faults do fire").isNotEqualTo(200);
         }
         assertThat(proxy.journal().await(JournalQuery.ALL.withPath("/before-reset"), 1, Duration.ofSeconds(5))).hasSize(1);
@@ -181,7 +181,7 @@ class ProxyUnderDuressTest {
         long started = System.nanoTime();
         for (int t = 0; t < threads; t++) {
             new Thread(() -> {
-                try (StreamingClient client = new StreamingClient(proxy.url(), 10_000)) {
+                try (RawHttp client = new RawHttp(proxy.url(), 10_000)) {
                     int i;
                     while ((i = next.getAndIncrement()) < total) {
                         long t0 = System.nanoTime();
@@ -224,7 +224,7 @@ class ProxyUnderDuressTest {
         List<Thread> threads = new ArrayList<>();
         for (int t = 0; t < 8; t++) {
             threads.add(new Thread(() -> {
-                try (StreamingClient client = new StreamingClient(proxy.url(), 10_000)) {
+                try (RawHttp client = new RawHttp(proxy.url(), 10_000)) {
                     while (running.get()) {
                         Outcome outcome = client.exchange("GET", "/traffic", List.of("Host: x", "X-Want-Len: 1000", "X-Want-Seed: 1"), null);
                         if (!outcome.isComplete() || outcome.status() != 200) {

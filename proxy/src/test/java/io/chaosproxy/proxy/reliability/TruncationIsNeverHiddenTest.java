@@ -6,7 +6,6 @@ import io.chaosproxy.proxy.ChaosProxyServer;
 import io.chaosproxy.proxy.journal.JournalEntry;
 import io.chaosproxy.proxy.journal.JournalQuery;
 import io.chaosproxy.proxy.reliability.support.ScriptedBackend;
-import io.chaosproxy.proxy.reliability.support.StreamingClient;
 import io.chaosproxy.proxy.testing.RawHttp;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -78,8 +77,8 @@ class TruncationIsNeverHiddenTest {
             connection.report("died after " + head.target());
         });
 
-        try (StreamingClient client = new StreamingClient(proxy.url(), 10_000)) {
-            StreamingClient.Outcome reply = client.exchange("GET", "/dies", List.of("Host: x"), null);
+        try (RawHttp client = new RawHttp(proxy.url(), 10_000)) {
+            RawHttp.Outcome reply = client.exchange("GET", "/dies", List.of("Host: x"), null);
             assertThat(reply.status()).isEqualTo(200);
             assertThat(reply.isComplete()).as("the body is cut short of its framing, not ended politely").isFalse();
             assertThat(reply.bodyLength()).isLessThan(DECLARED).isLessThanOrEqualTo(sentBeforeDeath);

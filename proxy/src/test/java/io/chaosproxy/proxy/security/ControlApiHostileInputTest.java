@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.chaosproxy.proxy.ChaosProxyServer;
 import io.chaosproxy.proxy.dataplane.ProxyRuntime;
 import io.chaosproxy.proxy.reliability.support.ScriptedBackend;
+import io.chaosproxy.proxy.testing.RawHttp;
 import java.io.ByteArrayOutputStream;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -93,7 +94,7 @@ class ControlApiHostileInputTest {
         Thread traffic = new Thread(() -> {
             while (running.get()) {
                 try {
-                    Wire.Reply reply = Wire.exchange(server.url(), "GET /traffic HTTP/1.1\r\nHost: x\r\n\r\n");
+                    RawHttp.Exchange reply = RawHttp.exchange(server.url(), "GET /traffic HTTP/1.1\r\nHost: x\r\n\r\n");
                     if (reply.status() == 200) {
                         served.incrementAndGet();
                         Thread.sleep(5); // steady traffic, not a second load test competing for the two cores
@@ -112,7 +113,7 @@ class ControlApiHostileInputTest {
         for (int i = 0; i < corpus.size(); i++) {
             Case c = corpus.get(i);
             long t0 = System.nanoTime();
-            Wire.Reply reply = Wire.exchangeAndHalfClose(control, c.request(), 10_000);
+            RawHttp.Exchange reply = RawHttp.exchangeAndHalfClose(control, c.request(), 10_000);
             long millis = (System.nanoTime() - t0) / 1_000_000;
             if (millis > 200) {
                 System.out.println("[control-api-hostile-input] slow: " + millis + " ms " + c.name());
@@ -129,9 +130,9 @@ class ControlApiHostileInputTest {
             }
             if (i % 100 == 0) {
                 // the API still does its job between the hostile calls
-                assertThat(Wire.exchange(control, request("POST", "/faults", List.of(AUTH, "Content-Type: application/json"),
+                assertThat(RawHttp.exchange(control, request("POST", "/faults", List.of(AUTH, "Content-Type: application/json"),
                         VALID_RULE), 10_000).status()).isEqualTo(201);
-                assertThat(Wire.exchange(control, request("DELETE", "/faults", List.of(AUTH), null), 10_000).status()).isEqualTo(204);
+                assertThat(RawHttp.exchange(control, request("DELETE", "/faults", List.of(AUTH), null), 10_000).status()).isEqualTo(204);
             }
         }
         running.set(false);
@@ -144,10 +145,10 @@ class ControlApiHostileInputTest {
         assertThat(corpus.size()).isGreaterThanOrEqualTo(1_000);
         assertThat(trafficFailures).as("the data plane keeps serving throughout").isEmpty();
         assertThat(served.get()).as(summary).isGreaterThan(50);
-        assertThat(Wire.exchange(control, "GET /health HTTP/1.1\r\nHost: x\r\n\r\n").status()).isEqualTo(200);
+        assertThat(RawHttp.exchange(control, "GET /health HTTP/1.1\r\nHost: x\r\n\r\n").status()).isEqualTo(200);
     }
 
-    private static String check(Case c, Wire.Reply reply) {
+    private static String check(Case c, RawHttp.Exchange reply) {
         if (reply.status() >= 500 || reply.status() < 0) {
             return "got " + (reply.status() < 0 ? "no answer" : reply.status()) + ": " + abbreviate(reply.raw());
         }

@@ -9,6 +9,7 @@ import io.chaosproxy.faults.FaultRule;
 import io.chaosproxy.proxy.ChaosProxyServer;
 import io.chaosproxy.proxy.config.ResilienceSettings;
 import io.chaosproxy.proxy.reliability.support.ScriptedBackend;
+import io.chaosproxy.proxy.testing.RawHttp;
 import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -67,7 +68,7 @@ class IdentityHeadersTest {
     void anInvalidRequestIdIsReplacedAndNeverReflected(String raw) throws Exception {
         String id = raw.equals("201 chars") ? "x".repeat(201) : raw;
         String path = "/rid/" + Integer.toHexString(raw.hashCode());
-        Wire.Reply reply = Wire.exchange(proxy.url(), ("GET " + path + " HTTP/1.1\r\nHost: x\r\nX-Request-Id: " + id + "\r\n\r\n")
+        RawHttp.Exchange reply = RawHttp.exchange(proxy.url(), ("GET " + path + " HTTP/1.1\r\nHost: x\r\nX-Request-Id: " + id + "\r\n\r\n")
                 .getBytes(StandardCharsets.ISO_8859_1), 5_000);
         if (reply.status() == 400) {
             // Jetty refused the header outright (a control character): then only that answer to check
@@ -87,18 +88,18 @@ class IdentityHeadersTest {
     @Test
     void anInvalidRequestIdIsReplacedInTheProxysOwnErrorsToo() throws Exception {
         String id = "bad id <\"x\">";
-        Wire.Reply unreachable = Wire.exchange(proxyToNowhere.url(), "GET /down HTTP/1.1\r\nHost: x\r\nX-Request-Id: " + id + "\r\n\r\n");
+        RawHttp.Exchange unreachable = RawHttp.exchange(proxyToNowhere.url(), "GET /down HTTP/1.1\r\nHost: x\r\nX-Request-Id: " + id + "\r\n\r\n");
         assertThat(unreachable.status()).isEqualTo(502);
         assertThat(unreachable.header("X-Request-Id")).matches(GENERATED_ID);
         assertThat(json(unreachable.body()).get("requestId").asText()).isEqualTo(unreachable.header("X-Request-Id"));
         assertThat(unreachable.raw()).doesNotContain(id);
 
-        Wire.Reply refused = Wire.exchange(proxy.url(), "CONNECT evil.example:443 HTTP/1.1\r\nHost: evil.example:443\r\nX-Request-Id: " + id + "\r\n\r\n");
+        RawHttp.Exchange refused = RawHttp.exchange(proxy.url(), "CONNECT evil.example:443 HTTP/1.1\r\nHost: evil.example:443\r\nX-Request-Id: " + id + "\r\n\r\n");
         assertThat(refused.status()).isEqualTo(400);
         assertThat(refused.header("X-Request-Id")).matches(GENERATED_ID);
         assertThat(refused.raw()).doesNotContain(id);
 
-        Wire.Reply malformed = Wire.exchange(proxy.url(), "POST /x HTTP/1.1\r\nHost: x\r\nX-Request-Id: " + id
+        RawHttp.Exchange malformed = RawHttp.exchange(proxy.url(), "POST /x HTTP/1.1\r\nHost: x\r\nX-Request-Id: " + id
                 + "\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab");
         assertThat(malformed.status()).isEqualTo(400);
         assertThat(malformed.raw()).doesNotContain(id);
@@ -107,7 +108,7 @@ class IdentityHeadersTest {
     @ParameterizedTest(name = "X-Request-Id [{0}]")
     @ValueSource(strings = {"quote\"and\\backslash", "{\"requestId\":\"forged\"}", "</script><b>"})
     void aValidIdWithJsonSpecialCharactersIsEscapedInErrorBodies(String id) throws Exception {
-        Wire.Reply reply = Wire.exchange(proxyToNowhere.url(), "GET /down HTTP/1.1\r\nHost: x\r\nX-Request-Id: " + id + "\r\n\r\n");
+        RawHttp.Exchange reply = RawHttp.exchange(proxyToNowhere.url(), "GET /down HTTP/1.1\r\nHost: x\r\nX-Request-Id: " + id + "\r\n\r\n");
         assertThat(reply.status()).isEqualTo(502);
         assertThat(reply.header("X-Request-Id")).isEqualTo(id);
         JsonNode body = json(reply.body());
@@ -119,7 +120,7 @@ class IdentityHeadersTest {
     void anInjectedErrorKeepsTheReplacementIdToo() throws Exception {
         var rule = proxy.inject(FaultRule.builder(new ErrorResponse(503)).path("/injected").build());
         try {
-            Wire.Reply reply = Wire.exchange(proxy.url(), "GET /injected HTTP/1.1\r\nHost: x\r\nX-Request-Id: not valid\r\n\r\n");
+            RawHttp.Exchange reply = RawHttp.exchange(proxy.url(), "GET /injected HTTP/1.1\r\nHost: x\r\nX-Request-Id: not valid\r\n\r\n");
             assertThat(reply.status()).isEqualTo(503);
             assertThat(reply.header("X-Request-Id")).matches(GENERATED_ID);
             assertThat(reply.raw()).doesNotContain("not valid");
@@ -142,7 +143,7 @@ class IdentityHeadersTest {
             "00-<script>alert(1)</script>0000000000000000-00f067aa0ba902b7-01"})
     void anInvalidTraceparentStartsANewTraceAndIsNeverReflected(String raw) throws Exception {
         String path = "/tp/" + Integer.toHexString(raw.hashCode());
-        Wire.Reply reply = Wire.exchange(proxy.url(), "GET " + path + " HTTP/1.1\r\nHost: x\r\ntraceparent: " + raw + "\r\n\r\n");
+        RawHttp.Exchange reply = RawHttp.exchange(proxy.url(), "GET " + path + " HTTP/1.1\r\nHost: x\r\ntraceparent: " + raw + "\r\n\r\n");
         assertThat(reply.status()).isEqualTo(200);
         String upstream = seen.get(path).header("traceparent");
         assertThat(upstream).matches(TRACEPARENT).isNotEqualTo(raw);
@@ -155,7 +156,7 @@ class IdentityHeadersTest {
     @Test
     void aValidTraceparentKeepsItsTraceAndGetsTheProxysParent() throws Exception {
         String raw = "00-" + VALID_TRACE_ID + "-00f067aa0ba902b7-01";
-        Wire.Reply reply = Wire.exchange(proxy.url(), "GET /tp/valid HTTP/1.1\r\nHost: x\r\ntraceparent: " + raw + "\r\n\r\n");
+        RawHttp.Exchange reply = RawHttp.exchange(proxy.url(), "GET /tp/valid HTTP/1.1\r\nHost: x\r\ntraceparent: " + raw + "\r\n\r\n");
         assertThat(reply.status()).isEqualTo(200);
         String upstream = seen.get("/tp/valid").header("traceparent");
         assertThat(upstream).startsWith("00-" + VALID_TRACE_ID + "-").endsWith("-01").isNotEqualTo(raw);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.chaosproxy.proxy.ChaosProxyServer;
 import io.chaosproxy.proxy.reliability.support.ControlClient;
 import io.chaosproxy.proxy.reliability.support.ScriptedBackend;
+import io.chaosproxy.proxy.testing.RawHttp;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -99,7 +100,7 @@ class NoServerSideRequestForgeryTest {
     void aRequestTargetNamingAnotherHostIsRefusedAndNothingIsCalled(String head) throws Exception {
         String request = head.contains("\r\n\r\n") ? head : head + "\r\n\r\n";
         int before = backend.requests();
-        Wire.Reply reply = Wire.exchange(proxy.url(), request);
+        RawHttp.Exchange reply = RawHttp.exchange(proxy.url(), request);
         assertThat(reply.status()).as(reply.raw()).isBetween(400, 499);
         assertThat(reply.body()).doesNotContain("forbidden\"").doesNotContain("backend");
         assertThat(backend.requests()).as("not forwarded to the backend either").isEqualTo(before);
@@ -108,7 +109,7 @@ class NoServerSideRequestForgeryTest {
     @Test
     void anAbsoluteFormTargetNamingTheProxyItselfGoesToTheConfiguredBackend() throws Exception {
         String self = "127.0.0.1:" + proxy.url().getPort();
-        Wire.Reply reply = Wire.exchange(proxy.url(), "GET http://" + self + "/self?q=1 HTTP/1.1\r\nHost: " + self + "\r\n\r\n");
+        RawHttp.Exchange reply = RawHttp.exchange(proxy.url(), "GET http://" + self + "/self?q=1 HTTP/1.1\r\nHost: " + self + "\r\n\r\n");
         assertThat(reply.status()).isEqualTo(200);
         assertThat(reply.body()).isEqualTo("backend");
         assertThat(seenByBackend.get("/self?q=1").header("Host")).isEqualTo("127.0.0.1:" + backend.port());
@@ -116,7 +117,7 @@ class NoServerSideRequestForgeryTest {
 
     @Test
     void hostAndForwardingHeadersNamingAnotherHostOnlyTravelAsHeaders() throws Exception {
-        Wire.Reply reply = Wire.exchange(proxy.url(), "GET /hdrs HTTP/1.1\r\nHost: " + forbiddenHost
+        RawHttp.Exchange reply = RawHttp.exchange(proxy.url(), "GET /hdrs HTTP/1.1\r\nHost: " + forbiddenHost
                 + "\r\nX-Forwarded-Host: " + forbiddenHost + "\r\nForwarded: host=" + forbiddenHost
                 + "\r\nX-Original-URL: http://" + forbiddenHost + "/x\r\nX-Rewrite-URL: http://" + forbiddenHost + "/x"
                 + "\r\nX-Forwarded-Proto: https\r\nX-Forwarded-Port: " + forbidden.port() + "\r\n\r\n");
@@ -129,7 +130,7 @@ class NoServerSideRequestForgeryTest {
 
     @Test
     void aRedirectToAnotherHostIsPassedOnNotFollowed() throws Exception {
-        Wire.Reply reply = Wire.exchange(proxy.url(), "GET /redirect HTTP/1.1\r\nHost: x\r\n\r\n");
+        RawHttp.Exchange reply = RawHttp.exchange(proxy.url(), "GET /redirect HTTP/1.1\r\nHost: x\r\n\r\n");
         assertThat(reply.status()).isEqualTo(302);
         assertThat(reply.header("Location")).isEqualTo("http://" + forbiddenHost + "/stolen");
         Thread.sleep(100); // a follow-up call, if one were made, would be under way by now
@@ -160,8 +161,8 @@ class NoServerSideRequestForgeryTest {
                 + "'match':{'path':'/err'}}").replace('\'', '"')).status()).isEqualTo(201);
         assertThat(control.post("/faults", ("{'type':'latency','delayMs':1,'target':'upstream',"
                 + "'match':{'headers':{'Host':'" + forbiddenHost + "'}}}").replace('\'', '"')).status()).isEqualTo(201);
-        assertThat(Wire.exchange(proxy.url(), "GET /err HTTP/1.1\r\nHost: x\r\n\r\n").status()).isEqualTo(503);
-        assertThat(Wire.exchange(proxy.url(), "GET /via-rule HTTP/1.1\r\nHost: " + forbiddenHost + "\r\n\r\n").body())
+        assertThat(RawHttp.exchange(proxy.url(), "GET /err HTTP/1.1\r\nHost: x\r\n\r\n").status()).isEqualTo(503);
+        assertThat(RawHttp.exchange(proxy.url(), "GET /via-rule HTTP/1.1\r\nHost: " + forbiddenHost + "\r\n\r\n").body())
                 .isEqualTo("backend");
     }
 
@@ -180,6 +181,6 @@ class NoServerSideRequestForgeryTest {
         }
         assertThat(proxy.proxies().get(0).backends()).singleElement()
                 .satisfies(b -> assertThat(b.uri()).isEqualTo(backend.url()));
-        assertThat(Wire.exchange(proxy.url(), "GET /still HTTP/1.1\r\nHost: x\r\n\r\n").body()).isEqualTo("backend");
+        assertThat(RawHttp.exchange(proxy.url(), "GET /still HTTP/1.1\r\nHost: x\r\n\r\n").body()).isEqualTo("backend");
     }
 }

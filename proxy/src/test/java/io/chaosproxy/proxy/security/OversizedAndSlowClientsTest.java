@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.chaosproxy.proxy.ChaosProxyServer;
 import io.chaosproxy.proxy.reliability.support.ScriptedBackend;
+import io.chaosproxy.proxy.testing.RawHttp;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Socket;
@@ -58,7 +59,7 @@ class OversizedAndSlowClientsTest {
     @Test
     void anOversizedRequestLineIs414AndNotForwarded() throws Exception {
         int before = backend.requests();
-        Wire.Reply reply = Wire.exchange(proxy.url(), "GET /" + "a".repeat(40 * 1024) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+        RawHttp.Exchange reply = RawHttp.exchange(proxy.url(), "GET /" + "a".repeat(40 * 1024) + " HTTP/1.1\r\nHost: x\r\n\r\n");
         assertThat(reply.status()).isEqualTo(414);
         assertThat(reply.body()).contains("\"error\"");
         assertThat(backend.requests()).isEqualTo(before);
@@ -67,13 +68,13 @@ class OversizedAndSlowClientsTest {
     @Test
     void anOversizedHeaderIs431AndNotForwarded() throws Exception {
         int before = backend.requests();
-        Wire.Reply one = Wire.exchange(proxy.url(), "GET /big HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(40 * 1024) + "\r\n\r\n");
+        RawHttp.Exchange one = RawHttp.exchange(proxy.url(), "GET /big HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(40 * 1024) + "\r\n\r\n");
         assertThat(one.status()).isEqualTo(431);
         StringBuilder many = new StringBuilder("GET /many HTTP/1.1\r\nHost: x\r\n");
         for (int i = 0; i < 2_000; i++) {
             many.append("X-H").append(i).append(": ").append("v".repeat(16)).append("\r\n");
         }
-        Wire.Reply lots = Wire.exchange(proxy.url(), many + "\r\n");
+        RawHttp.Exchange lots = RawHttp.exchange(proxy.url(), many + "\r\n");
         assertThat(lots.status()).isEqualTo(431);
         assertThat(lots.body()).contains("\"error\"");
         assertThat(backend.requests()).isEqualTo(before);
@@ -81,7 +82,7 @@ class OversizedAndSlowClientsTest {
 
     @Test
     void aHeadJustUnderTheLimitIsForwarded() throws Exception {
-        Wire.Reply reply = Wire.exchange(proxy.url(), "GET /almost HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(30 * 1024) + "\r\n\r\n");
+        RawHttp.Exchange reply = RawHttp.exchange(proxy.url(), "GET /almost HTTP/1.1\r\nHost: x\r\nX-Big: " + "b".repeat(30 * 1024) + "\r\n\r\n");
         assertThat(reply.status()).isEqualTo(200);
     }
 
@@ -105,7 +106,7 @@ class OversizedAndSlowClientsTest {
             while (trickling.get()) {
                 long t0 = System.nanoTime();
                 try {
-                    Wire.Reply reply = Wire.exchange(proxy.url(), "GET /normal-" + n++ + " HTTP/1.1\r\nHost: x\r\n\r\n");
+                    RawHttp.Exchange reply = RawHttp.exchange(proxy.url(), "GET /normal-" + n++ + " HTTP/1.1\r\nHost: x\r\n\r\n");
                     if (reply.status() != 200) {
                         failures.add("status " + reply.status());
                     }

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.chaosproxy.proxy.ChaosProxyServer;
 import io.chaosproxy.proxy.reliability.support.ScriptedBackend;
+import io.chaosproxy.proxy.testing.RawHttp;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
@@ -102,7 +103,7 @@ class RequestSmugglingTest {
     void ambiguousFramingIsRefusedWith400AndNothingIsForwarded(String shape, String request) throws Exception {
         drainEvents();
         int before = backend.requests();
-        Wire.Reply reply = Wire.exchangeAndWatchClose(proxy.url(), request + SMUGGLED);
+        RawHttp.Exchange reply = RawHttp.exchangeAndWatchClose(proxy.url(), request + SMUGGLED);
         assertThat(reply.status()).as(shape + ": " + reply.raw()).isEqualTo(400);
         assertThat(reply.header("Content-Type")).isEqualTo("application/json");
         assertThat(reply.body()).contains("\"error\"");
@@ -121,7 +122,7 @@ class RequestSmugglingTest {
         drainEvents();
         int before = backend.requests();
         String request = "POST /a HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nhello\r\n0\r\n\r\n";
-        Wire.Reply reply = Wire.exchangeAndWatchClose(proxy.url(), request + SMUGGLED);
+        RawHttp.Exchange reply = RawHttp.exchangeAndWatchClose(proxy.url(), request + SMUGGLED);
         assertThat(reply.status()).as(reply.raw()).isEqualTo(400);
         assertThat(reply.closedAfter()).isTrue();
         assertThat(forwardedBeforeAMarker()).noneMatch(event -> event.contains("/smuggled"));
@@ -137,7 +138,7 @@ class RequestSmugglingTest {
     void refusedRequestsAreAnswered400AndNotForwarded(String shape, String request) throws Exception {
         drainEvents();
         int before = backend.requests();
-        Wire.Reply reply = Wire.exchange(proxy.url(), request);
+        RawHttp.Exchange reply = RawHttp.exchange(proxy.url(), request);
         assertThat(reply.status()).as(shape + ": " + reply.raw()).isEqualTo(400);
         assertThat(reply.body()).contains("\"error\"");
         assertThat(forwardedBeforeAMarker()).as(shape + ": not forwarded").isEmpty();
@@ -150,7 +151,7 @@ class RequestSmugglingTest {
      * reached the backend before the marker. Returns what the backend saw before the marker.
      */
     private List<String> forwardedBeforeAMarker() throws Exception {
-        assertThat(Wire.exchange(proxy.url(), "GET /marker HTTP/1.1\r\nHost: x\r\n\r\n").status()).isEqualTo(200);
+        assertThat(RawHttp.exchange(proxy.url(), "GET /marker HTTP/1.1\r\nHost: x\r\n\r\n").status()).isEqualTo(200);
         List<String> before = new ArrayList<>();
         for (String event = backend.nextEvent(10); !"GET /marker".equals(event); event = backend.nextEvent(10)) {
             assertThat(event).as("the backend's report of the marker request").isNotNull();
@@ -168,19 +169,19 @@ class RequestSmugglingTest {
     @Test
     void unsupportedVersionsAreRefusedAndNothingIsForwarded() throws Exception {
         int before = backend.requests();
-        assertThat(Wire.exchange(proxy.url(), "GET /a HTTP/1.2\r\nHost: x\r\n\r\n").status()).isEqualTo(505);
-        assertThat(Wire.exchange(proxy.url(), "GET /a\r\n\r\n").status()).as("HTTP/0.9").isEqualTo(505);
-        assertThat(Wire.exchange(proxy.url(), "GET /a HTTP/2.0\r\nHost: x\r\n\r\n").status()).isBetween(400, 505);
+        assertThat(RawHttp.exchange(proxy.url(), "GET /a HTTP/1.2\r\nHost: x\r\n\r\n").status()).isEqualTo(505);
+        assertThat(RawHttp.exchange(proxy.url(), "GET /a\r\n\r\n").status()).as("HTTP/0.9").isEqualTo(505);
+        assertThat(RawHttp.exchange(proxy.url(), "GET /a HTTP/2.0\r\nHost: x\r\n\r\n").status()).isBetween(400, 505);
         assertThat(backend.requests()).isEqualTo(before);
     }
 
     @Test
     void asteriskFormIsAnsweredByTheProxyNotForwarded() throws Exception {
         int before = backend.requests();
-        Wire.Reply options = Wire.exchange(proxy.url(), "OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n");
+        RawHttp.Exchange options = RawHttp.exchange(proxy.url(), "OPTIONS * HTTP/1.1\r\nHost: x\r\n\r\n");
         assertThat(options.status()).isEqualTo(200);
         assertThat(options.header("Allow")).contains("GET", "POST");
-        Wire.Reply get = Wire.exchange(proxy.url(), "GET * HTTP/1.1\r\nHost: x\r\n\r\n");
+        RawHttp.Exchange get = RawHttp.exchange(proxy.url(), "GET * HTTP/1.1\r\nHost: x\r\n\r\n");
         assertThat(get.status()).isEqualTo(400);
         assertThat(backend.requests()).isEqualTo(before);
     }
@@ -188,7 +189,7 @@ class RequestSmugglingTest {
     @Test
     void aWellFormedRequestOnTheSameProxyStillGoesThrough() throws Exception {
         drainEvents();
-        Wire.Reply reply = Wire.exchange(proxy.url(), "POST /fine HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello");
+        RawHttp.Exchange reply = RawHttp.exchange(proxy.url(), "POST /fine HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello");
         assertThat(reply.status()).isEqualTo(200);
         assertThat(backend.nextEvent(5)).isEqualTo("POST /fine");
     }
