@@ -1,5 +1,6 @@
 package io.chaosproxy.junit;
 
+import static org.awaitility.Awaitility.await;
 import static io.chaosproxy.junit.Faults.error;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -349,21 +350,12 @@ class ExtensionLifecycleEngineTest {
     }
 
     /** The proxy's threads are named chaos-proxy-*; once every proxy is closed, none is left (allowing them a moment to end). */
-    static void awaitNoProxyThreads() throws InterruptedException {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        List<String> left;
-        do {
-            left = Thread.getAllStackTraces().keySet().stream()
-                    .filter(Thread::isAlive)
-                    .map(Thread::getName)
-                    .filter(name -> name.startsWith("chaos-proxy"))
-                    .toList();
-            if (left.isEmpty()) {
-                return;
-            }
-            Thread.sleep(20);
-        } while (System.nanoTime() < deadline);
-        assertThat(left).as("threads of closed proxies").isEmpty();
+    static void awaitNoProxyThreads() {
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(Thread.getAllStackTraces().keySet().stream()
+                .filter(Thread::isAlive)
+                .map(Thread::getName)
+                .filter(name -> name.startsWith("chaos-proxy"))
+                .toList()).as("threads of closed proxies").isEmpty());
     }
 
 }

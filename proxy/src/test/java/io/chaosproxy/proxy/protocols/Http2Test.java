@@ -1,5 +1,6 @@
 package io.chaosproxy.proxy.protocols;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -420,11 +421,8 @@ class Http2Test {
         return answer;
     }
 
-    private static void awaitFired(InstalledRule rule) throws InterruptedException {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while (rule.fired() < 1 && System.nanoTime() < deadline) {
-            Thread.sleep(5); // polling a counter the proxy sets; there is no event to wait on
-        }
+    private static void awaitFired(InstalledRule rule) {
+        await("the rule fired").atMost(WAIT).until(() -> rule.fired() >= 1);
         assertThat(rule.fired()).isEqualTo(1);
     }
 

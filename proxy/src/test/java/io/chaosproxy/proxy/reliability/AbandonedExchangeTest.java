@@ -1,5 +1,6 @@
 package io.chaosproxy.proxy.reliability;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.chaosproxy.faults.FaultRule;
@@ -11,7 +12,6 @@ import io.chaosproxy.proxy.ChaosProxyServer;
 import io.chaosproxy.proxy.journal.JournalEntry;
 import io.chaosproxy.proxy.journal.JournalQuery;
 import io.chaosproxy.proxy.protocols.TestCertificates;
-import io.chaosproxy.proxy.testing.Eventually;
 import io.chaosproxy.proxy.testing.LocalSockets;
 import io.chaosproxy.proxy.testing.RawHttp;
 import java.io.InputStream;
@@ -97,7 +97,7 @@ class AbandonedExchangeTest {
         try (Socket client = new Socket(url.getHost(), url.getPort())) {
             client.getOutputStream().write("DELETE /orders/1 HTTP/1.1\r\nHost: x\r\n\r\n"
                     .getBytes(StandardCharsets.US_ASCII));
-            Eventually.until("the hang rule fired", NOTICE, () -> rule.fired() == 1);
+            await("the hang rule fired").atMost(NOTICE).until(() -> rule.fired() == 1);
         }
         assertGivenUp();
         proxy.faults().remove(rule.id());
@@ -110,7 +110,7 @@ class AbandonedExchangeTest {
         InstalledRule rule = proxy.inject(FaultRule.builder(new Latency(LONG_MS, 0)).build());
         try (Socket client = new Socket(url.getHost(), url.getPort())) {
             client.getOutputStream().write("GET /later HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            Eventually.until("the latency rule fired", NOTICE, () -> rule.fired() == 1);
+            await("the latency rule fired").atMost(NOTICE).until(() -> rule.fired() == 1);
         }
         assertGivenUp();
         proxy.faults().remove(rule.id());
@@ -123,7 +123,7 @@ class AbandonedExchangeTest {
         InstalledRule rule = proxy.inject(FaultRule.builder(new Latency(LONG_MS, 0)).target(Target.UPSTREAM).build());
         try (Socket client = new Socket(url.getHost(), url.getPort())) {
             client.getOutputStream().write("DELETE /item HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            Eventually.until("the latency rule fired", NOTICE, () -> rule.fired() == 1);
+            await("the latency rule fired").atMost(NOTICE).until(() -> rule.fired() == 1);
         }
         assertGivenUp();
         proxy.faults().remove(rule.id());
@@ -150,7 +150,7 @@ class AbandonedExchangeTest {
         OkHttpClient client = TestCertificates.clientTrusting(ca).protocols(List.of(Protocol.HTTP_1_1)).build();
         Call call = client.newCall(new Request.Builder().url(url.resolve("/tls").toString()).build());
         call.enqueue(ignoring());
-        Eventually.until("the hang rule fired", NOTICE, () -> rule.fired() == 1);
+        await("the hang rule fired").atMost(NOTICE).until(() -> rule.fired() == 1);
         call.cancel(); // closes the TLS connection
 
         assertGivenUp();
@@ -169,7 +169,7 @@ class AbandonedExchangeTest {
         OkHttpClient client = new OkHttpClient.Builder().protocols(List.of(Protocol.H2_PRIOR_KNOWLEDGE)).build();
         Call call = client.newCall(new Request.Builder().url(url.resolve("/h2").toString()).build());
         call.enqueue(ignoring());
-        Eventually.until("the hang rule fired", NOTICE, () -> rule.fired() == 1);
+        await("the hang rule fired").atMost(NOTICE).until(() -> rule.fired() == 1);
         call.cancel(); // RST_STREAM; the connection stays
 
         JournalEntry entry = proxy.journal().await(JournalQuery.ALL, 1, NOTICE).get(0);
@@ -188,7 +188,7 @@ class AbandonedExchangeTest {
         try (Socket held = send("POST /held/1 HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi");
              Socket late = send("POST /late/1 HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi");
              Socket up = send("GET /up/1 HTTP/1.1\r\nHost: x\r\n\r\n")) {
-            Eventually.until("every rule fired", NOTICE, () -> hang.fired() == 1 && latency.fired() == 1 && upstreamHang.fired() == 1);
+            await("every rule fired").atMost(NOTICE).until(() -> hang.fired() == 1 && latency.fired() == 1 && upstreamHang.fired() == 1);
 
             proxy.reset();
 
@@ -215,7 +215,7 @@ class AbandonedExchangeTest {
         JournalEntry entry = proxy.journal().await(JournalQuery.ALL, 1, NOTICE).get(0);
         assertThat(entry.status()).isNull();
         assertThat(entry.error()).contains("gave up");
-        Eventually.until("no proxy socket left in CLOSE-WAIT", NOTICE, () -> LocalSockets.closeWaitOn(url.getPort()) == 0);
+        await("no proxy socket left in CLOSE-WAIT").atMost(NOTICE).until(() -> LocalSockets.closeWaitOn(url.getPort()) == 0);
     }
 
     private void assertOnlyTheNextRequestReachesTheBackend() throws Exception {

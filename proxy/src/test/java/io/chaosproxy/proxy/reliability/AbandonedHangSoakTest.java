@@ -1,12 +1,12 @@
 package io.chaosproxy.proxy.reliability;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.chaosproxy.faults.FaultRule;
 import io.chaosproxy.faults.Hang;
 import io.chaosproxy.faults.InstalledRule;
 import io.chaosproxy.proxy.ChaosProxyServer;
-import io.chaosproxy.proxy.testing.Eventually;
 import io.chaosproxy.proxy.testing.LocalSockets;
 import io.chaosproxy.proxy.testing.RawHttp;
 import java.net.Socket;
@@ -57,7 +57,7 @@ class AbandonedHangSoakTest {
                         clients.add(client);
                     }
                     long firedBy = (long) (wave + 1) * WAVE;
-                    Eventually.until("wave " + wave + " held", Duration.ofSeconds(30), () -> hang.fired() >= firedBy);
+                    await("wave " + wave + " held").atMost(Duration.ofSeconds(30)).until(() -> hang.fired() >= firedBy);
                     for (int i = 0; i < clients.size(); i++) {
                         if (i % 2 == 0) {
                             clients.get(i).setSoLinger(true, 0); // half of them reset, and leave no TIME-WAIT behind
@@ -69,10 +69,8 @@ class AbandonedHangSoakTest {
                         assertThat(other.send("GET /free HTTP/1.1\nHost: x", null).read(false).status()).isEqualTo(200);
                     }
                 }
-                Eventually.until("no proxy socket left in CLOSE-WAIT", Duration.ofSeconds(20),
-                        () -> LocalSockets.closeWaitOn(url.getPort()) == 0);
-                Eventually.until("file descriptors back to where they started", Duration.ofSeconds(20),
-                        () -> LocalSockets.openFileDescriptors() <= fdsAtStart + FD_SLACK);
+                await("no proxy socket left in CLOSE-WAIT").atMost(Duration.ofSeconds(20)).until(() -> LocalSockets.closeWaitOn(url.getPort()) == 0);
+                await("file descriptors back to where they started").atMost(Duration.ofSeconds(20)).until(() -> LocalSockets.openFileDescriptors() <= fdsAtStart + FD_SLACK);
                 long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - started);
                 System.out.printf("%d abandoned hangs in %d s; descriptors %d at start, %d at end%n",
                         ABANDONED, seconds, fdsAtStart, LocalSockets.openFileDescriptors());

@@ -1,5 +1,6 @@
 package io.chaosproxy.proxy.reliability;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.chaosproxy.proxy.ChaosProxyServer;
@@ -71,10 +72,8 @@ class GracefulShutdownUnderLoadTest {
                 }, clients));
             }
             // every exchange has reached the backend: now they are in flight for sure
-            long waitUntil = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-            while (backend.totalArrivals() < IN_FLIGHT && System.nanoTime() < waitUntil) {
-                Thread.sleep(10);
-            }
+            await("every exchange reached the backend").atMost(Duration.ofSeconds(15))
+                    .until(() -> backend.totalArrivals() >= IN_FLIGHT);
             assertThat(backend.totalArrivals()).isEqualTo(IN_FLIGHT);
 
             long signalled = System.nanoTime();

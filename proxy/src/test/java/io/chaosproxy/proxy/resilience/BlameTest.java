@@ -1,5 +1,6 @@
 package io.chaosproxy.proxy.resilience;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.chaosproxy.faults.FaultRule;
@@ -8,7 +9,6 @@ import io.chaosproxy.proxy.ChaosProxyServer;
 import io.chaosproxy.proxy.config.ResilienceSettings;
 import io.chaosproxy.proxy.reliability.support.ScriptedBackend;
 import io.chaosproxy.proxy.resilience.CircuitBreaker;
-import io.chaosproxy.proxy.testing.Eventually;
 import io.chaosproxy.proxy.testing.RawHttp;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -102,8 +102,7 @@ class BlameTest {
         try (RawHttp first = new RawHttp(proxy.url())) {
             assertThat(first.send("GET /fails HTTP/1.1\nHost: x", null).read(false).status()).isEqualTo(503);
         }
-        Eventually.until("the breaker opened and its cooldown passed", Duration.ofSeconds(5),
-                () -> breaker().openings() == 1 && breaker().nanosUntilProbe() <= 0);
+        await("the breaker opened and its cooldown passed").atMost(Duration.ofSeconds(5)).until(() -> breaker().openings() == 1 && breaker().nanosUntilProbe() <= 0);
         failing.set(false);
 
         try (Socket slow = new Socket(proxy.url().getHost(), proxy.url().getPort())) {
@@ -112,7 +111,7 @@ class BlameTest {
             out.flush();
             assertThat(uploadArrived.await(10, TimeUnit.SECONDS)).as("the slow upload took the probe and reached the backend").isTrue();
             assertThat(breaker().state()).as("the upload holds the probe").isEqualTo(io.chaosproxy.proxy.resilience.BreakerState.HALF_OPEN);
-            Eventually.until("the still-uploading probe gave the probe back", Duration.ofSeconds(5), () -> breaker().isAvailable());
+            await("the still-uploading probe gave the probe back").atMost(Duration.ofSeconds(5)).until(() -> breaker().isAvailable());
 
             try (RawHttp other = new RawHttp(proxy.url())) {
                 assertThat(other.send("GET /other HTTP/1.1\nHost: x", null).read(false).status())

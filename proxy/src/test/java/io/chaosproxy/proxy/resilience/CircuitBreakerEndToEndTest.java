@@ -311,11 +311,8 @@ class CircuitBreakerEndToEndTest {
                     .sendRaw("5\r\nhello\r\n".getBytes(StandardCharsets.US_ASCII));
             assertThat(proxy.backend(0).takeRequest(5, TimeUnit.SECONDS)).isNotNull();
             assertThat(proxy.backend(0).takeRequest(5, TimeUnit.SECONDS)).isNotNull();
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-            while (proxy.breaker(0).state() != BreakerState.HALF_OPEN && System.nanoTime() < deadline) {
-                Thread.sleep(5);
-            }
-            assertThat(proxy.breaker(0).state()).as("the PUT is the probe").isEqualTo(BreakerState.HALF_OPEN);
+            await("the PUT is the probe").atMost(Duration.ofSeconds(5))
+                    .until(() -> proxy.breaker(0).state() == BreakerState.HALF_OPEN);
         } // the client goes away in the middle of its body
 
         JournalEntry probe = proxy.server.journal()

@@ -1,11 +1,11 @@
 package io.chaosproxy.proxy.resilience;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.chaosproxy.proxy.ChaosProxyServer;
 import io.chaosproxy.proxy.journal.JournalEntry;
 import io.chaosproxy.proxy.reliability.support.ScriptedBackend;
-import io.chaosproxy.proxy.testing.Eventually;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -129,7 +129,7 @@ class StaleConnectionTest {
     }
 
     private void awaitBackendClosedEveryIdleConnection() {
-        Eventually.until("the backend closed its idle connections", Duration.ofSeconds(15), () -> openConnections.get() == 0);
+        await("the backend closed its idle connections").atMost(Duration.ofSeconds(15)).until(() -> openConnections.get() == 0);
     }
 
     private void assertFaithful() {

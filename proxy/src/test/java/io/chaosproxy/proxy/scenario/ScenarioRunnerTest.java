@@ -96,11 +96,8 @@ class ScenarioRunnerTest {
     @Test
     void repeatingScenarioStartsOverAndCountsRounds() throws Exception {
         proxy.scenarios().start(twoPhases(Duration.ofMillis(100), Duration.ofMillis(100), true));
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        while (proxy.scenarios().running().orElseThrow().round() < 2 && System.nanoTime() < deadline) {
-            Thread.onSpinWait();
-        }
-        assertThat(proxy.scenarios().running().orElseThrow().round()).isGreaterThanOrEqualTo(2);
+        await("a second round").atMost(Duration.ofSeconds(5))
+                .until(() -> proxy.scenarios().running().orElseThrow().round() >= 2);
         assertThat(proxy.scenarios().stop()).isTrue();
     }
 
