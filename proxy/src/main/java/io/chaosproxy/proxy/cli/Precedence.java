@@ -53,9 +53,6 @@ final class Precedence {
         if (options.controlToken != null) {
             option("--control-token", () -> builder.controlToken(options.controlToken));
         }
-        for (ProxySpec tcp : options.tcpProxies) {
-            option("--tcp", () -> builder.proxy(tcp));
-        }
         if (file != null) {
             for (ProxySpec proxy : file.proxies()) {
                 builder.proxy(proxy);
