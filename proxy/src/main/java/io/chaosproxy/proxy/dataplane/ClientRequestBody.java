@@ -6,6 +6,7 @@ import okhttp3.MediaType;
 import okhttp3.RequestBody;
 import okio.Buffer;
 import okio.BufferedSink;
+import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Request;
 
@@ -95,6 +96,14 @@ final class ClientRequestBody extends RequestBody {
         }
         exhausted = true;
         upload.finished();
+    }
+
+    /**
+     * The trailers the client sent after its body, once the body has been read to its end; null
+     * before that, or when it sent none. A replay finds them here too: Jetty keeps them on the request.
+     */
+    synchronized HttpFields trailers() {
+        return exhausted ? clientRequest.getTrailers() : null;
     }
 
     /** Told when the client's body starts to be read (once) and when it has all been read. */

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import okhttp3.Call;
+import okhttp3.Headers;
 import okhttp3.MediaType;
 import okhttp3.RequestBody;
 import okio.BufferedSink;
@@ -15,8 +16,10 @@ import okio.BufferedSink;
  * replies to each message).
  *
  * <p>OkHttp calls {@link #writeTo} and then waits for the response headers, so the body is pumped
- * on a thread of its own and the sink closed at its end (END_STREAM). A client whose body breaks
- * off cancels the call: the backend gets RST_STREAM, never a short body that looks complete.
+ * on a thread of its own and the sink closed at its end (END_STREAM). The client's trailers, if it
+ * sent any, go just before that end, as the last HEADERS frame (see {@link Http2RequestTrailers}).
+ * A client whose body breaks off cancels the call: the backend gets RST_STREAM, never a short body
+ * that looks complete.
  */
 final class DuplexRequestBody extends RequestBody {
     private final ClientRequestBody body;
@@ -61,6 +64,10 @@ final class DuplexRequestBody extends RequestBody {
     private void pump(BufferedSink sink) {
         try {
             body.writeTo(sink);
+            Headers trailers = TrailerFields.toBackend(body.trailers());
+            if (trailers != null) {
+                Http2RequestTrailers.enqueue(sink, trailers);
+            }
             sink.close();
         } catch (IOException e) {
             // the client's body broke off (a ClientBodyException), or the backend's side did (stream

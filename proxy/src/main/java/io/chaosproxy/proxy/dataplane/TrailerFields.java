@@ -1,13 +1,16 @@
 package io.chaosproxy.proxy.dataplane;
 
 import io.chaosproxy.proxy.dataplane.transport.ClientConnections;
+import java.util.Set;
 import okhttp3.Headers;
+import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.server.Request;
 
 /**
  * Trailers, the fields after a body: {@code TE: trailers}, the one TE value that is end to end,
- * and the backend's trailers on their way to the client.
+ * the backend's trailers on their way to the client, and the client's on their way to an HTTP/2
+ * backend (see {@link Http2RequestTrailers} for how they get there).
  */
 final class TrailerFields {
     /** The TE value that says "I take trailers" (RFC 9110 section 10.1.4). */
@@ -55,5 +58,28 @@ final class TrailerFields {
             fields.add(backendTrailers.name(i), backendTrailers.value(i));
         }
         return fields.asImmutable();
+    }
+
+    /**
+     * The client's trailers for an HTTP/2 backend, or null when none may go (it sent none, or only
+     * hop-by-hop ones). An empty trailers frame is never sent: it would carry nothing, and a server
+     * that expects none may refuse it (a gRPC request ends with its last DATA frame).
+     * Names go in lower case, as HTTP/2 requires of every field (RFC 9113 section 8.2.1); an HTTP/1.1
+     * client's chunked trailers may come in any case.
+     */
+    static Headers toBackend(HttpFields clientTrailers) {
+        if (clientTrailers == null || clientTrailers.size() == 0) {
+            return null;
+        }
+        Headers.Builder fields = new Headers.Builder();
+        for (HttpField field : clientTrailers) {
+            String name = field.getLowerCaseName();
+            if (name.startsWith(":") || HopByHopHeaders.isHopByHop(name, Set.of())) {
+                continue; // pseudo-fields and connection fields would make the backend's stream malformed
+            }
+            fields.addUnsafeNonAscii(name, field.getValue());
+        }
+        Headers built = fields.build();
+        return built.size() == 0 ? null : built;
     }
 }

@@ -9,15 +9,19 @@ import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
-import java.util.concurrent.CompletableFuture;
+import java.nio.file.Path;
+import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.security.MessageDigest;
+import okhttp3.tls.HandshakeCertificates;
+import okhttp3.tls.HeldCertificate;
+import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
 import org.eclipse.jetty.http.HttpField;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpURI;
@@ -30,6 +34,7 @@ import org.eclipse.jetty.http2.frames.DataFrame;
 import org.eclipse.jetty.http2.frames.HeadersFrame;
 import org.eclipse.jetty.http2.frames.ResetFrame;
 import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
+import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -38,14 +43,18 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * A client's request trailers reach an HTTP/2 backend: from an HTTP/2 client (a trailing HEADERS
  * frame) and from an HTTP/1.1 client (chunked trailers), after every byte of the body, with names
- * in the lower case HTTP/2 requires. An HTTP/1.1 backend gets the body whole, without them.
+ * in the lower case HTTP/2 requires; to h2c backends and to https ones that chose h2 by ALPN. An
+ * HTTP/1.1 backend gets the body whole, without them.
  */
 class RequestTrailersTest {
     /** Bigger than HTTP/2's initial 64 KiB window: the trailers must wait for flow control, not jump it. */
@@ -55,7 +64,7 @@ class RequestTrailersTest {
     private ChaosProxyServer proxy;
 
     private void start(String scheme) throws Exception {
-        backend.start();
+        backend.start(null);
         proxy = ChaosProxyServer.builder().upstream(scheme + "://127.0.0.1:" + backend.port()).seed(3).build().start();
     }
 
@@ -125,6 +134,23 @@ class RequestTrailersTest {
             assertThat(received.bodySha256()).isEqualTo(sha256(body));
             assertThat(received.trailers()).containsEntry("x-checksum", sha256(body));
         }
+    }
+
+    @Test
+    void anHttpsBackendThatChoseH2ByAlpnGetsThemToo(@TempDir Path dir) throws Exception {
+        HeldCertificate ca = TestCertificates.ca("request trailers CA");
+        backend.start(TestCertificates.serving(TestCertificates.server(ca, false), ca));
+        proxy = ChaosProxyServer.builder().upstreamCa(TestCertificates.certificatePem(dir, "ca.pem", ca))
+                .upstream("https://127.0.0.1:" + backend.port()).seed(3).build().start();
+        byte[] body = pattern(BIG_BODY);
+
+        int status = Http2Upload.send(proxy.url(), "POST", body, HttpFields.build().put("x-checksum", sha256(body)));
+
+        assertThat(status).isEqualTo(200);
+        Received received = backend.take();
+        assertThat(received.version()).isEqualTo("HTTP/2.0");
+        assertThat(received.bodySha256()).isEqualTo(sha256(body));
+        assertThat(received.trailers()).containsEntry("x-checksum", sha256(body));
     }
 
     @Test
@@ -226,16 +252,27 @@ class RequestTrailersTest {
     /** What the backend got: its protocol, its body's digest, and the trailers after it. */
     record Received(String version, String bodySha256, Map<String, String> trailers) {}
 
-    /** A Jetty backend on one port for HTTP/1.1 and h2c by prior knowledge; it records every request. */
+    /**
+     * A Jetty backend that records every request: on one port HTTP/1.1 and h2c by prior knowledge,
+     * or with TLS, h2 and HTTP/1.1 offered by ALPN.
+     */
     private static final class RecordingBackend {
         final AtomicInteger failFirst = new AtomicInteger();
         private final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
         private final Server server = new Server();
         private ServerConnector connector;
 
-        void start() throws Exception {
+        void start(HandshakeCertificates tls) throws Exception {
             HttpConfiguration config = new HttpConfiguration();
-            connector = new ServerConnector(server, new HttpConnectionFactory(config), new HTTP2CServerConnectionFactory(config));
+            if (tls == null) {
+                connector = new ServerConnector(server, new HttpConnectionFactory(config), new HTTP2CServerConnectionFactory(config));
+            } else {
+                SslContextFactory.Server ssl = new SslContextFactory.Server();
+                ssl.setSslContext(tls.sslContext());
+                ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory("h2", "http/1.1");
+                connector = new ServerConnector(server, new SslConnectionFactory(ssl, alpn.getProtocol()), alpn,
+                        new HTTP2ServerConnectionFactory(config), new HttpConnectionFactory(config));
+            }
             connector.setHost("127.0.0.1");
             connector.setPort(0);
             server.addConnector(connector);
