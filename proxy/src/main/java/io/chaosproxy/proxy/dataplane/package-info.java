@@ -26,11 +26,22 @@
  *   <li>Faithful forwarding: {@code HopByHopHeaders}, {@code FaithfulHeadersInterceptor},
  *       {@code ClientRequestBody} (the request body streamed), {@code ProxyIdentity} ({@code Via}).</li>
  *   <li>gRPC and trailers: {@code GrpcCalls} (what a gRPC call is, where its status is),
- *       {@code TrailerFields} ({@code TE: trailers}, the backend's trailers to the client),
- *       {@code DuplexBodyInterceptor} and {@code DuplexRequestBody} (bodies that flow while the
- *       answer does, on HTTP/2 backends).</li>
+ *       {@code TrailerFields} ({@code TE: trailers}, the backend's trailers to the client, the
+ *       client's to an HTTP/2 backend), {@code DuplexBodyInterceptor} and {@code DuplexRequestBody}
+ *       (bodies that flow while the answer does, on HTTP/2 backends, and end with the client's
+ *       trailers), {@code Http2RequestTrailers} (where OkHttp's HTTP/2 stream takes them).</li>
  *   <li>What it runs on: {@code io.chaosproxy.proxy.dataplane.transport} (Jetty connection
  *       factories and connection handling, OkHttp clients, upstream TLS trust).</li>
  * </ul>
+ *
+ * <p>Design note, request trailers: OkHttp 5.5.1 has no public API to send them (square/okhttp issue
+ * 7498). They reach HTTP/2 backends through the one HTTP/2 body path there is (the duplex body),
+ * set on OkHttp's HTTP/2 stream sink just before it closes; {@code Http2RequestTrailers} is the only
+ * class that touches OkHttp internals, and it degrades to dropping them with a warning. Sending
+ * h2c through Jetty's HttpClient instead was weighed and left: every upstream piece (the attempt's
+ * call and cancel, the interceptors for upstream faults, faithful headers and stale connections,
+ * {@code ResponseRelay} and {@code AfterBackend}, which read an OkHttp {@code Response}) would need
+ * a second carrier or a carrier-neutral rewrite, for a feature gRPC never uses. HTTP/1.1 backends
+ * get no request trailers: OkHttp's chunked request body has no trailer section to fill.
  */
 package io.chaosproxy.proxy.dataplane;
