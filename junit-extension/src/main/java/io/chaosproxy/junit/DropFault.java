@@ -37,6 +37,19 @@ public final class DropFault extends FaultSpec<DropFault> {
         return new DropFault(common(), DropPoint.MID_BODY, bytes, mode);
     }
 
+    /** TCP proxies: cuts each new connection as soon as it is accepted, before any byte flows (the TCP default). */
+    public DropFault atConnect() {
+        return new DropFault(common(), DropPoint.CONNECT, 0, mode);
+    }
+
+    /**
+     * TCP proxies: cuts the connection once {@code bytes} bytes have gone from the backend to the
+     * client (counted from when the rule first meets the connection).
+     */
+    public DropFault afterBytes(long bytes) {
+        return new DropFault(common(), DropPoint.AFTER_BYTES, bytes, mode);
+    }
+
     /**
      * Cuts after the backend has answered: the request was handled (a payment taken, a row written),
      * but the client only sees its connection fail, and may retry.

@@ -27,7 +27,7 @@ import java.util.function.Consumer;
  * @param <S> the kind's own class, so the methods here keep the kind's methods in reach
  */
 public abstract sealed class FaultSpec<S extends FaultSpec<S>>
-        permits LatencyFault, ErrorFault, DropFault, BandwidthFault, HangFault {
+        permits LatencyFault, ErrorFault, DropFault, BandwidthFault, HangFault, RefuseFault, SliceFault {
 
     /** The part every kind shares, copied on each change; never shared between two specs. */
     static final class Common {

@@ -1,5 +1,6 @@
 package io.chaosproxy.junit;
 
+import io.chaosproxy.faults.Direction;
 import io.chaosproxy.faults.DropMode;
 import io.chaosproxy.faults.DropPoint;
 import io.chaosproxy.faults.ErrorResponse;
@@ -51,5 +52,18 @@ public final class Faults {
     /** No response until the client gives up or the rule is removed. */
     public static HangFault hang() {
         return new HangFault(new FaultSpec.Common());
+    }
+
+    /**
+     * The proxy's port refuses new connections while the rule lasts (clients see
+     * {@link java.net.ConnectException}); open connections carry on. Any proxy, HTTP or TCP.
+     */
+    public static RefuseFault refuse() {
+        return new RefuseFault(new FaultSpec.Common());
+    }
+
+    /** TCP proxies: the backend's bytes reach the client in pieces of about {@code sliceBytes} bytes. */
+    public static SliceFault slice(long sliceBytes) {
+        return new SliceFault(new FaultSpec.Common(), sliceBytes, 0, Direction.DOWNSTREAM);
     }
 }

@@ -46,6 +46,11 @@ final class InProcessControl implements ProxyControl {
     }
 
     @Override
+    public String address(String proxyName) {
+        return server.address(proxyName).toString();
+    }
+
+    @Override
     public void upstreams(String proxyName, List<URI> upstreams) {
         server.upstreams(proxyName, upstreams);
     }
@@ -142,7 +147,9 @@ final class InProcessControl implements ProxyControl {
 
     private List<JournalEntry> sinceCleared(List<JournalEntry> entries) {
         Instant since = clearedAt;
-        return entries.stream().filter(entry -> entry.startedAt() == null || !entry.startedAt().isBefore(since)).toList();
+        return entries.stream().filter(entry -> entry.startedAt() == null || !entry.startedAt().isBefore(since)
+                // a TCP connection (a pool's, often older than the test) counts when it ended
+                || (entry.isConnection() && !entry.startedAt().plusMillis(entry.durationMs()).isBefore(since))).toList();
     }
 
     /** A rule for a proxy that does not exist would never fire: most likely a typo, so say so (as the control API does). */
@@ -150,6 +157,10 @@ final class InProcessControl implements ProxyControl {
         if (rule.proxy() != null && server.proxy(rule.proxy()).isEmpty()) {
             throw new FaultSpecException(field, field + " \"" + rule.proxy() + "\" names no proxy; proxies: "
                     + String.join(", ", server.proxies().stream().map(ProxyRuntime::name).toList()));
+        }
+        if (rule.proxy() != null) {
+            String at = field.substring(0, field.length() - "proxy".length());
+            server.proxy(rule.proxy()).ifPresent(proxy -> proxy.protocol().check(rule, proxy.name(), at));
         }
     }
 }

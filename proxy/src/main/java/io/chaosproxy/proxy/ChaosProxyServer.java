@@ -5,6 +5,7 @@ import io.chaosproxy.faults.FaultRule;
 import io.chaosproxy.faults.InstalledRule;
 import io.chaosproxy.proxy.config.HostPort;
 import io.chaosproxy.proxy.config.ListenerTls;
+import io.chaosproxy.proxy.config.ProxyProtocol;
 import io.chaosproxy.proxy.config.ProxySpec;
 import io.chaosproxy.proxy.config.ResilienceSettings;
 import io.chaosproxy.proxy.config.UpstreamTls;
@@ -13,6 +14,7 @@ import io.chaosproxy.proxy.dataplane.DataPlane;
 import io.chaosproxy.proxy.journal.ExchangeListener;
 import io.chaosproxy.proxy.dataplane.ProxyCore;
 import io.chaosproxy.proxy.dataplane.ProxyRuntime;
+import io.chaosproxy.proxy.dataplane.tcp.TcpPipes;
 import io.chaosproxy.proxy.demo.DemoUpstream;
 import io.chaosproxy.proxy.journal.RequestJournal;
 import io.chaosproxy.proxy.metrics.ProxyMetrics;
@@ -89,7 +91,8 @@ public final class ChaosProxyServer implements AutoCloseable {
         }
         this.core = new ProxyCore(faults, listeners);
         this.upstreamTls = config.upstreamTls();
-        this.dataPlane = new DataPlane(core, config.listenerTls, upstreamTls);
+        this.dataPlane = new DataPlane(core, config.listenerTls, upstreamTls,
+                new TcpPipes(core, config.resilience.connectTimeout()));
         if (metrics != null) {
             metrics.bind(dataPlane::proxies, faults);
         }
@@ -109,7 +112,7 @@ public final class ChaosProxyServer implements AutoCloseable {
             dataPlane.start();
             for (ProxySpec spec : config.proxies.values()) {
                 ProxySpec effective = spec;
-                if (spec.upstreams().isEmpty() && config.demoUpstreamWhenNone) {
+                if (spec.upstreams().isEmpty() && config.demoUpstreamWhenNone && spec.protocol() == ProxyProtocol.HTTP) {
                     effective = new ProxySpec(spec.name(), spec.listen(), List.of(startDemoUpstream()));
                 }
                 dataPlane.addProxy(effective, config.resilience);
@@ -139,6 +142,11 @@ public final class ChaosProxyServer implements AutoCloseable {
 
     public URI url(String proxyName) {
         return runtime(proxyName).url();
+    }
+
+    /** The {@code host:port} a client of this proxy connects to: what a TCP proxy's clients need. */
+    public HostPort address(String proxyName) {
+        return runtime(proxyName).address();
     }
 
     /** The control API's base URL, or null when this server runs without one (the default in tests). */
@@ -420,6 +428,14 @@ public final class ChaosProxyServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * A TCP proxy named {@code name} in front of {@code upstream} ({@code host:port} or
+         * {@code tcp://host:port}), on a free port of 127.0.0.1.
+         */
+        public Builder tcp(String name, String upstream) {
+            return proxy(ProxySpec.tcp(name, HostPort.loopback(0), List.of(upstream)));
+        }
+
         /** Moves a proxy already configured (with {@link #proxy} or the default one) to another listen address. */
         public Builder listen(String proxyName, String hostPort) {
             HostPort listen = HostPort.parse(hostPort);
@@ -429,7 +445,8 @@ public final class ChaosProxyServer implements AutoCloseable {
                         + proxyName + "\", ...) first");
             }
             List<URI> upstreams = current == null ? List.of() : current.upstreams();
-            proxies.put(proxyName, new ProxySpec(proxyName, listen, upstreams));
+            proxies.put(proxyName, new ProxySpec(proxyName, listen, upstreams,
+                    current == null ? ProxyProtocol.HTTP : current.protocol()));
             return this;
         }
 

@@ -49,7 +49,7 @@ final class ConfigReader {
             "tls", "upstreamTls");
     private static final Set<String> TLS_FIELDS = ordered("cert", "key");
     private static final Set<String> UPSTREAM_TLS_FIELDS = ordered("ca", "insecure");
-    private static final Set<String> PROXY_FIELDS = ordered("name", "listen", "upstreams");
+    private static final Set<String> PROXY_FIELDS = ordered("name", "listen", "upstreams", "protocol");
     private static final Set<String> RESILIENCE_FIELDS = ordered("maxAttempts", "retryOnStatus", "backoffBase",
             "backoffCap", "replayBufferBytes", "retryWithIdempotencyKey", "retryBudgetRatio",
             "retryBudgetMinPerSecond", "retryBudgetWindow", "breakerFailures", "breakerOnStatus",
@@ -196,6 +196,15 @@ final class ConfigReader {
         } catch (IllegalArgumentException e) {
             throw fail(at + ".listen", at + ".listen: " + e.getMessage());
         }
+        ProxyProtocol protocol = ProxyProtocol.HTTP;
+        JsonNode protocolNode = Fields.get(node, "protocol");
+        if (protocolNode != null) {
+            try {
+                protocol = ProxyProtocol.fromWireName(Fields.string(protocolNode, at + ".protocol"));
+            } catch (IllegalArgumentException e) {
+                throw fail(at + ".protocol", at + ".protocol: " + e.getMessage());
+            }
+        }
         List<URI> upstreams = new ArrayList<>();
         JsonNode upstreamsNode = Fields.get(node, "upstreams");
         if (upstreamsNode != null) {
@@ -204,8 +213,8 @@ final class ConfigReader {
             for (int i = 0; i < texts.size(); i++) {
                 String field = at + ".upstreams[" + i + "]";
                 try {
-                    URI upstream = Upstreams.parse(texts.get(i));
-                    if (Upstreams.httpUrl(upstream) == null) {
+                    URI upstream = Upstreams.parse(texts.get(i), protocol);
+                    if (protocol == ProxyProtocol.HTTP && Upstreams.httpUrl(upstream) == null) {
                         throw new IllegalArgumentException("upstream '" + texts.get(i) + "' is not a usable http(s) URL");
                     }
                     upstreams.add(upstream);
@@ -215,7 +224,7 @@ final class ConfigReader {
             }
         }
         try {
-            return new ProxySpec(name, listen, upstreams);
+            return new ProxySpec(name, listen, upstreams, protocol);
         } catch (IllegalArgumentException e) {
             throw fail(at + ".name", at + ".name: " + e.getMessage());
         }

@@ -82,6 +82,14 @@ final class FaultRoutes {
             throw ApiError.badRequest(field, field + " \"" + rule.proxy() + "\" names no proxy; proxies: "
                     + String.join(", ", server.proxies().stream().map(ProxyRuntime::name).toList()));
         }
+        if (rule.proxy() != null) {
+            String at = field.substring(0, field.length() - "proxy".length());
+            try {
+                server.proxy(rule.proxy()).ifPresent(proxy -> proxy.protocol().check(rule, proxy.name(), at));
+            } catch (io.chaosproxy.faults.FaultSpecException e) {
+                throw ApiError.badRequest(e.field(), e.getMessage());
+            }
+        }
     }
 
     private static ApiError unknown(String id) {

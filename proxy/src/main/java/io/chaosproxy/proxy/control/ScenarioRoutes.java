@@ -87,6 +87,13 @@ final class ScenarioRoutes {
                     throw ApiError.badRequest(field, field + " \"" + rule.proxy() + "\" names no proxy; proxies: "
                             + String.join(", ", server.proxies().stream().map(ProxyRuntime::name).toList()));
                 }
+                String at = "phases[" + p + "].faults[" + f + "].";
+                try {
+                    server.proxy(rule.proxy() == null ? "" : rule.proxy())
+                            .ifPresent(proxy -> proxy.protocol().check(rule, proxy.name(), at));
+                } catch (io.chaosproxy.faults.FaultSpecException e) {
+                    throw ApiError.badRequest(e.field(), e.getMessage());
+                }
             }
         }
     }

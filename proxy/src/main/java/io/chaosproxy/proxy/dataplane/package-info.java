@@ -29,6 +29,9 @@
  *       {@code TrailerFields} ({@code TE: trailers}, the backend's trailers to the client),
  *       {@code DuplexBodyInterceptor} and {@code DuplexRequestBody} (bodies that flow while the
  *       answer does, on HTTP/2 backends).</li>
+ *   <li>TCP proxies: {@code io.chaosproxy.proxy.dataplane.tcp} (a byte pipe per connection, with
+ *       its own fault stages), made through {@code TcpListeners}; {@code ConnectionCounters} are
+ *       their live counts.</li>
  *   <li>What it runs on: {@code io.chaosproxy.proxy.dataplane.transport} (Jetty connection
  *       factories and connection handling, OkHttp clients, upstream TLS trust).</li>
  * </ul>
