@@ -96,8 +96,10 @@ class JdbcThroughTcpProxyTest {
 
     @Test
     void refuseMakesGetConnectionFailWithinThePoolsConnectionTimeout() throws Exception {
-        pool.getHikariPoolMXBean().softEvictConnections(); // idle connections go; new ones must be made
         proxy.inject(FaultRule.builder(new Refuse()).proxy("db").build());
+        // then the idle connections go, so the pool must make new ones; in the other order the pool
+        // could refill itself (minimumIdle) before the rule was in place
+        pool.getHikariPoolMXBean().softEvictConnections();
         long start = System.nanoTime();
         assertThatThrownBy(() -> {
             try (Connection connection = pool.getConnection(); Statement statement = connection.createStatement()) {
