@@ -1,5 +1,6 @@
 package io.chaosproxy.proxy.tcp;
 
+import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -97,9 +98,13 @@ class JdbcThroughTcpProxyTest {
     @Test
     void refuseMakesGetConnectionFailWithinThePoolsConnectionTimeout() throws Exception {
         proxy.inject(FaultRule.builder(new Refuse()).proxy("db").build());
-        // then the idle connections go, so the pool must make new ones; in the other order the pool
-        // could refill itself (minimumIdle) before the rule was in place
-        pool.getHikariPoolMXBean().softEvictConnections();
+        // then the pooled connections go, so the pool must make new ones: evicted until none is left
+        // for a while, since a connection the pool was still opening when the rule came (its
+        // minimumIdle refill) joins the pool after the first eviction
+        await("the pool holds no connection").during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(10)).until(() -> {
+            pool.getHikariPoolMXBean().softEvictConnections();
+            return pool.getHikariPoolMXBean().getTotalConnections() == 0;
+        });
         long start = System.nanoTime();
         assertThatThrownBy(() -> {
             try (Connection connection = pool.getConnection(); Statement statement = connection.createStatement()) {

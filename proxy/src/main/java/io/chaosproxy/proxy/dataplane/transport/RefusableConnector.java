@@ -19,6 +19,11 @@ import org.eclipse.jetty.server.ServerConnector;
  * ECONNREFUSED. Jetty's own {@code setAccepting(false)} only stops calling accept(), so the kernel
  * would still complete handshakes into the backlog; here the socket itself goes away.
  *
+ * <p>While refusing, the port is held by a socket that is bound but does not listen: a SYN still
+ * gets a reset, but the port stays ours. Otherwise the kernel may hand the free port to an outgoing
+ * connection as its source port, and a client retrying its connect to that port can end up
+ * connected to itself (a TCP self-connect) instead of refused; and nobody else can take it meanwhile.
+ *
  * <p>The listening socket is this class's own (not Jetty's): Jetty cannot reopen one once started.
  * Its acceptor thread blocks in {@link #accept(int)} and waits while the listener refuses;
  * accepted channels go to Jetty's selector as with a plain {@link ServerConnector}.
@@ -30,6 +35,7 @@ public final class RefusableConnector extends ServerConnector {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition reopened = lock.newCondition();
     private volatile ServerSocketChannel channel;
+    private SocketChannel placeholder; // holds the port while refusing; guarded by lock
     private volatile int boundPort = -1;
     private volatile State state = State.ACCEPTING;
     private volatile String lostReason;
@@ -52,12 +58,15 @@ public final class RefusableConnector extends ServerConnector {
         }
     }
 
+    private InetSocketAddress address(int port) {
+        return getHost() == null ? new InetSocketAddress(port) : new InetSocketAddress(getHost(), port);
+    }
+
     private ServerSocketChannel bind(int port) throws IOException {
         ServerSocketChannel opened = ServerSocketChannel.open();
         try {
             opened.setOption(StandardSocketOptions.SO_REUSEADDR, getReuseAddress());
-            InetSocketAddress address = getHost() == null ? new InetSocketAddress(port) : new InetSocketAddress(getHost(), port);
-            opened.bind(address, getAcceptQueueSize());
+            opened.bind(address(port), getAcceptQueueSize());
             opened.configureBlocking(true);
             return opened;
         } catch (IOException | RuntimeException e) {
@@ -79,6 +88,7 @@ public final class RefusableConnector extends ServerConnector {
             state = State.REFUSING;
             lostReason = null;
             closeChannel();
+            holdPort();
         } finally {
             lock.unlock();
         }
@@ -95,6 +105,7 @@ public final class RefusableConnector extends ServerConnector {
                 return true;
             }
             try {
+                releasePort();
                 channel = bind(boundPort);
                 state = State.ACCEPTING;
                 lostReason = null;
@@ -178,10 +189,39 @@ public final class RefusableConnector extends ServerConnector {
         lock.lock();
         try {
             closeChannel();
+            releasePort();
         } finally {
             lock.unlock();
         }
         super.close();
+    }
+
+    /** Binds, without listening, the port just closed; a port that cannot be held is only refused. */
+    private void holdPort() {
+        try {
+            SocketChannel holder = SocketChannel.open();
+            try {
+                holder.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+                holder.bind(address(boundPort));
+                placeholder = holder;
+            } catch (IOException | RuntimeException e) {
+                holder.close();
+            }
+        } catch (IOException e) {
+            // no socket to hold the port with: the listener is closed all the same
+        }
+    }
+
+    private void releasePort() {
+        SocketChannel holder = placeholder;
+        placeholder = null;
+        if (holder != null) {
+            try {
+                holder.close();
+            } catch (IOException e) {
+                // an unconnected socket closes without I/O
+            }
+        }
     }
 
     private void closeChannel() {
