@@ -44,8 +44,10 @@ class JdbcThroughTcpProxyTest {
     static void start() throws Exception {
         // HikariCP checks a connection on every borrow (its default skips that for 500 ms after last use):
         // H2 reports a cut connection with its own codes, not SQLState 08xxx, so Hikari would otherwise
-        // hand a dead connection out once before it notices.
-        System.setProperty("com.zaxxer.hikari.aliveBypassWindowMs", "0");
+        // hand a dead connection out once before it notices. -1, not 0: Hikari skips the check when the
+        // milliseconds since last use are not above the window, and a connection returned in the same
+        // millisecond it is borrowed again has 0.
+        System.setProperty("com.zaxxer.hikari.aliveBypassWindowMs", "-1");
         database = Server.createTcpServer("-tcpPort", "0", "-ifNotExists").start();
         proxy = ChaosProxyServer.builder().seed(11).tcp("db", "127.0.0.1:" + database.getPort()).build().start();
         HikariConfig config = new HikariConfig();

@@ -7,6 +7,7 @@ import java.nio.channels.AsynchronousCloseException;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 import org.eclipse.jetty.server.ConnectionFactory;
@@ -34,6 +35,8 @@ public final class RefusableConnector extends ServerConnector {
 
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition reopened = lock.newCondition();
+    private final Condition acceptorOut = lock.newCondition();
+    private boolean acceptorIn; // the acceptor thread is inside accept(); guarded by lock
     private volatile ServerSocketChannel channel;
     private SocketChannel placeholder; // holds the port while refusing; guarded by lock
     private volatile int boundPort = -1;
@@ -88,6 +91,7 @@ public final class RefusableConnector extends ServerConnector {
             state = State.REFUSING;
             lostReason = null;
             closeChannel();
+            awaitAcceptorOut();
             holdPort();
         } finally {
             lock.unlock();
@@ -146,8 +150,16 @@ public final class RefusableConnector extends ServerConnector {
             throw e; // stopping
         } catch (AsynchronousCloseException e) {
             return; // refused meanwhile: the next call waits for the socket to come back
+        } finally {
+            leftAccept();
         }
         if (accepted == null) {
+            return;
+        }
+        if (listening != channel) {
+            // came in while the rule was being installed, before refuse() returned: reset, not served
+            accepted.setOption(StandardSocketOptions.SO_LINGER, 0);
+            accepted.close();
             return;
         }
         accepted.configureBlocking(false);
@@ -161,6 +173,7 @@ public final class RefusableConnector extends ServerConnector {
             while (channel == null || state != State.ACCEPTING) {
                 reopened.await();
             }
+            acceptorIn = true;
             return channel;
         } finally {
             lock.unlock();
@@ -194,6 +207,33 @@ public final class RefusableConnector extends ServerConnector {
             lock.unlock();
         }
         super.close();
+    }
+
+    private void leftAccept() {
+        lock.lock();
+        try {
+            acceptorIn = false;
+            acceptorOut.signalAll();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /**
+     * Waits for the acceptor to leave accept(). A thread blocked in accept() keeps the kernel's
+     * listening socket alive after close() until it wakes up, and a client connecting meanwhile
+     * would be let in; only once it is out does every new connect get ECONNREFUSED. Bounded, in
+     * case the acceptor is stuck: then the listener is closed as far as this side can tell.
+     */
+    private void awaitAcceptorOut() {
+        long left = TimeUnit.SECONDS.toNanos(2);
+        try {
+            while (acceptorIn && left > 0) {
+                left = acceptorOut.awaitNanos(left);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** Binds, without listening, the port just closed; a port that cannot be held is only refused. */
