@@ -10,7 +10,7 @@ import io.chaosproxy.faults.Fault;
  * headers, mid-body after a number of body bytes, or after the backend answered, with a TCP RST
  * (the default) or a FIN.
  */
-public final class DropFault extends FaultSpec<DropFault> {
+public final class DropFault extends DirectedFaultSpec<DropFault> {
     private final DropPoint when;
     private final long afterBytes;
     private final DropMode mode;
@@ -75,6 +75,6 @@ public final class DropFault extends FaultSpec<DropFault> {
 
     @Override
     Fault fault() {
-        return new Drop(when, afterBytes, mode);
+        return new Drop(when, afterBytes, mode, direction());
     }
 }

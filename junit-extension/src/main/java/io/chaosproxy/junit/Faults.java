@@ -1,6 +1,5 @@
 package io.chaosproxy.junit;
 
-import io.chaosproxy.faults.Direction;
 import io.chaosproxy.faults.DropMode;
 import io.chaosproxy.faults.DropPoint;
 import io.chaosproxy.faults.ErrorResponse;
@@ -64,6 +63,6 @@ public final class Faults {
 
     /** TCP proxies: the backend's bytes reach the client in pieces of about {@code sliceBytes} bytes. */
     public static SliceFault slice(long sliceBytes) {
-        return new SliceFault(new FaultSpec.Common(), sliceBytes, 0, Direction.DOWNSTREAM);
+        return new SliceFault(new FaultSpec.Common(), sliceBytes, 0);
     }
 }

@@ -1,6 +1,5 @@
 package io.chaosproxy.junit;
 
-import io.chaosproxy.faults.Direction;
 import io.chaosproxy.faults.Fault;
 import io.chaosproxy.faults.Slice;
 import java.time.Duration;
@@ -11,35 +10,28 @@ import java.time.Duration;
  * delivers it: a test of the client's framing. {@code direction(Direction.UPSTREAM)} slices what
  * the client writes instead, {@code Direction.BOTH} both ways.
  */
-public final class SliceFault extends FaultSpec<SliceFault> {
+public final class SliceFault extends DirectedFaultSpec<SliceFault> {
     private final long sliceBytes;
     private final long pauseMs;
-    private final Direction direction;
 
-    SliceFault(Common common, long sliceBytes, long pauseMs, Direction direction) {
+    SliceFault(Common common, long sliceBytes, long pauseMs) {
         super(common);
         this.sliceBytes = sliceBytes;
         this.pauseMs = pauseMs;
-        this.direction = direction;
     }
 
     /** A pause of {@code pause} (whole milliseconds) between pieces. */
     public SliceFault pause(Duration pause) {
-        return new SliceFault(common(), sliceBytes, pause.toMillis(), direction);
-    }
-
-    /** Which way to slice: downstream (backend to client, the default), upstream, or both. */
-    public SliceFault direction(Direction way) {
-        return new SliceFault(common(), sliceBytes, pauseMs, way);
+        return new SliceFault(common(), sliceBytes, pause.toMillis());
     }
 
     @Override
     SliceFault with(Common common) {
-        return new SliceFault(common, sliceBytes, pauseMs, direction);
+        return new SliceFault(common, sliceBytes, pauseMs);
     }
 
     @Override
     Fault fault() {
-        return new Slice(sliceBytes, pauseMs, direction);
+        return new Slice(sliceBytes, pauseMs, direction());
     }
 }

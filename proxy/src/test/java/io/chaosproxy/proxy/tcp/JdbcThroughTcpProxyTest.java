@@ -11,6 +11,7 @@ import io.chaosproxy.faults.Drop;
 import io.chaosproxy.faults.DropMode;
 import io.chaosproxy.faults.DropPoint;
 import io.chaosproxy.faults.FaultRule;
+import io.chaosproxy.faults.Hang;
 import io.chaosproxy.faults.InstalledRule;
 import io.chaosproxy.faults.Latency;
 import io.chaosproxy.faults.Refuse;
@@ -36,6 +37,9 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(60)
 class JdbcThroughTcpProxyTest {
+    /** The driver's socket read timeout (H2's NETWORK_TIMEOUT): what ends a query whose answer never comes. */
+    private static final int SOCKET_TIMEOUT_MS = 2_000;
+
     private static Server database;
     private static ChaosProxyServer proxy;
     private static HikariDataSource pool;
@@ -51,7 +55,7 @@ class JdbcThroughTcpProxyTest {
         database = Server.createTcpServer("-tcpPort", "0", "-ifNotExists").start();
         proxy = ChaosProxyServer.builder().seed(11).tcp("db", "127.0.0.1:" + database.getPort()).build().start();
         HikariConfig config = new HikariConfig();
-        config.setJdbcUrl("jdbc:h2:tcp://" + proxy.address("db") + "/mem:orders;DB_CLOSE_DELAY=-1");
+        config.setJdbcUrl("jdbc:h2:tcp://" + proxy.address("db") + "/mem:orders;DB_CLOSE_DELAY=-1;NETWORK_TIMEOUT=" + SOCKET_TIMEOUT_MS);
         config.setUsername("sa");
         config.setMaximumPoolSize(2);
         config.setMinimumIdle(1);
@@ -95,6 +99,19 @@ class JdbcThroughTcpProxyTest {
         var cut = proxy.journal().await(JournalQuery.ALL.withProxy("db").withFault(reset.id()), 1, Duration.ofSeconds(10));
         assertThat(cut).isNotEmpty();
         assertThat(cut.get(0).connection().end()).isEqualTo(ConnectionRecord.END_FAULT);
+    }
+
+    @Test
+    void aHangTripsTheDriversSocketTimeoutAndThePoolRecovers() throws Exception {
+        try (Connection connection = pool.getConnection(); Statement statement = connection.createStatement()) {
+            proxy.inject(FaultRule.builder(new Hang()).proxy("db").build()); // the database stops answering mid-use
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> statement.executeQuery("SELECT total FROM orders WHERE id = 1"))
+                    .isInstanceOf(SQLException.class).hasMessageContaining("Connection is broken"); // H2 on its read timeout
+            long waited = (System.nanoTime() - start) / 1_000_000;
+            assertThat(waited).as("the driver gave up at its socket timeout, not before").isGreaterThanOrEqualTo(SOCKET_TIMEOUT_MS - 100);
+            assertThat(waited).as("and not long after").isLessThan(SOCKET_TIMEOUT_MS + 5_000);
+        }
     }
 
     @Test
