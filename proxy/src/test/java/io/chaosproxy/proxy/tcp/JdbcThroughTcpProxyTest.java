@@ -103,14 +103,19 @@ class JdbcThroughTcpProxyTest {
 
     @Test
     void aHangTripsTheDriversSocketTimeoutAndThePoolRecovers() throws Exception {
-        try (Connection connection = pool.getConnection(); Statement statement = connection.createStatement()) {
-            proxy.inject(FaultRule.builder(new Hang()).proxy("db").build()); // the database stops answering mid-use
-            long start = System.nanoTime();
-            assertThatThrownBy(() -> statement.executeQuery("SELECT total FROM orders WHERE id = 1"))
-                    .isInstanceOf(SQLException.class).hasMessageContaining("Connection is broken"); // H2 on its read timeout
-            long waited = (System.nanoTime() - start) / 1_000_000;
-            assertThat(waited).as("the driver gave up at its socket timeout, not before").isGreaterThanOrEqualTo(SOCKET_TIMEOUT_MS - 100);
-            assertThat(waited).as("and not long after").isLessThan(SOCKET_TIMEOUT_MS + 5_000);
+        Connection connection = pool.getConnection();
+        Statement statement = connection.createStatement();
+        proxy.inject(FaultRule.builder(new Hang()).proxy("db").build()); // the database stops answering mid-use
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> statement.executeQuery("SELECT total FROM orders WHERE id = 1"))
+                .isInstanceOf(SQLException.class).hasMessageContaining("Connection is broken"); // H2 on its read timeout
+        long waited = (System.nanoTime() - start) / 1_000_000;
+        assertThat(waited).as("the driver gave up at its socket timeout, not before").isGreaterThanOrEqualTo(SOCKET_TIMEOUT_MS - 100);
+        assertThat(waited).as("and not long after").isLessThan(SOCKET_TIMEOUT_MS + 5_000);
+        try {
+            connection.close(); // back to the pool, which finds it broken on the next borrow
+        } catch (SQLException brokenAgain) {
+            // H2 reports the broken session once more while Hikari resets the connection
         }
     }
 
