@@ -3,11 +3,9 @@ package io.chaosproxy.junit;
 import io.chaosproxy.faults.FaultRule;
 import io.chaosproxy.faults.FaultSpecException;
 import io.chaosproxy.faults.InstalledRule;
-import io.chaosproxy.faults.Phase;
 import io.chaosproxy.faults.Scenario;
 import io.chaosproxy.faults.ScenarioCatalog;
 import io.chaosproxy.proxy.ChaosProxyServer;
-import io.chaosproxy.proxy.dataplane.ProxyRuntime;
 import io.chaosproxy.proxy.events.EventLog;
 import io.chaosproxy.proxy.events.ProxyEvent;
 import io.chaosproxy.proxy.journal.JournalEntry;
@@ -57,7 +55,7 @@ final class InProcessControl implements ProxyControl {
 
     @Override
     public InjectedFault inject(FaultRule rule) {
-        checkProxy(rule, "proxy");
+        server.checkTargets(rule, "");
         InstalledRule installed = server.inject(rule);
         return new InjectedFault(installed.rule(), installed::fired, () -> server.faults().remove(installed.id()));
     }
@@ -75,12 +73,7 @@ final class InProcessControl implements ProxyControl {
 
     @Override
     public void startScenario(Scenario scenario) {
-        for (int p = 0; p < scenario.phases().size(); p++) {
-            Phase phase = scenario.phases().get(p);
-            for (int f = 0; f < phase.faults().size(); f++) {
-                checkProxy(phase.faults().get(f), "phases[" + p + "].faults[" + f + "].proxy");
-            }
-        }
+        server.checkTargets(scenario);
         server.scenarios().start(scenario);
     }
 
@@ -150,17 +143,5 @@ final class InProcessControl implements ProxyControl {
         return entries.stream().filter(entry -> entry.startedAt() == null || !entry.startedAt().isBefore(since)
                 // a TCP connection (a pool's, often older than the test) counts when it ended
                 || (entry.isConnection() && !entry.startedAt().plusMillis(entry.durationMs()).isBefore(since))).toList();
-    }
-
-    /** A rule for a proxy that does not exist would never fire: most likely a typo, so say so (as the control API does). */
-    private void checkProxy(FaultRule rule, String field) {
-        if (rule.proxy() != null && server.proxy(rule.proxy()).isEmpty()) {
-            throw new FaultSpecException(field, field + " \"" + rule.proxy() + "\" names no proxy; proxies: "
-                    + String.join(", ", server.proxies().stream().map(ProxyRuntime::name).toList()));
-        }
-        if (rule.proxy() != null) {
-            String at = field.substring(0, field.length() - "proxy".length());
-            server.proxy(rule.proxy()).ifPresent(proxy -> proxy.protocol().check(rule, proxy.name(), at));
-        }
     }
 }

@@ -1,5 +1,6 @@
 package io.chaosproxy.proxy;
 
+import io.chaosproxy.proxy.config.RuleTargets;
 import io.chaosproxy.faults.FaultEngine;
 import io.chaosproxy.faults.FaultRule;
 import io.chaosproxy.faults.InstalledRule;
@@ -172,6 +173,26 @@ public final class ChaosProxyServer implements AutoCloseable {
 
     public Optional<ProxyRuntime> proxy(String name) {
         return dataPlane.proxy(name);
+    }
+
+    /**
+     * Refuses, with a {@link io.chaosproxy.faults.FaultSpecException} naming the field, a rule that
+     * names no proxy of this server or one whose protocol it cannot act on ({@link RuleTargets}).
+     * {@code at} is the rule's place as a field prefix: {@code ""}, {@code "[2]."}.
+     */
+    public void checkTargets(io.chaosproxy.faults.FaultRule rule, String at) {
+        RuleTargets.check(rule, at, protocols());
+    }
+
+    /** {@link #checkTargets(io.chaosproxy.faults.FaultRule, String)} for every rule of every phase. */
+    public void checkTargets(io.chaosproxy.faults.Scenario scenario) {
+        RuleTargets.check(scenario, "", protocols());
+    }
+
+    private Map<String, ProxyProtocol> protocols() {
+        Map<String, ProxyProtocol> protocols = new LinkedHashMap<>();
+        proxies().forEach(proxy -> protocols.put(proxy.name(), proxy.protocol()));
+        return protocols;
     }
 
     /** Starts another named proxy at run time. */

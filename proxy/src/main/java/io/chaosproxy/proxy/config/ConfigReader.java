@@ -13,7 +13,6 @@ import io.chaosproxy.faults.FaultRuleParser;
 import io.chaosproxy.faults.FaultSpecException;
 import io.chaosproxy.faults.Fields;
 import io.chaosproxy.faults.JsonKind;
-import io.chaosproxy.faults.Phase;
 import io.chaosproxy.faults.Scenario;
 import io.chaosproxy.faults.ScenarioCatalog;
 import io.chaosproxy.faults.ScenarioParser;
@@ -22,6 +21,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -111,20 +111,19 @@ final class ConfigReader {
         List<ProxySpec> proxies = proxies(Fields.get(root, "proxies"));
         ResilienceSettings resilience = Fields.get(root, "resilience") == null ? null : resilience(Fields.get(root, "resilience"));
         List<FaultRule> faults = faults(Fields.get(root, "faults"));
-        Set<String> proxyNames = new LinkedHashSet<>();
-        proxyNames.add(ProxySpec.DEFAULT_NAME);
-        proxies.forEach(proxy -> proxyNames.add(proxy.name()));
-        for (int i = 0; i < faults.size(); i++) {
-            checkProxy(faults.get(i), "faults[" + i + "].proxy", proxyNames);
-        }
+        Map<String, ProxyProtocol> proxyProtocols = new LinkedHashMap<>();
+        proxyProtocols.put(ProxySpec.DEFAULT_NAME, ProxyProtocol.HTTP);
+        proxies.forEach(proxy -> proxyProtocols.put(proxy.name(), proxy.protocol()));
         Scenario scenario = Fields.get(root, "scenario") == null ? null : scenario(Fields.get(root, "scenario"));
-        if (scenario != null) {
-            for (int p = 0; p < scenario.phases().size(); p++) {
-                Phase phase = scenario.phases().get(p);
-                for (int f = 0; f < phase.faults().size(); f++) {
-                    checkProxy(phase.faults().get(f), "scenario.phases[" + p + "].faults[" + f + "].proxy", proxyNames);
-                }
+        try {
+            for (int i = 0; i < faults.size(); i++) {
+                RuleTargets.check(faults.get(i), "faults[" + i + "].", proxyProtocols);
             }
+            if (scenario != null) {
+                RuleTargets.check(scenario, "scenario.", proxyProtocols);
+            }
+        } catch (FaultSpecException e) {
+            throw fail(e.field(), e.getMessage());
         }
         Long seed = Fields.get(root, "seed") == null ? null : wholeNumber(Fields.get(root, "seed"), "seed");
         Integer journalCapacity = null;
@@ -369,13 +368,6 @@ final class ConfigReader {
         } catch (FaultSpecException e) {
             FaultSpecException moved = e.under("scenario");
             throw fail(moved.field(), moved.getMessage());
-        }
-    }
-
-    private void checkProxy(FaultRule rule, String field, Set<String> proxyNames) {
-        if (rule.proxy() != null && !proxyNames.contains(rule.proxy())) {
-            throw fail(field, field + " '" + rule.proxy() + "' names no proxy in this file; proxies: "
-                    + String.join(", ", proxyNames));
         }
     }
 
