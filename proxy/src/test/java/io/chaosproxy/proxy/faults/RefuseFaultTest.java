@@ -10,6 +10,8 @@ import io.chaosproxy.faults.Refuse;
 import io.chaosproxy.faults.Scenario;
 import io.chaosproxy.proxy.ChaosProxyServer;
 import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -101,6 +103,24 @@ class RefuseFaultTest {
         backend.enqueue(new MockResponse.Builder().body("healthy").build());
         awaitListener(RefusableConnector.State.ACCEPTING);
         assertThat(jdkGet().body()).isEqualTo("healthy");
+    }
+
+    @Test
+    void aPortTakenMeanwhileIsReportedAsLostAndTakenBackWhenFree() throws Exception {
+        int port = proxy.url().getPort();
+        InstalledRule refuse = proxy.inject(FaultRule.builder(new Refuse()).build());
+        try (ServerSocket squatter = new ServerSocket()) {
+            squatter.setReuseAddress(true); // as another program restarted on that port would
+            squatter.bind(new InetSocketAddress("127.0.0.1", port));
+            proxy.faults().remove(refuse.id());
+
+            var runtime = proxy.proxy("default").orElseThrow();
+            assertThat(runtime.listenerState()).isEqualTo(RefusableConnector.State.LOST);
+            assertThat(runtime.listenerProblem()).contains("cannot listen on port " + port + " again");
+        }
+        backend.enqueue(new MockResponse.Builder().body("mine again").build());
+        awaitListener(RefusableConnector.State.ACCEPTING); // retried every second
+        assertThat(jdkGet().body()).isEqualTo("mine again");
     }
 
     private void awaitListener(RefusableConnector.State state) {
