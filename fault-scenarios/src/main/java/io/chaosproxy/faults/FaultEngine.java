@@ -57,6 +57,7 @@ public final class FaultEngine {
     private final Clock clock;
     private final AtomicReference<List<InstalledRule>> rules = new AtomicReference<>(List.of());
     private final List<Consumer<InstalledRule>> removalListeners = new CopyOnWriteArrayList<>();
+    private final List<Runnable> changeListeners = new CopyOnWriteArrayList<>();
 
     /** Held by changes only, never by {@link #decide}. Guards the two counters below. */
     private final Object changeLock = new Object();
@@ -163,6 +164,31 @@ public final class FaultEngine {
     public void onRemoved(Consumer<InstalledRule> listener) {
         removalListeners.add(Objects.requireNonNull(listener, "listener"));
     }
+
+    /**
+     * Runs {@code listener} after every change of the installed rules (install, removal, expiry,
+     * scenario phase), on the thread that made it, before that call returns: how listeners that
+     * act on rules as a whole (a refuse rule closing a port) are in force as soon as it returns.
+     * Its exceptions are logged and dropped.
+     */
+    public void onChange(Runnable listener) {
+        changeListeners.add(Objects.requireNonNull(listener, "listener"));
+    }
+
+    /**
+     * Whether {@code installed} fires on one TCP connection. A TCP proxy asks this once per
+     * connection and rule, the first time the rule meets the connection, so {@code after} and
+     * {@code times} count connections; the probability is drawn as for a request.
+     */
+    public boolean firesOnConnection(InstalledRule installed) {
+        Instant now = clock.instant();
+        if (installed.isExpiredAt(now) || installed.exhausted()) {
+            return false;
+        }
+        long matchNumber = installed.countMatch();
+        return fires(installed, matchNumber, now, Seeds.draws(seed, installed.rule().name(), matchNumber));
+    }
+
 
     /** Which rules fire on this request for this leg, and what they add up to. */
     public FaultDecision decide(RequestFacts request, Target target) {
@@ -309,6 +335,9 @@ public final class FaultEngine {
         }
         expired.forEach(this::tellRemoved);
         removed.forEach(this::tellRemoved);
+        if (!expired.isEmpty() || !removed.isEmpty() || !added.isEmpty()) {
+            tellChanged();
+        }
         return new Change(List.copyOf(removed), added);
     }
 
@@ -357,6 +386,16 @@ public final class FaultEngine {
         } while (taken.contains(name));
         taken.add(name);
         return name;
+    }
+
+    private void tellChanged() {
+        for (Runnable listener : changeListeners) {
+            try {
+                listener.run();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "change listener failed", e);
+            }
+        }
     }
 
     private void tellRemoved(InstalledRule rule) {

@@ -4,7 +4,7 @@ import io.chaosproxy.faults.Bandwidth;
 import io.chaosproxy.faults.Fault;
 
 /** Bandwidth: the response body flows at this many bytes per second. */
-public final class BandwidthFault extends FaultSpec<BandwidthFault> {
+public final class BandwidthFault extends DirectedFaultSpec<BandwidthFault> {
     private final long bytesPerSecond;
 
     BandwidthFault(Common common, long bytesPerSecond) {
@@ -19,6 +19,6 @@ public final class BandwidthFault extends FaultSpec<BandwidthFault> {
 
     @Override
     Fault fault() {
-        return new Bandwidth(bytesPerSecond);
+        return new Bandwidth(bytesPerSecond, direction());
     }
 }

@@ -130,6 +130,15 @@ public final class ChaosProxy implements BeforeAllCallback, BeforeEachCallback, 
         return control().url(proxyName);
     }
 
+    /**
+     * Where a TCP proxy (see {@link Builder#tcp}) takes connections, {@code host:port}: what the
+     * service under test puts in its connection string, e.g.
+     * {@code "jdbc:postgresql://" + proxy.address("pg") + "/app"}.
+     */
+    public String address(String proxyName) {
+        return control().address(proxyName);
+    }
+
     // ---- where the proxy sends it ----
 
     /** Points the default proxy at this backend, e.g. a MockWebServer's {@code server.url("/")}. */
@@ -432,6 +441,19 @@ public final class ChaosProxy implements BeforeAllCallback, BeforeEachCallback, 
                 throw new IllegalArgumentException("'default' is the default proxy's name: configure it with listen(...) and upstream(...)");
             }
             return step(server -> server.proxy(spec));
+        }
+
+        /**
+         * A TCP proxy named {@code name} in front of {@code upstream} ({@code host:port} or
+         * {@code tcp://host:port}), on a free loopback port: a database, cache or broker the
+         * service reaches at {@link ChaosProxy#address(String) address(name)}. Faults aim at it
+         * with {@code .onProxy(name)}.
+         */
+        public Builder tcp(String name, String upstream) {
+            if (name.equals(ProxySpec.DEFAULT_NAME)) {
+                throw new IllegalArgumentException("'default' is the default HTTP proxy's name: give the TCP proxy another");
+            }
+            return step(server -> server.tcp(name, upstream));
         }
 
         /** Where a named proxy declared with {@link #proxy} listens; by default a free loopback port. */

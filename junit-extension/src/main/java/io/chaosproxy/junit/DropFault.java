@@ -10,7 +10,7 @@ import io.chaosproxy.faults.Fault;
  * headers, mid-body after a number of body bytes, or after the backend answered, with a TCP RST
  * (the default) or a FIN.
  */
-public final class DropFault extends FaultSpec<DropFault> {
+public final class DropFault extends DirectedFaultSpec<DropFault> {
     private final DropPoint when;
     private final long afterBytes;
     private final DropMode mode;
@@ -35,6 +35,19 @@ public final class DropFault extends FaultSpec<DropFault> {
     /** Cuts after {@code bytes} bytes of the response body. */
     public DropFault midBody(long bytes) {
         return new DropFault(common(), DropPoint.MID_BODY, bytes, mode);
+    }
+
+    /** TCP proxies: cuts each new connection as soon as it is accepted, before any byte flows (the TCP default). */
+    public DropFault atConnect() {
+        return new DropFault(common(), DropPoint.CONNECT, 0, mode);
+    }
+
+    /**
+     * TCP proxies: cuts the connection once {@code bytes} bytes have gone from the backend to the
+     * client (counted from when the rule first meets the connection).
+     */
+    public DropFault afterBytes(long bytes) {
+        return new DropFault(common(), DropPoint.AFTER_BYTES, bytes, mode);
     }
 
     /**
@@ -62,6 +75,6 @@ public final class DropFault extends FaultSpec<DropFault> {
 
     @Override
     Fault fault() {
-        return new Drop(when, afterBytes, mode);
+        return new Drop(when, afterBytes, mode, direction());
     }
 }

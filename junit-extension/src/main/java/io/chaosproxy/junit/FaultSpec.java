@@ -1,5 +1,6 @@
 package io.chaosproxy.junit;
 
+import io.chaosproxy.faults.Direction;
 import io.chaosproxy.faults.Fault;
 import io.chaosproxy.faults.FaultRule;
 import io.chaosproxy.faults.FaultRuleJson;
@@ -27,7 +28,7 @@ import java.util.function.Consumer;
  * @param <S> the kind's own class, so the methods here keep the kind's methods in reach
  */
 public abstract sealed class FaultSpec<S extends FaultSpec<S>>
-        permits LatencyFault, ErrorFault, DropFault, BandwidthFault, HangFault {
+        permits DirectedFaultSpec, ErrorFault, RefuseFault {
 
     /** The part every kind shares, copied on each change; never shared between two specs. */
     static final class Common {
@@ -42,6 +43,7 @@ public abstract sealed class FaultSpec<S extends FaultSpec<S>>
         private Long durationMs;
         private Target target = Target.CLIENT;
         private Long ratePerSecond;
+        Direction direction; // null: the kind's default (downstream); only directed kinds set it
 
         Common copy() {
             Common copy = new Common();
@@ -56,6 +58,7 @@ public abstract sealed class FaultSpec<S extends FaultSpec<S>>
             copy.durationMs = durationMs;
             copy.target = target;
             copy.ratePerSecond = ratePerSecond;
+            copy.direction = direction;
             return copy;
         }
     }
@@ -77,7 +80,7 @@ public abstract sealed class FaultSpec<S extends FaultSpec<S>>
     }
 
     /** This spec's kind and parameters with one common setting changed; the original stays as it was. */
-    private S changed(Consumer<Common> change) {
+    final S changed(Consumer<Common> change) {
         Common next = common.copy();
         change.accept(next);
         return with(next);

@@ -52,4 +52,17 @@ public final class Faults {
     public static HangFault hang() {
         return new HangFault(new FaultSpec.Common());
     }
+
+    /**
+     * The proxy's port refuses new connections while the rule lasts (clients see
+     * {@link java.net.ConnectException}); open connections carry on. Any proxy, HTTP or TCP.
+     */
+    public static RefuseFault refuse() {
+        return new RefuseFault(new FaultSpec.Common());
+    }
+
+    /** TCP proxies: the backend's bytes reach the client in pieces of about {@code sliceBytes} bytes. */
+    public static SliceFault slice(long sliceBytes) {
+        return new SliceFault(new FaultSpec.Common(), sliceBytes, 0);
+    }
 }

@@ -1,6 +1,5 @@
 package io.chaosproxy.junit;
 
-import io.chaosproxy.faults.Direction;
 import io.chaosproxy.faults.Fault;
 import io.chaosproxy.faults.Hang;
 import io.chaosproxy.faults.HangPoint;
@@ -9,7 +8,7 @@ import io.chaosproxy.faults.HangPoint;
  * Hang: no response at all until the client gives up or the rule is removed; or, with
  * {@link #midBody(long)}, the status, the headers and some of the body, then nothing.
  */
-public final class HangFault extends FaultSpec<HangFault> {
+public final class HangFault extends DirectedFaultSpec<HangFault> {
     private final HangPoint when;
     private final long afterBytes;
 
@@ -39,6 +38,6 @@ public final class HangFault extends FaultSpec<HangFault> {
 
     @Override
     Fault fault() {
-        return new Hang(when, afterBytes, Direction.DOWNSTREAM);
+        return new Hang(when, afterBytes, direction());
     }
 }

@@ -1,6 +1,7 @@
 package io.chaosproxy.junit;
 
 import io.chaosproxy.proxy.journal.Attempt;
+import io.chaosproxy.proxy.journal.ConnectionRecord;
 import io.chaosproxy.proxy.journal.JournalEntry;
 import java.util.List;
 
@@ -27,6 +28,20 @@ final class JournalText {
     /** {@code POST /payments/charges -> 503 (12 ms) faults [f1] attempts [] proxy default id 3f2a...}. */
     static String line(JournalEntry entry) {
         StringBuilder line = new StringBuilder();
+        if (entry.isConnection()) {
+            ConnectionRecord connection = entry.connection();
+            line.append("tcp ").append(connection.client()).append(" -> ")
+                    .append(connection.backend() == null ? "no backend" : connection.backend())
+                    .append(' ').append(connection.end()).append(" up ").append(connection.bytesUp())
+                    .append(" B down ").append(connection.bytesDown()).append(" B (").append(entry.durationMs()).append(" ms)");
+            if (!entry.faults().isEmpty()) {
+                line.append(" faults ").append(entry.faults());
+            }
+            if (entry.error() != null) {
+                line.append(" error: ").append(entry.error());
+            }
+            return line.append(" proxy ").append(entry.proxy()).append(" id ").append(entry.requestId()).toString();
+        }
         line.append(entry.method()).append(' ').append(entry.path()).append(" -> ")
                 .append(entry.status() == null ? "no response" : entry.status().toString())
                 .append(" (").append(entry.durationMs()).append(" ms)");

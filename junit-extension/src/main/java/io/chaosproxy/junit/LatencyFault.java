@@ -1,6 +1,5 @@
 package io.chaosproxy.junit;
 
-import io.chaosproxy.faults.Direction;
 import io.chaosproxy.faults.Fault;
 import io.chaosproxy.faults.Latency;
 import io.chaosproxy.faults.LatencyDistribution;
@@ -13,7 +12,7 @@ import java.util.Objects;
  * forwarded; or, with {@link #lognormal(Duration)}, a long-tailed wait whose median is {@code delay};
  * or, with {@link #afterBackend()}, the backend's answer waits at the proxy instead.
  */
-public final class LatencyFault extends FaultSpec<LatencyFault> {
+public final class LatencyFault extends DirectedFaultSpec<LatencyFault> {
     private final Duration delay;
     private final Duration jitter;
     private final Duration p99;   // null: uniform
@@ -60,8 +59,8 @@ public final class LatencyFault extends FaultSpec<LatencyFault> {
     @Override
     Fault fault() {
         return p99 == null
-                ? new Latency(delay.toMillis(), jitter.toMillis(), LatencyDistribution.UNIFORM, 0, when, Direction.DOWNSTREAM)
+                ? new Latency(delay.toMillis(), jitter.toMillis(), LatencyDistribution.UNIFORM, 0, when, direction())
                 : new Latency(delay.toMillis(), jitter.toMillis(), LatencyDistribution.LOGNORMAL, p99.toMillis(), when,
-                        Direction.DOWNSTREAM);
+                        direction());
     }
 }

@@ -19,6 +19,9 @@ interface ProxyControl extends AutoCloseable {
     /** Where the named proxy takes traffic. */
     URI url(String proxyName);
 
+    /** The {@code host:port} clients of the named proxy connect to (a TCP proxy's address). */
+    String address(String proxyName);
+
     void upstreams(String proxyName, List<URI> upstreams);
 
     InjectedFault inject(FaultRule rule);

@@ -80,6 +80,14 @@ final class RemoteControl implements ProxyControl {
     }
 
     @Override
+    public String address(String proxyName) {
+        JsonNode proxy = call("GET", path("proxies", proxyName), null);
+        URI reported = URI.create(proxy.path("url").asText());
+        String host = isLocal(reported.getHost()) && !isLocal(base.host()) ? base.host() : reported.getHost();
+        return (host.contains(":") && !host.startsWith("[") ? "[" + host + "]" : host) + ":" + reported.getPort();
+    }
+
+    @Override
     public void upstreams(String proxyName, List<URI> upstreams) {
         ObjectNode body = JsonNodeFactory.instance.objectNode();
         ArrayNode array = body.putArray("upstreams");

@@ -6,10 +6,13 @@ import static io.chaosproxy.junit.Faults.error;
 import static io.chaosproxy.junit.Faults.grpcError;
 import static io.chaosproxy.junit.Faults.hang;
 import static io.chaosproxy.junit.Faults.latency;
+import static io.chaosproxy.junit.Faults.refuse;
+import static io.chaosproxy.junit.Faults.slice;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.chaosproxy.faults.Bandwidth;
+import io.chaosproxy.faults.Direction;
 import io.chaosproxy.faults.Drop;
 import io.chaosproxy.faults.DropMode;
 import io.chaosproxy.faults.DropPoint;
@@ -71,6 +74,25 @@ class FaultsTest {
                         "{\"type\": \"latency\", \"delayMs\": 200, \"distribution\": \"lognormal\", \"p99Ms\": 800}"));
         assertThatThrownBy(() -> latency(Duration.ofMillis(200)).lognormal(Duration.ofMillis(100)).toRule())
                 .isInstanceOf(FaultSpecException.class).hasMessageStartingWith("p99Ms must be greater than delayMs");
+    }
+
+    @Test
+    void theTcpFormsAreTheSameRulesAsTheirJson() {
+        assertThat(latency(Duration.ofMillis(50)).direction(Direction.UPSTREAM).onProxy("db").toRule())
+                .isEqualTo(FaultRuleParser.parse("{\"type\": \"latency\", \"delayMs\": 50, \"direction\": \"upstream\", \"proxy\": \"db\"}"));
+        assertThat(bandwidth(4096).direction(Direction.BOTH).toRule())
+                .isEqualTo(FaultRuleParser.parse("{\"type\": \"bandwidth\", \"bytesPerSecond\": 4096, \"direction\": \"both\"}"));
+        assertThat(drop().afterBytes(10).close().direction(Direction.UPSTREAM).toRule()).isEqualTo(FaultRuleParser.parse(
+                "{\"type\": \"drop\", \"when\": \"after-bytes\", \"afterBytes\": 10, \"mode\": \"close\", \"direction\": \"upstream\"}"));
+        assertThat(drop().atConnect().toRule()).isEqualTo(FaultRuleParser.parse("{\"type\": \"drop\", \"when\": \"connect\"}"));
+        assertThat(hang().midBody(3).direction(Direction.UPSTREAM).toRule())
+                .isEqualTo(FaultRuleParser.parse("{\"type\": \"hang\", \"afterBytes\": 3, \"direction\": \"upstream\"}"));
+        assertThat(slice(2).pause(Duration.ofMillis(5)).direction(Direction.BOTH).toRule()).isEqualTo(FaultRuleParser.parse(
+                "{\"type\": \"slice\", \"sliceBytes\": 2, \"sliceDelayMs\": 5, \"direction\": \"both\"}"));
+        assertThat(refuse().onProxy("db").lasting(Duration.ofSeconds(2)).toRule())
+                .isEqualTo(FaultRuleParser.parse("{\"type\": \"refuse\", \"proxy\": \"db\", \"durationMs\": 2000}"));
+        assertThat(latency(Duration.ofMillis(50)).toRule().fault()).as("downstream unless asked")
+                .isEqualTo(FaultRuleParser.parse("{\"type\": \"latency\", \"delayMs\": 50, \"direction\": \"downstream\"}").fault());
     }
 
     @Test

@@ -1,10 +1,12 @@
 package io.chaosproxy.proxy;
 
+import io.chaosproxy.proxy.config.RuleTargets;
 import io.chaosproxy.faults.FaultEngine;
 import io.chaosproxy.faults.FaultRule;
 import io.chaosproxy.faults.InstalledRule;
 import io.chaosproxy.proxy.config.HostPort;
 import io.chaosproxy.proxy.config.ListenerTls;
+import io.chaosproxy.proxy.config.ProxyProtocol;
 import io.chaosproxy.proxy.config.ProxySpec;
 import io.chaosproxy.proxy.config.ResilienceSettings;
 import io.chaosproxy.proxy.config.UpstreamTls;
@@ -13,6 +15,7 @@ import io.chaosproxy.proxy.dataplane.DataPlane;
 import io.chaosproxy.proxy.journal.ExchangeListener;
 import io.chaosproxy.proxy.dataplane.ProxyCore;
 import io.chaosproxy.proxy.dataplane.ProxyRuntime;
+import io.chaosproxy.proxy.dataplane.tcp.TcpPipes;
 import io.chaosproxy.proxy.demo.DemoUpstream;
 import io.chaosproxy.proxy.journal.RequestJournal;
 import io.chaosproxy.proxy.metrics.ProxyMetrics;
@@ -89,7 +92,8 @@ public final class ChaosProxyServer implements AutoCloseable {
         }
         this.core = new ProxyCore(faults, listeners);
         this.upstreamTls = config.upstreamTls();
-        this.dataPlane = new DataPlane(core, config.listenerTls, upstreamTls);
+        this.dataPlane = new DataPlane(core, config.listenerTls, upstreamTls,
+                new TcpPipes(core, config.resilience.connectTimeout()));
         if (metrics != null) {
             metrics.bind(dataPlane::proxies, faults);
         }
@@ -109,7 +113,7 @@ public final class ChaosProxyServer implements AutoCloseable {
             dataPlane.start();
             for (ProxySpec spec : config.proxies.values()) {
                 ProxySpec effective = spec;
-                if (spec.upstreams().isEmpty() && config.demoUpstreamWhenNone) {
+                if (spec.upstreams().isEmpty() && config.demoUpstreamWhenNone && spec.protocol() == ProxyProtocol.HTTP) {
                     effective = new ProxySpec(spec.name(), spec.listen(), List.of(startDemoUpstream()));
                 }
                 dataPlane.addProxy(effective, config.resilience);
@@ -141,6 +145,11 @@ public final class ChaosProxyServer implements AutoCloseable {
         return runtime(proxyName).url();
     }
 
+    /** The {@code host:port} a client of this proxy connects to: what a TCP proxy's clients need. */
+    public HostPort address(String proxyName) {
+        return runtime(proxyName).address();
+    }
+
     /** The control API's base URL, or null when this server runs without one (the default in tests). */
     public URI controlUrl() {
         return control == null ? null : control.url();
@@ -164,6 +173,26 @@ public final class ChaosProxyServer implements AutoCloseable {
 
     public Optional<ProxyRuntime> proxy(String name) {
         return dataPlane.proxy(name);
+    }
+
+    /**
+     * Refuses, with a {@link io.chaosproxy.faults.FaultSpecException} naming the field, a rule that
+     * names no proxy of this server or one whose protocol it cannot act on ({@link RuleTargets}).
+     * {@code at} is the rule's place as a field prefix: {@code ""}, {@code "[2]."}.
+     */
+    public void checkTargets(io.chaosproxy.faults.FaultRule rule, String at) {
+        RuleTargets.check(rule, at, protocols());
+    }
+
+    /** {@link #checkTargets(io.chaosproxy.faults.FaultRule, String)} for every rule of every phase. */
+    public void checkTargets(io.chaosproxy.faults.Scenario scenario) {
+        RuleTargets.check(scenario, "", protocols());
+    }
+
+    private Map<String, ProxyProtocol> protocols() {
+        Map<String, ProxyProtocol> protocols = new LinkedHashMap<>();
+        proxies().forEach(proxy -> protocols.put(proxy.name(), proxy.protocol()));
+        return protocols;
     }
 
     /** Starts another named proxy at run time. */
@@ -420,6 +449,14 @@ public final class ChaosProxyServer implements AutoCloseable {
             return this;
         }
 
+        /**
+         * A TCP proxy named {@code name} in front of {@code upstream} ({@code host:port} or
+         * {@code tcp://host:port}), on a free port of 127.0.0.1.
+         */
+        public Builder tcp(String name, String upstream) {
+            return proxy(ProxySpec.tcp(name, HostPort.loopback(0), List.of(upstream)));
+        }
+
         /** Moves a proxy already configured (with {@link #proxy} or the default one) to another listen address. */
         public Builder listen(String proxyName, String hostPort) {
             HostPort listen = HostPort.parse(hostPort);
@@ -429,7 +466,8 @@ public final class ChaosProxyServer implements AutoCloseable {
                         + proxyName + "\", ...) first");
             }
             List<URI> upstreams = current == null ? List.of() : current.upstreams();
-            proxies.put(proxyName, new ProxySpec(proxyName, listen, upstreams));
+            proxies.put(proxyName, new ProxySpec(proxyName, listen, upstreams,
+                    current == null ? ProxyProtocol.HTTP : current.protocol()));
             return this;
         }
 

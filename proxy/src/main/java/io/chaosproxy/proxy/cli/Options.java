@@ -1,6 +1,7 @@
 package io.chaosproxy.proxy.cli;
 
 import io.chaosproxy.proxy.config.HostPort;
+import io.chaosproxy.proxy.config.ProxySpec;
 import io.chaosproxy.proxy.tracing.AccessLog;
 import java.net.URI;
 import java.nio.file.Path;
@@ -22,6 +23,10 @@ final class Options {
     @Option(names = "--upstream", paramLabel = "URL", converter = Converters.UpstreamUrls.class,
             description = "A backend base URL; repeat for several (round-robin over the healthy ones).")
     List<URI> upstreams = new ArrayList<>();
+
+    @Option(names = "--tcp", paramLabel = "NAME=HOST:PORT[@LISTEN_HOST:LISTEN_PORT]", converter = Converters.TcpProxies.class,
+            description = "A TCP proxy named NAME in front of HOST:PORT, on a free port of 127.0.0.1 or on LISTEN_HOST:LISTEN_PORT. Repeatable.")
+    List<ProxySpec> tcpProxies = new ArrayList<>();
 
     @Option(names = "--control", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8474",
             converter = Converters.HostPorts.class,

@@ -53,6 +53,9 @@ final class Precedence {
         if (options.controlToken != null) {
             option("--control-token", () -> builder.controlToken(options.controlToken));
         }
+        for (ProxySpec tcp : options.tcpProxies) {
+            option("--tcp", () -> builder.proxy(tcp));
+        }
         if (file != null) {
             for (ProxySpec proxy : file.proxies()) {
                 builder.proxy(proxy);

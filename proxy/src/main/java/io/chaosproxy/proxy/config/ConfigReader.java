@@ -13,7 +13,6 @@ import io.chaosproxy.faults.FaultRuleParser;
 import io.chaosproxy.faults.FaultSpecException;
 import io.chaosproxy.faults.Fields;
 import io.chaosproxy.faults.JsonKind;
-import io.chaosproxy.faults.Phase;
 import io.chaosproxy.faults.Scenario;
 import io.chaosproxy.faults.ScenarioCatalog;
 import io.chaosproxy.faults.ScenarioParser;
@@ -22,6 +21,7 @@ import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashSet;
@@ -49,7 +49,7 @@ final class ConfigReader {
             "tls", "upstreamTls");
     private static final Set<String> TLS_FIELDS = ordered("cert", "key");
     private static final Set<String> UPSTREAM_TLS_FIELDS = ordered("ca", "insecure");
-    private static final Set<String> PROXY_FIELDS = ordered("name", "listen", "upstreams");
+    private static final Set<String> PROXY_FIELDS = ordered("name", "listen", "upstreams", "protocol");
     private static final Set<String> RESILIENCE_FIELDS = ordered("maxAttempts", "retryOnStatus", "backoffBase",
             "backoffCap", "replayBufferBytes", "retryWithIdempotencyKey", "retryBudgetRatio",
             "retryBudgetMinPerSecond", "retryBudgetWindow", "breakerFailures", "breakerOnStatus",
@@ -111,20 +111,19 @@ final class ConfigReader {
         List<ProxySpec> proxies = proxies(Fields.get(root, "proxies"));
         ResilienceSettings resilience = Fields.get(root, "resilience") == null ? null : resilience(Fields.get(root, "resilience"));
         List<FaultRule> faults = faults(Fields.get(root, "faults"));
-        Set<String> proxyNames = new LinkedHashSet<>();
-        proxyNames.add(ProxySpec.DEFAULT_NAME);
-        proxies.forEach(proxy -> proxyNames.add(proxy.name()));
-        for (int i = 0; i < faults.size(); i++) {
-            checkProxy(faults.get(i), "faults[" + i + "].proxy", proxyNames);
-        }
+        Map<String, ProxyProtocol> proxyProtocols = new LinkedHashMap<>();
+        proxyProtocols.put(ProxySpec.DEFAULT_NAME, ProxyProtocol.HTTP);
+        proxies.forEach(proxy -> proxyProtocols.put(proxy.name(), proxy.protocol()));
         Scenario scenario = Fields.get(root, "scenario") == null ? null : scenario(Fields.get(root, "scenario"));
-        if (scenario != null) {
-            for (int p = 0; p < scenario.phases().size(); p++) {
-                Phase phase = scenario.phases().get(p);
-                for (int f = 0; f < phase.faults().size(); f++) {
-                    checkProxy(phase.faults().get(f), "scenario.phases[" + p + "].faults[" + f + "].proxy", proxyNames);
-                }
+        try {
+            for (int i = 0; i < faults.size(); i++) {
+                RuleTargets.check(faults.get(i), "faults[" + i + "].", proxyProtocols);
             }
+            if (scenario != null) {
+                RuleTargets.check(scenario, "scenario.", proxyProtocols);
+            }
+        } catch (FaultSpecException e) {
+            throw fail(e.field(), e.getMessage());
         }
         Long seed = Fields.get(root, "seed") == null ? null : wholeNumber(Fields.get(root, "seed"), "seed");
         Integer journalCapacity = null;
@@ -196,6 +195,15 @@ final class ConfigReader {
         } catch (IllegalArgumentException e) {
             throw fail(at + ".listen", at + ".listen: " + e.getMessage());
         }
+        ProxyProtocol protocol = ProxyProtocol.HTTP;
+        JsonNode protocolNode = Fields.get(node, "protocol");
+        if (protocolNode != null) {
+            try {
+                protocol = ProxyProtocol.fromWireName(Fields.string(protocolNode, at + ".protocol"));
+            } catch (IllegalArgumentException e) {
+                throw fail(at + ".protocol", at + ".protocol: " + e.getMessage());
+            }
+        }
         List<URI> upstreams = new ArrayList<>();
         JsonNode upstreamsNode = Fields.get(node, "upstreams");
         if (upstreamsNode != null) {
@@ -204,8 +212,8 @@ final class ConfigReader {
             for (int i = 0; i < texts.size(); i++) {
                 String field = at + ".upstreams[" + i + "]";
                 try {
-                    URI upstream = Upstreams.parse(texts.get(i));
-                    if (Upstreams.httpUrl(upstream) == null) {
+                    URI upstream = Upstreams.parse(texts.get(i), protocol);
+                    if (protocol == ProxyProtocol.HTTP && Upstreams.httpUrl(upstream) == null) {
                         throw new IllegalArgumentException("upstream '" + texts.get(i) + "' is not a usable http(s) URL");
                     }
                     upstreams.add(upstream);
@@ -215,7 +223,7 @@ final class ConfigReader {
             }
         }
         try {
-            return new ProxySpec(name, listen, upstreams);
+            return new ProxySpec(name, listen, upstreams, protocol);
         } catch (IllegalArgumentException e) {
             throw fail(at + ".name", at + ".name: " + e.getMessage());
         }
@@ -360,13 +368,6 @@ final class ConfigReader {
         } catch (FaultSpecException e) {
             FaultSpecException moved = e.under("scenario");
             throw fail(moved.field(), moved.getMessage());
-        }
-    }
-
-    private void checkProxy(FaultRule rule, String field, Set<String> proxyNames) {
-        if (rule.proxy() != null && !proxyNames.contains(rule.proxy())) {
-            throw fail(field, field + " '" + rule.proxy() + "' names no proxy in this file; proxies: "
-                    + String.join(", ", proxyNames));
         }
     }
 

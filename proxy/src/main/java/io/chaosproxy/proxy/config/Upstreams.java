@@ -5,8 +5,9 @@ import java.net.URISyntaxException;
 import okhttp3.HttpUrl;
 
 /**
- * Parses and checks backend base URLs: absolute http(s) or h2c URLs with a host, no query or
- * fragment. {@code h2c://} is cleartext HTTP/2 with prior knowledge, as gRPC backends speak it.
+ * Parses and checks backend addresses: for HTTP proxies absolute http(s) or h2c URLs with a host,
+ * no query or fragment ({@code h2c://} is cleartext HTTP/2 with prior knowledge, as gRPC backends
+ * speak it); for TCP proxies {@code tcp://host:port}.
  */
 public final class Upstreams {
     /** The scheme of a cleartext HTTP/2 backend spoken to with prior knowledge (no upgrade, no ALPN). */
@@ -35,6 +36,52 @@ public final class Upstreams {
             return uri;
         } catch (URISyntaxException e) {
             throw new IllegalArgumentException("upstream '" + text + "' is not a URL: " + e.getReason());
+        }
+    }
+
+    /** {@code tcp://host:port}, or a bare {@code host:port} taken as one. */
+    public static URI parseTcp(String text) {
+        String value = text == null ? "" : text.trim();
+        if (!value.contains("://")) {
+            try {
+                value = "tcp://" + HostPort.parse(value);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException("upstream '" + text + "' must be tcp://HOST:PORT or HOST:PORT");
+            }
+        }
+        try {
+            URI uri = new URI(value);
+            validateTcp(uri);
+            return uri;
+        } catch (URISyntaxException e) {
+            throw new IllegalArgumentException("upstream '" + text + "' is not a tcp://HOST:PORT address: " + e.getReason());
+        }
+    }
+
+    /** Parses an upstream of a proxy speaking {@code protocol}. */
+    public static URI parse(String text, ProxyProtocol protocol) {
+        return protocol == ProxyProtocol.TCP ? parseTcp(text) : parse(text);
+    }
+
+    public static void validate(URI uri, ProxyProtocol protocol) {
+        if (protocol == ProxyProtocol.TCP) {
+            validateTcp(uri);
+        } else {
+            validate(uri);
+        }
+    }
+
+    /** {@code tcp://host:port} and nothing else: no path, query, fragment or user. */
+    public static void validateTcp(URI uri) {
+        if (!"tcp".equalsIgnoreCase(uri.getScheme())) {
+            throw new IllegalArgumentException("upstream '" + uri + "' of a TCP proxy must start with tcp://");
+        }
+        if (uri.getHost() == null || uri.getPort() < 1) {
+            throw new IllegalArgumentException("upstream '" + uri + "' must name a host and a port 1-65535: tcp://HOST:PORT");
+        }
+        boolean hasPath = uri.getRawPath() != null && !uri.getRawPath().isEmpty() && !uri.getRawPath().equals("/");
+        if (hasPath || uri.getRawQuery() != null || uri.getRawFragment() != null || uri.getRawUserInfo() != null) {
+            throw new IllegalArgumentException("upstream '" + uri + "' must be just tcp://HOST:PORT");
         }
     }
 

@@ -6,7 +6,6 @@ import io.chaosproxy.faults.FaultRule;
 import io.chaosproxy.faults.FaultRuleParser;
 import io.chaosproxy.faults.InstalledRule;
 import io.chaosproxy.proxy.ChaosProxyServer;
-import io.chaosproxy.proxy.dataplane.ProxyRuntime;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
 import java.util.List;
@@ -42,7 +41,7 @@ final class FaultRoutes {
         if (body.isArray()) {
             List<FaultRule> rules = FaultRuleParser.parseList(body, "");
             for (int i = 0; i < rules.size(); i++) {
-                checkProxy(rules.get(i), "[" + i + "].proxy");
+                server.checkTargets(rules.get(i), "[" + i + "].");
             }
             List<InstalledRule> installed = server.faults().installAll(rules, "api");
             ArrayNode answer = Json.MAPPER.createArrayNode();
@@ -51,7 +50,7 @@ final class FaultRoutes {
             return;
         }
         FaultRule rule = FaultRuleParser.parse(body);
-        checkProxy(rule, "proxy");
+        server.checkTargets(rule, "");
         InstalledRule installed = server.inject(rule);
         ctx.header("Location", Views.location("faults", installed.id()));
         Json.send(ctx, 201, installed.toJson());
@@ -74,14 +73,6 @@ final class FaultRoutes {
     private void removeAll(Context ctx) {
         server.faults().removeAll();
         ctx.status(204);
-    }
-
-    /** A rule for a proxy that does not exist would never fire: most likely a typo, so say so. */
-    private void checkProxy(FaultRule rule, String field) {
-        if (rule.proxy() != null && server.proxy(rule.proxy()).isEmpty()) {
-            throw ApiError.badRequest(field, field + " \"" + rule.proxy() + "\" names no proxy; proxies: "
-                    + String.join(", ", server.proxies().stream().map(ProxyRuntime::name).toList()));
-        }
     }
 
     private static ApiError unknown(String id) {

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import io.chaosproxy.faults.Fields;
 import io.chaosproxy.proxy.ChaosProxyServer;
 import io.chaosproxy.proxy.config.HostPort;
+import io.chaosproxy.proxy.config.ProxyProtocol;
 import io.chaosproxy.proxy.config.ProxySpec;
 import io.chaosproxy.proxy.config.Upstreams;
 import io.chaosproxy.proxy.config.PortInUseException;
@@ -19,10 +20,11 @@ import java.util.Set;
 
 /**
  * {@code /proxies}: named proxies created, re-pointed and removed at run time. A new proxy
- * listens on {@code listen} (default {@code 127.0.0.1:0}, a free port) and starts with closed breakers.
+ * listens on {@code listen} (default {@code 127.0.0.1:0}, a free port) and starts with closed breakers;
+ * {@code "protocol": "tcp"} makes a TCP proxy in front of {@code tcp://host:port} upstreams.
  */
 final class ProxyRoutes {
-    private static final Set<String> PROXY_FIELDS = Set.of("name", "listen", "upstreams");
+    private static final Set<String> PROXY_FIELDS = Set.of("name", "listen", "upstreams", "protocol");
     private static final Set<String> UPSTREAMS_FIELDS = Set.of("upstreams");
 
     private final ChaosProxyServer server;
@@ -54,11 +56,12 @@ final class ProxyRoutes {
         Fields.requireObject(body, null, "the body must be a JSON object: {name, listen, upstreams}");
         Fields.rejectUnknown(body, "", PROXY_FIELDS);
         String name = Fields.string(Fields.required(body, "name", "name"), "name");
+        ProxyProtocol protocol = protocol(Fields.get(body, "protocol") == null ? "http" : Fields.string(Fields.get(body, "protocol"), "protocol"));
         HostPort listen = listen(Fields.get(body, "listen") == null ? "127.0.0.1:0" : Fields.string(Fields.get(body, "listen"), "listen"));
-        List<URI> upstreams = upstreams(body);
+        List<URI> upstreams = upstreams(body, protocol);
         ProxySpec spec;
         try {
-            spec = new ProxySpec(name, listen, upstreams);
+            spec = new ProxySpec(name, listen, upstreams, protocol);
         } catch (IllegalArgumentException e) {
             throw ApiError.badRequest("name", e.getMessage()); // listen and upstreams were checked above
         }
@@ -97,7 +100,7 @@ final class ProxyRoutes {
         if (body.get("upstreams") == null || body.get("upstreams").isNull()) {
             throw ApiError.badRequest("upstreams", "upstreams is required: an array of backend base URLs");
         }
-        List<URI> upstreams = upstreams(body);
+        List<URI> upstreams = upstreams(body, proxy.protocol());
         try {
             proxy.upstreams(upstreams);
         } catch (IllegalArgumentException e) {
@@ -130,7 +133,15 @@ final class ProxyRoutes {
         }
     }
 
-    private static List<URI> upstreams(JsonNode body) {
+    private static ProxyProtocol protocol(String text) {
+        try {
+            return ProxyProtocol.fromWireName(text);
+        } catch (IllegalArgumentException e) {
+            throw ApiError.badRequest("protocol", e.getMessage());
+        }
+    }
+
+    private static List<URI> upstreams(JsonNode body, ProxyProtocol protocol) {
         List<String> texts = Fields.get(body, "upstreams") == null ? null : Fields.stringList(Fields.get(body, "upstreams"), "upstreams");
         List<URI> upstreams = new ArrayList<>();
         if (texts == null) {
@@ -140,11 +151,11 @@ final class ProxyRoutes {
             String field = "upstreams[" + i + "]";
             URI upstream;
             try {
-                upstream = Upstreams.parse(texts.get(i));
+                upstream = Upstreams.parse(texts.get(i), protocol);
             } catch (IllegalArgumentException e) {
                 throw ApiError.badRequest(field, field + ": " + e.getMessage());
             }
-            if (Upstreams.httpUrl(upstream) == null) {
+            if (protocol == ProxyProtocol.HTTP && Upstreams.httpUrl(upstream) == null) {
                 throw ApiError.badRequest(field, field + ": '" + texts.get(i) + "' is not a usable http(s) URL");
             }
             upstreams.add(upstream);

@@ -3,15 +3,12 @@ package io.chaosproxy.proxy.control;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.chaosproxy.faults.FaultRule;
 import io.chaosproxy.faults.Fields;
-import io.chaosproxy.faults.Phase;
 import io.chaosproxy.faults.Scenario;
 import io.chaosproxy.faults.ScenarioCatalog;
 import io.chaosproxy.faults.ScenarioJson;
 import io.chaosproxy.faults.ScenarioParser;
 import io.chaosproxy.proxy.ChaosProxyServer;
-import io.chaosproxy.proxy.dataplane.ProxyRuntime;
 import io.chaosproxy.proxy.scenario.RunningScenario;
 import io.javalin.config.RoutesConfig;
 import io.javalin.http.Context;
@@ -47,7 +44,7 @@ final class ScenarioRoutes {
         JsonNode body = Json.readBody(ctx, Json.Accepts.JSON_OR_YAML,
                 "{\"name\": \"outage\"} or a scenario document with name and phases");
         Scenario scenario = isBuiltInReference(body) ? builtIn(body.get("name")) : ScenarioParser.parse(body);
-        checkProxies(scenario);
+        server.checkTargets(scenario);
         RunningScenario running = server.scenarios().start(scenario);
         ctx.header("Location", "/scenarios/running");
         Json.send(ctx, 201, Views.running(running));
@@ -75,20 +72,6 @@ final class ScenarioRoutes {
                 "no built-in scenario named '" + name.textValue() + "'; built-ins: "
                         + String.join(", ", ScenarioCatalog.names())
                         + " (or send a whole document with name and phases)"));
-    }
-
-    private void checkProxies(Scenario scenario) {
-        for (int p = 0; p < scenario.phases().size(); p++) {
-            Phase phase = scenario.phases().get(p);
-            for (int f = 0; f < phase.faults().size(); f++) {
-                FaultRule rule = phase.faults().get(f);
-                if (rule.proxy() != null && server.proxy(rule.proxy()).isEmpty()) {
-                    String field = "phases[" + p + "].faults[" + f + "].proxy";
-                    throw ApiError.badRequest(field, field + " \"" + rule.proxy() + "\" names no proxy; proxies: "
-                            + String.join(", ", server.proxies().stream().map(ProxyRuntime::name).toList()));
-                }
-            }
-        }
     }
 
     private static ApiError noneRunning() {

@@ -7,6 +7,8 @@ import io.chaosproxy.faults.ScenarioJson;
 import io.chaosproxy.proxy.config.ListenerTls;
 import io.chaosproxy.proxy.config.ResilienceSettings;
 import io.chaosproxy.proxy.config.UpstreamTls;
+import io.chaosproxy.proxy.config.ProxyProtocol;
+import io.chaosproxy.proxy.dataplane.ConnectionCounters;
 import io.chaosproxy.proxy.dataplane.ProxyRuntime;
 import io.chaosproxy.proxy.events.EventLog;
 import io.chaosproxy.proxy.events.ProxyEvent;
@@ -27,8 +29,10 @@ final class Views {
     static ObjectNode proxy(ProxyRuntime proxy) {
         ObjectNode json = Json.object();
         json.put("name", proxy.name());
+        json.put("protocol", proxy.protocol().wireName());
         json.put("listen", proxy.listen().toString());
         json.put("url", proxy.url().toString());
+        listener(json, proxy);
         ArrayNode upstreams = json.putArray("upstreams");
         ArrayNode backends = json.putArray("backends");
         for (Backend backend : proxy.backends()) {
@@ -36,6 +40,26 @@ final class Views {
             backends.add(backend(backend));
         }
         return json;
+    }
+
+    /**
+     * {@code listener}: {@code accepting}, {@code refusing} (a refuse rule is active) or
+     * {@code lost} with {@code listenerError} (the port could not be taken back); and a TCP
+     * proxy's {@code connections} counters.
+     */
+    private static void listener(ObjectNode json, ProxyRuntime proxy) {
+        json.put("listener", proxy.listenerState().name().toLowerCase(java.util.Locale.ROOT));
+        if (proxy.listenerProblem() != null) {
+            json.put("listenerError", proxy.listenerProblem());
+        }
+        if (proxy.protocol() == ProxyProtocol.TCP) {
+            ConnectionCounters.Snapshot counts = proxy.connections();
+            ObjectNode connections = json.putObject("connections");
+            connections.put("open", counts.open());
+            connections.put("accepted", counts.accepted());
+            connections.put("bytesUp", counts.bytesUp());
+            connections.put("bytesDown", counts.bytesDown());
+        }
     }
 
     static ObjectNode backend(Backend backend) {

@@ -2,31 +2,29 @@ package io.chaosproxy.proxy.dataplane;
 
 import io.chaosproxy.proxy.journal.Attempt;
 import io.chaosproxy.proxy.resilience.Backend;
+import io.chaosproxy.proxy.resilience.BackendPool;
 import io.chaosproxy.proxy.resilience.CircuitBreaker.Permit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 
 /** Which backend an attempt goes to: one not tried yet whose circuit breaker admits it. */
-final class BackendChoice {
+public final class BackendChoice {
     private BackendChoice() {}
 
     /** The chosen backend and the permit its breaker gave; the permit must be answered or given back. */
-    record Admitted(Backend backend, Permit permit) {}
+    public record Admitted(Backend backend, Permit permit) {}
 
     /**
-     * A backend not in {@code tried} whose breaker admits the exchange. When none does, the client
-     * is answered at once (502 without backends, 503 with {@code Retry-After} when every breaker is
-     * open) and the result is null.
+     * A backend not in {@code tried} whose breaker admits one more try (one already tried when
+     * every other is refused), or null when no breaker admits one. The refused backends of this
+     * call go to {@code refused} when it is not null.
      */
-    static Admitted admit(Exchange exchange, List<Backend> tried) {
-        ProxyRuntime proxy = exchange.proxy;
-        List<Backend> refused = null;
+    public static Admitted pick(BackendPool pool, List<Backend> tried, List<Backend> refused) {
+        List<Backend> passedOver = refused == null ? new ArrayList<>(2) : refused;
         while (true) {
-            Backend chosen = proxy.pool().pick(tried, refused == null ? Set.of() : refused);
+            Backend chosen = pool.pick(tried, passedOver);
             if (chosen == null) {
-                shortCircuit(exchange, refused);
                 return null;
             }
             Permit permit = chosen.breaker().tryAcquire();
@@ -34,11 +32,22 @@ final class BackendChoice {
                 return new Admitted(chosen, permit);
             }
             // another exchange won this backend's half-open probe a moment ago: look at the others
-            if (refused == null) {
-                refused = new ArrayList<>(2);
-            }
-            refused.add(chosen);
+            passedOver.add(chosen);
         }
+    }
+
+    /**
+     * A backend not in {@code tried} whose breaker admits the exchange. When none does, the client
+     * is answered at once (502 without backends, 503 with {@code Retry-After} when every breaker is
+     * open) and the result is null.
+     */
+    static Admitted admit(Exchange exchange, List<Backend> tried) {
+        List<Backend> refused = new ArrayList<>(2);
+        Admitted admitted = pick(exchange.proxy.pool(), tried, refused);
+        if (admitted == null) {
+            shortCircuit(exchange, refused.isEmpty() ? null : refused);
+        }
+        return admitted;
     }
 
     /** No breaker admits the exchange: answer at once, telling the client when a probe is next allowed. */

@@ -2,7 +2,9 @@ package io.chaosproxy.proxy.dataplane;
 
 import io.chaosproxy.proxy.config.ListenerTls;
 import io.chaosproxy.proxy.config.PortInUseException;
+import io.chaosproxy.proxy.config.ProxyProtocol;
 import io.chaosproxy.proxy.config.ProxySpec;
+import io.chaosproxy.proxy.dataplane.transport.RefusableConnector;
 import io.chaosproxy.proxy.config.ResilienceSettings;
 import io.chaosproxy.proxy.config.UpstreamTls;
 import io.chaosproxy.proxy.dataplane.transport.ClientConnections;
@@ -23,7 +25,6 @@ import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.websocket.core.server.WebSocketServerComponents;
@@ -64,14 +65,23 @@ public final class DataPlane implements AutoCloseable {
     private final ListenerProtocols protocols;
     private final Map<Connector, ExchangeHandler> handlers = new ConcurrentHashMap<>();
     private final Map<String, ProxyRuntime> proxies = new ConcurrentHashMap<>();
+    private final TcpListeners tcp;
+    private final RefuseRules refuseRules;
 
     public DataPlane(ProxyCore core) {
-        this(core, null, UpstreamTls.DEFAULT);
+        this(core, null, UpstreamTls.DEFAULT, null);
     }
 
     /** With TLS on every listener when {@code listenerTls} is not null, and {@code upstreamTls} for https backends. */
     public DataPlane(ProxyCore core, ListenerTls listenerTls, UpstreamTls upstreamTls) {
+        this(core, listenerTls, upstreamTls, null);
+    }
+
+    /** As above, with {@code tcp} making the listeners of TCP proxies (null: no TCP proxies). */
+    public DataPlane(ProxyCore core, ListenerTls listenerTls, UpstreamTls upstreamTls, TcpListeners tcp) {
         this.core = core;
+        this.tcp = tcp;
+        this.refuseRules = new RefuseRules(core, this::proxies);
         this.clients = new UpstreamClients(upstreamTls, UpstreamFaultInterceptor.INSTANCE,
                 List.of(StaleConnectionInterceptor.INSTANCE, FaithfulHeadersInterceptor.INSTANCE, DuplexBodyInterceptor.INSTANCE));
         this.server = new Server(ExchangeThreads.newServerPool());
@@ -103,17 +113,27 @@ public final class DataPlane implements AutoCloseable {
         if (proxies.containsKey(spec.name())) {
             throw new IllegalStateException("a proxy named '" + spec.name() + "' already exists");
         }
-        ServerConnector connector = new ServerConnector(server, protocols.newConnectionFactories());
+        boolean isTcp = spec.protocol() == ProxyProtocol.TCP;
+        if (isTcp && tcp == null) {
+            throw new IllegalStateException("this data plane was built without TCP support");
+        }
+        RefusableConnector connector = isTcp ? new RefusableConnector(server)
+                : new RefusableConnector(server, protocols.newConnectionFactories());
         connector.setName(spec.name());
         connector.setHost(spec.listen().host());
         connector.setPort(spec.listen().port());
-        connector.setIdleTimeout(IDLE_TIMEOUT.toMillis());
+        // A pooled database connection may sit idle for many minutes: a TCP proxy never times one out.
+        connector.setIdleTimeout(isTcp ? 0 : IDLE_TIMEOUT.toMillis());
         connector.setReuseAddress(true);
         // A test suite opening a thousand connections at once must not wait on a backlog of 50
         // (Jetty's default): the kernel caps this at net.core.somaxconn anyway.
         connector.setAcceptQueueSize(ACCEPT_QUEUE);
         ProxyRuntime runtime = new ProxyRuntime(spec, settings, core, clients.forProxy(settings), connector);
-        handlers.put(connector, new ExchangeHandler(runtime));
+        if (isTcp) {
+            connector.addConnectionFactory(tcp.newConnectionFactory(runtime));
+        } else {
+            handlers.put(connector, new ExchangeHandler(runtime));
+        }
         try {
             connector.open();
         } catch (IOException e) {
@@ -129,6 +149,7 @@ public final class DataPlane implements AutoCloseable {
             throw new IOException("proxy '" + spec.name() + "' could not start: " + e.getMessage(), e);
         }
         proxies.put(spec.name(), runtime);
+        refuseRules.apply(); // a refuse rule naming no proxy closes a new one too
         if (!spec.listen().isLoopback()) {
             // the same for a proxy from the command line, a config file or POST /proxies
             String warning = "proxy '" + spec.name() + "' listens on " + spec.listen() + ": anyone who can reach it can use it"
@@ -171,6 +192,9 @@ public final class DataPlane implements AutoCloseable {
             // a timeout here means some exchange outlived the grace period; it is cut off below
         }
         clients.close();
+        if (tcp != null) {
+            tcp.close();
+        }
     }
 
     @Override

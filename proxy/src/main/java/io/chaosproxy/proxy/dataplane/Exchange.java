@@ -192,7 +192,7 @@ final class Exchange implements UpstreamAttempt.Owner {
             }
         }
         JournalEntry entry = new JournalEntry(requestId, proxy.name(), method, path, status, ruleIds, attempts(),
-                elapsedMillis(), startedAt, scenario, error, upstreamTrace.traceId(), grpcStatus);
+                elapsedMillis(), startedAt, scenario, error, upstreamTrace.traceId(), grpcStatus, null);
         proxy.core().recordExchange(entry, query, fired);
         return true;
     }

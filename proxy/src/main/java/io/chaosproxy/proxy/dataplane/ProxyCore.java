@@ -118,6 +118,11 @@ public final class ProxyCore implements AutoCloseable {
         return unpark;
     }
 
+    /** A finished TCP connection: the journal, the access log and the metrics hear of it as of an exchange. */
+    public void recordConnection(io.chaosproxy.proxy.journal.JournalEntry entry, List<io.chaosproxy.faults.InstalledRule> fired) {
+        recordExchange(entry, null, fired);
+    }
+
     void recordExchange(io.chaosproxy.proxy.journal.JournalEntry entry, String query,
                         List<io.chaosproxy.faults.InstalledRule> fired) {
         for (ExchangeListener listener : listeners) {

@@ -1,7 +1,9 @@
 package io.chaosproxy.proxy.dataplane;
 
 import io.chaosproxy.proxy.config.HostPort;
+import io.chaosproxy.proxy.config.ProxyProtocol;
 import io.chaosproxy.proxy.config.ProxySpec;
+import io.chaosproxy.proxy.dataplane.transport.RefusableConnector;
 import io.chaosproxy.proxy.config.ResilienceSettings;
 import io.chaosproxy.proxy.dataplane.transport.UpstreamClient;
 import io.chaosproxy.proxy.events.ProxyEvent.BreakerTransition;
@@ -15,22 +17,24 @@ import java.util.ArrayList;
 import java.util.List;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
-import org.eclipse.jetty.server.ServerConnector;
 
 /** One named proxy while it runs: its listener, its backends with their breakers, its retry rules. */
 public final class ProxyRuntime {
     private final String name;
+    private final ProxyProtocol protocol;
+    private final ConnectionCounters connections = new ConnectionCounters();
     private final ProxyCore core;
     private final ResilienceSettings settings;
     private final RetryPolicy retryPolicy;
     private final RetryBudget retryBudget;
     private final BackendPool pool;
     private final UpstreamClient client;
-    private final ServerConnector connector;
+    private final RefusableConnector connector;
     private final UpstreamClient webSocketClient; // see UpstreamClient#forWebSockets()
 
-    ProxyRuntime(ProxySpec spec, ResilienceSettings settings, ProxyCore core, UpstreamClient client, ServerConnector connector) {
+    ProxyRuntime(ProxySpec spec, ResilienceSettings settings, ProxyCore core, UpstreamClient client, RefusableConnector connector) {
         this.name = spec.name();
+        this.protocol = spec.protocol();
         this.core = core;
         this.settings = settings;
         this.retryPolicy = new RetryPolicy(settings);
@@ -53,12 +57,54 @@ public final class ProxyRuntime {
         return new HostPort(host, connector.getLocalPort());
     }
 
-    /** The base URL a service under test calls instead of its dependency. */
+    /** The base URL a service under test calls instead of its dependency; {@code tcp://host:port} for a TCP proxy. */
     public URI url() {
+        if (protocol == ProxyProtocol.TCP) {
+            return URI.create("tcp://" + address());
+        }
+        String scheme = connector.getConnectionFactory(org.eclipse.jetty.server.SslConnectionFactory.class) == null ? "http" : "https";
+        return URI.create(scheme + "://" + address() + "/");
+    }
+
+    /** The {@code host:port} a client connects to: the listen address, with a wildcard host as 127.0.0.1. */
+    public HostPort address() {
         HostPort listen = listen();
         String host = listen.host().equals("0.0.0.0") || listen.host().equals("::") ? "127.0.0.1" : listen.host();
-        String scheme = connector.getConnectionFactory(org.eclipse.jetty.server.SslConnectionFactory.class) == null ? "http" : "https";
-        return URI.create(scheme + "://" + new HostPort(host, listen.port()) + "/");
+        return new HostPort(host, listen.port());
+    }
+
+    public ProxyProtocol protocol() {
+        return protocol;
+    }
+
+    /** Connections and bytes of a TCP proxy (all zero for an HTTP proxy). */
+    public ConnectionCounters.Snapshot connections() {
+        return connections.snapshot();
+    }
+
+    /** Whether the listener takes new connections (a refuse rule closes it), and why not when it lost its port. */
+    public RefusableConnector.State listenerState() {
+        return connector.state();
+    }
+
+    /** Why the listener could not take its port back after a refuse rule; null when it could. */
+    public String listenerProblem() {
+        return connector.lostReason();
+    }
+
+    /** For the TCP pipes: the counters they keep up to date. */
+    public ConnectionCounters connectionCounters() {
+        return connections;
+    }
+
+    /** For the TCP pipes: the shared fault engine, scheduler and listeners. */
+    public ProxyCore core() {
+        return core;
+    }
+
+    /** For the TCP pipes: the backends, chosen round-robin among those whose breaker admits a connection. */
+    public BackendPool backendPool() {
+        return pool;
     }
 
     public List<Backend> backends() {
@@ -68,7 +114,7 @@ public final class ProxyRuntime {
     /** Replaces the backends at run time; new backends start with closed breakers. */
     public void upstreams(List<URI> upstreams) {
         for (URI upstream : upstreams) {
-            io.chaosproxy.proxy.config.Upstreams.validate(upstream);
+            io.chaosproxy.proxy.config.Upstreams.validate(upstream, protocol);
         }
         prepareTlsFor(upstreams);
         pool.replace(backendsFor(upstreams));
@@ -80,10 +126,6 @@ public final class ProxyRuntime {
 
     public ResilienceSettings settings() {
         return settings;
-    }
-
-    ProxyCore core() {
-        return core;
     }
 
     BackendPool pool() {
@@ -119,7 +161,7 @@ public final class ProxyRuntime {
         return webSocketClient.forUrl(url);
     }
 
-    ServerConnector connector() {
+    RefusableConnector connector() {
         return connector;
     }
 

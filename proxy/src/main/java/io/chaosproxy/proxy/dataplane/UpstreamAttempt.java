@@ -33,7 +33,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  *
  * <p>Nothing here knows the carrier's types, so each transport keeps only its own wire calls.
  */
-final class UpstreamAttempt {
+public final class UpstreamAttempt {
     /** How long a half-open probe's client may take to upload its body before the probe is given back. */
     static final long PROBE_UPLOAD_GRACE_MILLIS = 1_000;
 
@@ -41,7 +41,7 @@ final class UpstreamAttempt {
     static final long NO_DEADLINE = Long.MAX_VALUE;
 
     /** What a try needs from the exchange it serves: the facts rules match on, and its journal. */
-    interface Owner extends RequestFacts {
+    public interface Owner extends RequestFacts {
         void recordFaults(FaultDecision decision);
 
         void recordAttempt(Attempt attempt);
@@ -56,7 +56,7 @@ final class UpstreamAttempt {
     static final String ENDED_BY_RESET = "ended by a reset: the rule holding it was removed";
 
     /** The carrier's part of a try. Each method runs at most once, and only the last two after settling. */
-    interface Steps {
+    public interface Steps {
         /** After the injected latency and any hang: put the try on the wire, then settle it when it ends. */
         void send();
 
@@ -112,6 +112,15 @@ final class UpstreamAttempt {
         return Math.min(tryNanos, leftNanos);
     }
 
+    /**
+     * A TCP connection's connect to the backend {@link BackendChoice} admitted: no exchange
+     * deadline, the try timeout bounds an upstream hang (the connector's own connect timeout
+     * bounds the handshake).
+     */
+    public static UpstreamAttempt ofConnection(ProxyRuntime proxy, Owner owner, BackendChoice.Admitted admitted, Steps steps) {
+        return new UpstreamAttempt(proxy.core(), proxy.settings(), owner, admitted.backend(), admitted.permit(), NO_DEADLINE, steps);
+    }
+
     /** A try for an HTTP exchange on the backend {@link BackendChoice} admitted. */
     static UpstreamAttempt of(Exchange exchange, BackendChoice.Admitted admitted, long deadlineNanos, Steps steps) {
         return new UpstreamAttempt(exchange.proxy.core(), exchange.proxy.settings(), exchange,
@@ -122,7 +131,7 @@ final class UpstreamAttempt {
      * Decides and records the try's upstream faults, arms the timeout, and sends once the injected
      * latency is over (a scheduled task: no thread waits) and any hang has ended.
      */
-    void start() {
+    public void start() {
         resetsBefore = core.resets();
         faults = core.faults().decide(owner, Target.UPSTREAM);
         owner.recordFaults(faults);
@@ -160,7 +169,7 @@ final class UpstreamAttempt {
      * How to stop what {@link Steps#send()} put on the wire. False, having stopped it already, when
      * the try was settled meanwhile (the timeout or the client got there first).
      */
-    boolean inFlight(Runnable cancelAction) {
+    public boolean inFlight(Runnable cancelAction) {
         cancel = cancelAction;
         if (settled.get()) {
             cancelAction.run();
@@ -170,7 +179,7 @@ final class UpstreamAttempt {
     }
 
     /** The client left: stop what is in flight (its failure then settles the try), or settle it here. */
-    void abandon() {
+    public void abandon() {
         Runnable inFlight = cancel;
         if (inFlight != null) {
             inFlight.run();
@@ -247,7 +256,7 @@ final class UpstreamAttempt {
     }
 
     /** True for the one caller that ends this try; it also stops the timeout and any hang. */
-    boolean settle() {
+    public boolean settle() {
         if (!settled.compareAndSet(false, true)) {
             return false;
         }
@@ -291,7 +300,7 @@ final class UpstreamAttempt {
     }
 
     /** The backend took the try without a status (a TCP connection, say): a success for the breaker. */
-    void succeeded() {
+    public void succeeded() {
         owner.recordAttempt(new Attempt(backend.label(), null, null, millis(), firedIds()));
         if (!verdictForgone) {
             backend.breaker().onSuccess(permit);
@@ -299,7 +308,7 @@ final class UpstreamAttempt {
     }
 
     /** The backend failed the try ({@code error} as {@link #describe} puts it, or "timeout"). */
-    void failed(String error) {
+    public void failed(String error) {
         owner.recordAttempt(new Attempt(backend.label(), null, error, millis(), firedIds()));
         if (!verdictForgone) {
             backend.breaker().onFailure(permit);
@@ -307,7 +316,7 @@ final class UpstreamAttempt {
     }
 
     /** The client, not the backend, ended the try: recorded, and the breaker hears nothing. */
-    void gaveUp(String why) {
+    public void gaveUp(String why) {
         owner.recordAttempt(new Attempt(backend.label(), null, why, millis(), firedIds()));
         if (!verdictForgone) {
             backend.breaker().release(permit);
@@ -328,12 +337,12 @@ final class UpstreamAttempt {
 
     // ---- what the carrier and the client are told ----
 
-    Backend backend() {
+    public Backend backend() {
         return backend;
     }
 
     /** The upstream faults of this try; after a hang, without the hang. */
-    FaultDecision faults() {
+    public FaultDecision faults() {
         return faults;
     }
 
@@ -350,7 +359,7 @@ final class UpstreamAttempt {
     }
 
     /** A failure as the journal and the client's error put it: short, and naming injected ones. */
-    static String describe(Throwable e) {
+    public static String describe(Throwable e) {
         if (e instanceof UpstreamFaultInterceptor.InjectedResetException) {
             return "reset (injected)";
         }

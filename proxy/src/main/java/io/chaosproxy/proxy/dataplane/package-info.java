@@ -30,6 +30,9 @@
  *       client's to an HTTP/2 backend), {@code DuplexBodyInterceptor} and {@code DuplexRequestBody}
  *       (bodies that flow while the answer does, on HTTP/2 backends, and end with the client's
  *       trailers), {@code Http2RequestTrailers} (where OkHttp's HTTP/2 stream takes them).</li>
+ *   <li>TCP proxies: {@code io.chaosproxy.proxy.dataplane.tcp} (a byte pipe per connection, with
+ *       its own fault stages), made through {@code TcpListeners}; {@code ConnectionCounters} are
+ *       their live counts.</li>
  *   <li>What it runs on: {@code io.chaosproxy.proxy.dataplane.transport} (Jetty connection
  *       factories and connection handling, OkHttp clients, upstream TLS trust).</li>
  * </ul>

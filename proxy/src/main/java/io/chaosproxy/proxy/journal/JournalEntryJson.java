@@ -45,6 +45,17 @@ public final class JournalEntryJson {
         if (entry.grpcStatus() != null) {
             json.put("grpcStatus", entry.grpcStatus()); // only gRPC calls have one
         }
+        ConnectionRecord connection = entry.connection();
+        if (connection != null) {
+            // a TCP connection: the contract's connection fields in place of the HTTP ones
+            json.remove(List.of("traceId", "method", "path", "status"));
+            json.put("protocol", connection.protocol());
+            json.put("client", connection.client());
+            json.put("backend", connection.backend());
+            json.put("bytesUp", connection.bytesUp());
+            json.put("bytesDown", connection.bytesDown());
+            json.put("end", connection.end());
+        }
         return json;
     }
 
@@ -59,9 +70,16 @@ public final class JournalEntryJson {
             attempts.add(new Attempt(text(attempt, "backend"), number(attempt, "status"), text(attempt, "error"),
                     attempt.path("durationMs").asLong(), attemptFaults));
         }
+        if ("tcp".equals(text(json, "protocol"))) {
+            ConnectionRecord connection = new ConnectionRecord("tcp", text(json, "client"), text(json, "backend"),
+                    json.path("bytesUp").asLong(), json.path("bytesDown").asLong(), text(json, "end"));
+            return new JournalEntry(text(json, "requestId"), text(json, "proxy"), faults, attempts,
+                    json.path("durationMs").asLong(), instant(json, "startedAt"), text(json, "scenario"),
+                    text(json, "error"), connection);
+        }
         return new JournalEntry(text(json, "requestId"), text(json, "proxy"), text(json, "method"), text(json, "path"),
                 number(json, "status"), faults, attempts, json.path("durationMs").asLong(), instant(json, "startedAt"),
-                text(json, "scenario"), text(json, "error"), text(json, "traceId"), number(json, "grpcStatus"));
+                text(json, "scenario"), text(json, "error"), text(json, "traceId"), number(json, "grpcStatus"), null);
     }
 
     private static String text(JsonNode json, String field) {

@@ -111,6 +111,14 @@ public final class ProxyMetrics implements ExchangeListener {
 
     @Override
     public void onExchange(JournalEntry entry, String query, List<InstalledRule> firedRules) {
+        if (entry.isConnection()) {
+            // a TCP connection is no request: its counts are the proxy's connection counters in /status
+            for (InstalledRule rule : firedRules) {
+                ruleCounter(rule).increment();
+                faultsFired.increment();
+            }
+            return;
+        }
         ProxyMeters meters = proxies.get(entry.proxy());
         if (meters == null) {
             meters = proxies.computeIfAbsent(entry.proxy(), ProxyMeters::new);

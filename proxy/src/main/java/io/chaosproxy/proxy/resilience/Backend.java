@@ -4,7 +4,7 @@ import io.chaosproxy.proxy.config.Upstreams;
 import java.net.URI;
 import okhttp3.HttpUrl;
 
-/** One backend of a proxy: its base URL and its circuit breaker. */
+/** One backend of a proxy: its base URL (or a TCP proxy's {@code tcp://host:port}) and its circuit breaker. */
 public final class Backend {
     private final URI baseUri;
     private final HttpUrl baseUrl;
@@ -15,11 +15,12 @@ public final class Backend {
     public Backend(URI baseUri, CircuitBreaker breaker) {
         this.baseUri = baseUri;
         this.priorKnowledge = Upstreams.isH2c(baseUri);
-        this.baseUrl = Upstreams.httpUrl(baseUri);
-        if (baseUrl == null) {
+        boolean tcp = "tcp".equalsIgnoreCase(baseUri.getScheme()); // a byte pipe's backend has no URL paths
+        this.baseUrl = tcp ? null : Upstreams.httpUrl(baseUri);
+        if (!tcp && baseUrl == null) {
             throw new IllegalArgumentException("upstream '" + baseUri + "' is not a usable URL");
         }
-        String path = baseUrl.encodedPath();
+        String path = tcp ? "" : baseUrl.encodedPath();
         // "http://h/api/" and "http://h/api" both mean: prefix request paths with "/api".
         this.basePath = path.endsWith("/") ? path.substring(0, path.length() - 1) : path;
         this.breaker = breaker;

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.chaosproxy.faults.InstalledRule;
 import io.chaosproxy.proxy.journal.ExchangeListener;
 import io.chaosproxy.proxy.journal.Attempt;
+import io.chaosproxy.proxy.journal.ConnectionRecord;
 import io.chaosproxy.proxy.journal.JournalEntry;
 import io.chaosproxy.proxy.journal.JournalEntryJson;
 import java.io.PrintStream;
@@ -64,6 +65,9 @@ public final class AccessLog implements ExchangeListener, AutoCloseable {
     }
 
     static String text(JournalEntry entry, String query) {
+        if (entry.isConnection()) {
+            return connectionText(entry);
+        }
         StringBuilder line = new StringBuilder(160);
         line.append(entry.startedAt()).append(' ')
                 .append(entry.proxy()).append(' ')
@@ -87,6 +91,24 @@ public final class AccessLog implements ExchangeListener, AutoCloseable {
                         .append(':').append(attempt.durationMs()).append("ms");
             }
         }
+        if (!entry.faults().isEmpty()) {
+            line.append(" faults=").append(String.join(",", entry.faults()));
+        }
+        if (entry.error() != null) {
+            line.append(" error=\"").append(entry.error().replace('"', '\'')).append('"');
+        }
+        return line.toString();
+    }
+
+    /** A TCP connection: {@code time proxy tcp client -> backend end up=N down=N 12ms id=tcp-3 faults=...}. */
+    static String connectionText(JournalEntry entry) {
+        ConnectionRecord connection = entry.connection();
+        StringBuilder line = new StringBuilder(160);
+        line.append(entry.startedAt()).append(' ').append(entry.proxy()).append(" tcp ")
+                .append(connection.client()).append(" -> ").append(connection.backend() == null ? "-" : connection.backend())
+                .append(' ').append(connection.end())
+                .append(" up=").append(connection.bytesUp()).append(" down=").append(connection.bytesDown())
+                .append(' ').append(entry.durationMs()).append("ms id=").append(entry.requestId());
         if (!entry.faults().isEmpty()) {
             line.append(" faults=").append(String.join(",", entry.faults()));
         }

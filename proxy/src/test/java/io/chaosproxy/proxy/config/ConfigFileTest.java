@@ -149,6 +149,25 @@ class ConfigFileTest {
     }
 
     @Test
+    void aRuleMustFitTheProxyItNames() {
+        String proxies = """
+                proxies:
+                  - name: db
+                    protocol: tcp
+                    listen: 127.0.0.1:0
+                    upstreams: [tcp://127.0.0.1:5432]
+                """;
+        assertError(proxies + "faults:\n  - {type: hang, proxy: dbb}\n", "faults[0].proxy",
+                "faults[0].proxy \"dbb\" names no proxy; proxies: default, db");
+        assertError(proxies + "faults:\n  - {type: latency, proxy: db, match: {path: /x}}\n", "faults[0].match",
+                "faults[0].match does not apply to TCP proxy 'db'");
+        assertError(proxies + "faults:\n  - {type: error, status: 503, proxy: db}\n", "faults[0].type",
+                "faults[0].type error does not apply to TCP proxy 'db'");
+        assertError(proxies + "scenario:\n  name: s\n  phases:\n    - duration: 1s\n      faults: [{type: error, status: 503, proxy: db}]\n",
+                "scenario.phases[0].faults[0].type", "does not apply to TCP proxy 'db'");
+    }
+
+    @Test
     void malformedYamlIsReportedWithLineAndColumn() {
         assertError("proxies:\n  - name: a\n    listen: x: y\n", null, "chaos.yaml: line 3, column");
     }

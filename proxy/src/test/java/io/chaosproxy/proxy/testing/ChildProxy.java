@@ -77,6 +77,11 @@ public final class ChildProxy implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + ports.get("proxies").get("default").asInt() + "/");
     }
 
+    /** The port of a named proxy, as the port file lists it (HTTP or TCP). */
+    public int port(String proxyName) {
+        return ports.get("proxies").get(proxyName).asInt();
+    }
+
     public URI controlUrl() {
         return URI.create("http://127.0.0.1:" + ports.get("control").asInt() + "/");
     }
