@@ -9,6 +9,7 @@ import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.io.RetainableByteBuffer;
 import org.eclipse.jetty.util.BufferUtil;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.Invocable.InvocationType;
 import org.eclipse.jetty.util.IteratingCallback;
 
 /**
@@ -85,7 +86,7 @@ final class Flow {
 
     private void write(ByteBuffer chunk, Callback done) {
         int length = chunk.remaining();
-        sink.getEndPoint().write(Callback.from(() -> {
+        sink.getEndPoint().write(Callback.from(InvocationType.NON_BLOCKING, () -> {
             forwarded += length;
             tunnel.carried(upstream, length);
             done.succeeded();
