@@ -33,6 +33,7 @@ public class TcpBench {
             int echoProxy = proxy.address("echo").port();
             throughput(threads, sink.getLocalPort(), 1, BYTES_PER_CONNECTION_1 / 4); // warm-up
             throughput(threads, sinkProxy, 1, BYTES_PER_CONNECTION_1 / 4);
+            StringBuilder result = new StringBuilder("RESULT");
             for (int connections : new int[] {1, 64}) {
                 long each = connections == 1 ? BYTES_PER_CONNECTION_1 : BYTES_PER_CONNECTION_64;
                 double direct = throughput(threads, sink.getLocalPort(), connections, each);
@@ -47,6 +48,8 @@ public class TcpBench {
                 }
                 System.out.printf("throughput %2d connection(s): direct %8.0f MB/s   proxy %8.0f MB/s   ratio %.2f%n",
                         connections, direct, proxied, proxied / direct);
+                result.append(String.format(" direct%d_mbs=%.0f proxy%d_mbs=%.0f ratio%d=%.2f", connections, direct, connections, proxied,
+                        connections, proxied / direct));
             }
             latency(echo.getLocalPort(), ROUND_TRIPS / 4); // warm-up
             latency(echoProxy, ROUND_TRIPS / 4);
@@ -55,6 +58,9 @@ public class TcpBench {
             // a difference of two p99s from separate runs can come out below zero when a stall hit the direct run: shown as 0
             System.out.printf("round trip 64 B: direct p50 %5d us p99 %5d us   proxy p50 %5d us p99 %5d us   added p50 %5d us p99 %5d us%n",
                     direct[0], direct[1], proxied[0], proxied[1], Math.max(0, proxied[0] - direct[0]), Math.max(0, proxied[1] - direct[1]));
+            result.append(String.format(" direct_p50_us=%d proxy_p50_us=%d added_p50_us=%d direct_p99_us=%d proxy_p99_us=%d",
+                    direct[0], proxied[0], Math.max(0, proxied[0] - direct[0]), direct[1], proxied[1]));
+            System.out.println(result); // for src/bench/run.sh
         }
     }
 

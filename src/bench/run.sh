@@ -527,6 +527,13 @@ started "MockServer 7.6.0" "http://127.0.0.1:$MS_PORT/1k" "$MS_PID" "$t0"
 measure mockserver "MockServer 7.6.0" "http://127.0.0.1:$MS_PORT" 1 "$MS_PID"
 stop_pid "$MS_PID"
 
+# ---- TCP proxies: TcpBench, side by side with direct loopback, on each JVM --------------------
+for v in "${JVMS[@]}"; do
+  progress "TCP proxy on Java $v: MB/s for 1 and 64 connections, 64-byte round trips; load average $(loadavg)"
+  "${SERVER[@]}" "$(java_of "$v")" -Xmx256m -cp "$JAR" "$BENCH/TcpBench.java" > "$W/tcp-$v.txt" 2>&1 \
+    || say "TcpBench on Java $v failed: $(tail -n 3 "$W/tcp-$v.txt")"
+done
+
 # ---- the report ------------------------------------------------------------------------------
 say ""
 say "== Throughput and latency (wrk, keep-alive, ${DUR}s measured) =="
@@ -561,8 +568,10 @@ done
 say ""
 say "== Start and footprint =="
 printf '%-18s %16s %16s\n' target "start to 200 ms" "peak RSS MiB"
-for label in "direct (nginx)" "nginx proxy_pass" $(for v in "${JVMS[@]}"; do printf '%s ' "chaos-proxy_$v"; done) "WireMock 3.13.2" "MockServer 7.6.0"; do
-  label=${label//_/ }
+FOOTPRINT_LABELS=("direct (nginx)" "nginx proxy_pass")
+for v in "${JVMS[@]}"; do FOOTPRINT_LABELS+=("chaos-proxy $v"); done
+FOOTPRINT_LABELS+=("WireMock 3.13.2" "MockServer 7.6.0")
+for label in "${FOOTPRINT_LABELS[@]}"; do
   printf '%-18s %16s %16s\n' "$label" "${START_MS[$label]:-?}" "${RSS[$label]:-?}"
 done
 say "start: spawn to the first proxied 200 of that run (the process also logs and opens its control port); peak RSS: VmHWM after its load"
@@ -578,6 +587,17 @@ for v in "${JVMS[@]}"; do
   say "Java $v: streaming 1 GiB (-Xmx128m) ${R[$v.stream_mbs]} MB/s, peak RSS ${R[$v.stream_rss]} MiB (direct from nginx ${S_DIRECT_MBS} MB/s); held $h_ok/${h_n:-?} (failed ${h_fail:-?}) within ${h_wall:-?} ms;"
   say "  launcher start median ${j_med:-?} ms, plain java -jar ${R[$v.plain_med]:-?} ms ($JAR_RUNS runs each); in-process start median ${i_med:-?} ms; delay |error| p99 ${p_abs99:-?} ms; probability $PROB_P observed ${b_obs:-?} (seed ${R[$v.seed]:-?})"
 done
+
+say ""
+say "== TCP proxies (TcpBench: proxy and load in one JVM; a sink for MB/s, an echo for 64-byte round trips) =="
+printf '%-14s %12s %12s %7s %12s %12s %7s %9s %9s %9s\n' target "1 conn MB/s" direct ratio "64 conn MB/s" direct ratio "p50 us" "added" "p99 us"
+for v in "${JVMS[@]}"; do
+  f="$W/tcp-$v.txt"
+  printf '%-14s %12s %12s %7s %12s %12s %7s %9s %9s %9s\n' "chaos-proxy $v" "$(result_field "$f" proxy1_mbs)" "$(result_field "$f" direct1_mbs)" \
+    "$(result_field "$f" ratio1)" "$(result_field "$f" proxy64_mbs)" "$(result_field "$f" direct64_mbs)" "$(result_field "$f" ratio64)" \
+    "$(result_field "$f" proxy_p50_us)" "$(result_field "$f" added_p50_us)" "$(result_field "$f" proxy_p99_us)"
+done
+say "direct: the same clients straight to the sink or echo; added: proxy p50 minus direct p50 of the round trip"
 
 # ---- targets ---------------------------------------------------------------------------------
 say ""
@@ -610,6 +630,9 @@ for v in "${JVMS[@]}"; do
   say "$(verdict "${R[$v.h_ok]} == $HELD_N && ${R[$v.h_wall]} <= 1300" "${R[$v.h_ok]}" "${R[$v.h_wall]}")  Java $v: $HELD_N delayed (1 s) requests all done within 1.3 s: ${R[$v.h_ok]:-?}/$HELD_N in ${R[$v.h_wall]:-?} ms"
   say "$(verdict "${R[$v.i_med]} <= 150" "${R[$v.i_med]}")  Java $v: in-process start to first response <= 150 ms: ${R[$v.i_med]:-?} ms (median, warm JVM)"
   say "$(verdict "${R[$v.p_abs99]} <= 5" "${R[$v.p_abs99]}")  Java $v: injected delay error p99 <= 5 ms: ${R[$v.p_abs99]:-?} ms"
+  t1=$(result_field "$W/tcp-$v.txt" ratio1); t64=$(result_field "$W/tcp-$v.txt" ratio64); tadd=$(result_field "$W/tcp-$v.txt" added_p50_us)
+  say "$(verdict "$t1 >= 0.8 && $t64 >= 0.8" "$t1" "$t64")  Java $v: TCP throughput >= 0.8x direct loopback: ${t1:-?}x (1 connection), ${t64:-?}x (64)"
+  say "$(verdict "$tadd < 100" "$tadd")  Java $v: TCP added round-trip p50 < 100 us: ${tadd:-?} us"
   say "$(verdict "${R[$v.b_obs]} >= $PROB_P - 0.015 && ${R[$v.b_obs]} <= $PROB_P + 0.015" "${R[$v.b_obs]}")  Java $v: probability within +-1.5 points of $PROB_P: ${R[$v.b_obs]:-?}"
 done
 say ""
