@@ -6,6 +6,7 @@ import io.chaosproxy.proxy.ChaosProxyServer;
 import io.chaosproxy.proxy.testing.TcpEchoServer;
 import java.io.IOException;
 import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,7 +24,7 @@ import org.junit.jupiter.api.Timeout;
 /**
  * Clients that misbehave: 5,000 connections opened and dropped, half-open connections, a client
  * that writes and never reads. Once they are gone, the proxy has no connection open and its file
- * descriptors are back where they started; its threads are pooled (no thread per connection), so
+ * descriptors and its heap are back where they started; its threads are pooled (no thread per connection), so
  * their number is bounded by the pools, not by the 5,000 connections (idle pool threads end after
  * Jetty's 60 s idle timeout, longer than this test waits).
  */
@@ -42,6 +43,7 @@ class TcpHostileClientsTest {
             }
             awaitNoOpenConnections(proxy);
             long fdsBefore = fds();
+            long heapBefore = heapAfterGc();
 
             ExecutorService clients = Executors.newFixedThreadPool(8);
             for (int t = 0; t < 8; t++) {
@@ -95,6 +97,8 @@ class TcpHostileClientsTest {
                     .untilAsserted(() -> {
                         assertThat(fds()).as("file descriptors").isLessThanOrEqualTo(fdsBefore + 10);
                         assertThat(proxyThreads()).as("the proxy's threads, bounded by its pools").isLessThanOrEqualTo(POOL_BOUND);
+                        assertThat(heapAfterGc()).as("heap in use after a GC, bytes")
+                                .isLessThanOrEqualTo(heapBefore + HEAP_SLACK);
                     });
         }
     }
@@ -109,6 +113,14 @@ class TcpHostileClientsTest {
 
     private static long proxyThreads() {
         return Thread.getAllStackTraces().keySet().stream().filter(thread -> thread.getName().startsWith("chaos-proxy")).count();
+    }
+
+    /** The journal keeps an entry per connection (bounded by its capacity): a few MiB, not a leak. */
+    private static final long HEAP_SLACK = 32L << 20;
+
+    private static long heapAfterGc() {
+        System.gc();
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 
     private static long fds() throws IOException {
