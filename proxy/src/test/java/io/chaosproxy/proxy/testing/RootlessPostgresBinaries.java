@@ -8,7 +8,16 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.util.HashSet;
+import java.util.HexFormat;
 import java.util.Set;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -30,7 +39,8 @@ import org.tukaani.xz.XZOutputStream;
  *
  * <p>Zonky extracts an archive once per content hash (under {@code java.io.tmpdir/embedded-pg}), so the
  * re-pack is deterministic: entries in their order with their own headers, the scripts with the times
- * of the binaries they stand for. One instance, so zonky prepares the binaries once per JVM.
+ * of the binaries they stand for. It is kept there too, named by the original's hash, so only the first
+ * build on a machine pays for it. One instance, so zonky prepares the binaries once per JVM.
  */
 public final class RootlessPostgresBinaries implements PgBinaryResolver {
     public static final RootlessPostgresBinaries INSTANCE = new RootlessPostgresBinaries();
@@ -46,13 +56,70 @@ public final class RootlessPostgresBinaries implements PgBinaryResolver {
             exec "$0.real" "$@"
             """;
 
+    /** Part of the cache key: change it when {@link #repack} changes what it writes. */
+    private static final String REPACK_VERSION = "1";
+
     private RootlessPostgresBinaries() {
     }
 
     @Override
     public InputStream getPgBinary(String system, String machineHardware) throws IOException {
-        try (InputStream original = DefaultPostgresBinaryResolver.INSTANCE.getPgBinary(system, machineHardware)) {
-            return new ByteArrayInputStream(repack(original));
+        InputStream zonkys = DefaultPostgresBinaryResolver.INSTANCE.getPgBinary(system, machineHardware);
+        if (!"Linux".equals(system)) {
+            return zonkys; // user namespaces are Linux's; elsewhere a build is rarely root
+        }
+        byte[] original;
+        try (zonkys) {
+            original = zonkys.readAllBytes();
+        }
+        Path cached = cacheDirectory().resolve("rootless-" + key(original) + ".txz");
+        try {
+            return new ByteArrayInputStream(Files.readAllBytes(cached));
+        } catch (NoSuchFileException | AccessDeniedException notYet) {
+            byte[] repacked = repack(new ByteArrayInputStream(original));
+            keep(repacked, cached);
+            return new ByteArrayInputStream(repacked);
+        }
+    }
+
+    /** Best effort: where this user may not write (another user's directory), each build re-packs, nothing worse. */
+    private static void keep(byte[] repacked, Path cached) {
+        Path part = null;
+        try {
+            Files.createDirectories(cached.getParent());
+            part = Files.createTempFile(cached.getParent(), "rootless-", ".part",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-r--r--")));
+            Files.write(part, repacked);
+            Files.move(part, cached, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING); // same bytes if two builds race
+        } catch (IOException e) {
+            try {
+                if (part != null) {
+                    Files.deleteIfExists(part);
+                }
+            } catch (IOException ignored) {
+                // a stray .part file in a temp directory
+            }
+        }
+    }
+
+    /**
+     * Next to zonky's extractions: unpacking the original is most of a re-pack's cost (3 to 10 s on a
+     * loaded 2-core machine), so later builds take the re-packed archive from here.
+     */
+    private static Path cacheDirectory() {
+        return Path.of(System.getProperty("ot.epg.working-dir", Path.of(System.getProperty("java.io.tmpdir"), "embedded-pg").toString()));
+    }
+
+    /** The original archive, the script and {@link #REPACK_VERSION}: a change to any is a new re-pack. */
+    private static String key(byte[] original) {
+        try {
+            MessageDigest sha256 = MessageDigest.getInstance("SHA-256");
+            sha256.update(original);
+            sha256.update(SCRIPT.getBytes(StandardCharsets.US_ASCII));
+            sha256.update(REPACK_VERSION.getBytes(StandardCharsets.US_ASCII));
+            return HexFormat.of().formatHex(sha256.digest(), 0, 16);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 
@@ -96,9 +163,8 @@ public final class RootlessPostgresBinaries implements PgBinaryResolver {
     }
 
     /**
-     * Stored, not compressed: the archive never leaves memory and is extracted once per hash, and even
-     * XZ's fastest preset costs seconds of CPU on every JVM's first start (measured: 5 s for the 57 MB
-     * tar on a loaded 2-core machine, against 1 s stored).
+     * Stored, not compressed: the archive stays on the local disk, and even XZ's fastest preset costs
+     * seconds of CPU (measured: 5 s for the 57 MB tar on a loaded 2-core machine, against 1 s stored).
      */
     private static LZMA2Options stored() throws UnsupportedOptionsException {
         LZMA2Options options = new LZMA2Options();
