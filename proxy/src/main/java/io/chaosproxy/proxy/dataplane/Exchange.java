@@ -7,12 +7,17 @@ import io.chaosproxy.proxy.journal.JournalEntry;
 import io.chaosproxy.proxy.scenario.ScenarioRunner;
 import io.chaosproxy.proxy.tracing.RequestIds;
 import io.chaosproxy.proxy.tracing.TraceParent;
+import io.chaosproxy.proxy.dataplane.transport.ClientConnections;
+import java.io.InputStream;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.io.QuietException;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -29,9 +34,8 @@ final class Exchange implements UpstreamAttempt.Owner {
     final ProxyRuntime proxy;
     final Request clientRequest;
     final Response proxyToClientResponse;
+    /** Jetty's callback, which first ends the client watch and lets go of a body read ahead. */
     final Callback clientCallback;
-    /** Watches an HTTP/1.1 client while nothing reads its connection; stopped before anything does. */
-    final ClientWatch clientWatch;
 
     final String requestId;
     final TraceParent upstreamTrace;
@@ -49,13 +53,36 @@ final class Exchange implements UpstreamAttempt.Owner {
     private volatile boolean clientGone;
     private volatile Integer grpcStatus;
     private final List<Runnable> onClientGone = new CopyOnWriteArrayList<>();
+    /** Watches an HTTP/1.1 client while nothing reads its connection; stopped before anything does. */
+    private ClientWatch clientWatch; // guarded by this
+    private boolean watchingOver;    // guarded by this: the exchange completed, no watch may start
+    /** Who reads the client's body: nobody yet (null), a {@link BodyReadAhead}, or {@link #DIRECT}. */
+    private Object bodyReader;       // guarded by this
+    private static final Object DIRECT = new Object();
 
     Exchange(ProxyRuntime proxy, Request clientRequest, Response response, Callback callback) {
         this.proxy = proxy;
         this.clientRequest = clientRequest;
         this.proxyToClientResponse = response;
         this.clientWatch = ClientWatch.start(clientRequest, this::clientFailed);
-        this.clientCallback = clientWatch.around(callback);
+        this.clientCallback = new Callback.Nested(callback) {
+            @Override
+            public void succeeded() {
+                if (endClientSide()) {
+                    // the answer is out, but the body read ahead is not all in: Jetty fails a success
+                    // with a demand pending, so end it as a failure that leaves the answer alone
+                    super.failed(new BodyLeftUnread());
+                } else {
+                    super.succeeded();
+                }
+            }
+
+            @Override
+            public void failed(Throwable x) {
+                endClientSide();
+                super.failed(x);
+            }
+        };
         this.startNanos = System.nanoTime();
         this.startedAt = Instant.now();
         this.handlerThread = Thread.currentThread();
@@ -148,6 +175,94 @@ final class Exchange implements UpstreamAttempt.Owner {
         onClientGone.add(once);
         if (clientGone) {
             once.run();
+        }
+    }
+
+    // ---- the client's connection and body while the exchange is held ----
+
+    /**
+     * A rule holds this exchange (a hang, a latency) before its body is sent: read an HTTP/1.1 body
+     * ahead so that the client leaving is seen now (see {@link BodyReadAhead}). Does nothing when
+     * the body is already being read, or there is none to read ahead: HTTP/2 reads the connection
+     * anyway, and a client that expects 100 Continue sends its body only when asked.
+     */
+    @Override
+    public void held() {
+        BodyReadAhead readAhead;
+        synchronized (this) {
+            if (bodyReader != null || watchingOver || ClientConnections.isMultiplexed(clientRequest)
+                    || !RequestGuard.hasBody(clientRequest) || clientRequest.getHeaders().contains(HttpHeader.EXPECT)) {
+                return;
+            }
+            readAhead = new BodyReadAhead(clientRequest, proxy.core().readAheadBudget(), this::watchAfterBody, this::bodyFailed);
+            bodyReader = readAhead;
+        }
+        readAhead.start(); // not under this lock: Jetty may call back at once, and the callbacks take it
+    }
+
+    /**
+     * Reading the body ahead failed: the client left (its connection ended), or broke the body's
+     * framing, which Jetty answers by failing the exchange (its failure listener says so too). Either
+     * way the request can never be forwarded whole: the exchange ends as its client's leaving does.
+     */
+    private void bodyFailed(Throwable cause) {
+        clientFailed(cause);
+    }
+
+    /** The client's body for the upstream call: what was read ahead and the rest, or Jetty's stream. */
+    synchronized InputStream clientBody() {
+        if (bodyReader instanceof BodyReadAhead readAhead) {
+            return readAhead.stream();
+        }
+        bodyReader = DIRECT;
+        return Content.Source.asInputStream(clientRequest);
+    }
+
+    /** Jetty is about to read the body from the connection: a watch of the connection must end first. */
+    synchronized void bodyReadBegins() {
+        if (!(bodyReader instanceof BodyReadAhead)) {
+            clientWatch.stop();
+        }
+    }
+
+    /**
+     * The body has been read to its end: Jetty reads the connection again only when the exchange
+     * completes, so until then a watch sees the client leave (during a hold, a backoff, a slow backend).
+     */
+    synchronized void watchAfterBody() {
+        if (!watchingOver) {
+            clientWatch.stop();
+            clientWatch = ClientWatch.afterBody(clientRequest, this::clientFailed);
+        }
+    }
+
+    /** No watch from now on: the exchange is completing, or its connection became another protocol's. */
+    synchronized void stopWatching() {
+        watchingOver = true;
+        clientWatch.stop();
+    }
+
+    /**
+     * Before Jetty's callback completes: the watch ends before Jetty reads again, the read-ahead lets
+     * go. True when a read-ahead still has a demand with Jetty.
+     */
+    private boolean endClientSide() {
+        Object reader;
+        synchronized (this) {
+            stopWatching();
+            reader = bodyReader;
+        }
+        return reader instanceof BodyReadAhead readAhead && readAhead.discard();
+    }
+
+    /**
+     * Why an exchange whose answer went out whole still ends as a failure: the client's body was not
+     * all read. The connection then closes (it cannot carry another request) with a FIN after the
+     * answer, never a reset (see the data plane's {@code resetWhenCutShort}).
+     */
+    static final class BodyLeftUnread extends java.io.IOException implements QuietException {
+        BodyLeftUnread() {
+            super("answered before the client's request body was all read");
         }
     }
 

@@ -54,7 +54,7 @@ final class UpstreamLeg {
         boolean hasBody = RequestGuard.hasBody(exchange.clientRequest)
                 || exchange.method.equals("POST") || exchange.method.equals("PUT") || exchange.method.equals("PATCH");
         long replayLimit = methodMayRetry && settings.maxAttempts() > 1 ? settings.replayBufferBytes() : 0;
-        this.body = hasBody ? new ClientRequestBody(exchange.clientRequest, replayLimit, new Upload()) : null;
+        this.body = hasBody ? new ClientRequestBody(exchange.clientRequest.getLength(), exchange::clientBody, replayLimit, new Upload()) : null;
         // from here: the client's own faults (latency, hang) before this leg are not the backend's time
         this.deadlineNanos = System.nanoTime() + settings.deadline().toNanos();
     }
@@ -185,7 +185,7 @@ final class UpstreamLeg {
     private final class Upload implements ClientRequestBody.Upload {
         @Override
         public void started() {
-            exchange.clientWatch.stop(); // Jetty reads the connection from now on
+            exchange.bodyReadBegins(); // Jetty may read the connection from now on
             Try attempt = current;
             if (attempt != null) {
                 attempt.attempt.uploadStarted();
@@ -194,6 +194,7 @@ final class UpstreamLeg {
 
         @Override
         public void finished() {
+            exchange.watchAfterBody(); // Jetty reads no more until the answer is out
             Try attempt = current;
             if (attempt != null) {
                 attempt.attempt.uploadFinished();
