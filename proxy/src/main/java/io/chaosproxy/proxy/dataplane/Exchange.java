@@ -15,8 +15,10 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpException;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.QuietException;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -51,6 +53,7 @@ final class Exchange implements UpstreamAttempt.Owner {
     private final List<Attempt> attempts = new ArrayList<>(2);
     private final AtomicBoolean completed = new AtomicBoolean();
     private volatile boolean clientGone;
+    private volatile Throwable brokenRequest;
     private volatile Integer grpcStatus;
     private final List<Runnable> onClientGone = new CopyOnWriteArrayList<>();
     /** Watches an HTTP/1.1 client while nothing reads its connection; stopped before anything does. */
@@ -184,26 +187,41 @@ final class Exchange implements UpstreamAttempt.Owner {
      * A rule holds this exchange (a hang, a latency) before its body is sent: read an HTTP/1.1 body
      * ahead so that the client leaving is seen now (see {@link BodyReadAhead}). Does nothing when
      * the body is already being read, or there is none to read ahead: HTTP/2 reads the connection
-     * anyway, and a client that expects 100 Continue sends its body only when asked.
+     * anyway, and a client that expects 100 Continue sends its body only when asked, which a hold
+     * does not do.
      */
     @Override
     public void held() {
+        readBodyAhead(false);
+    }
+
+    /**
+     * Reads an HTTP/1.1 body ahead from now on, unless somebody reads it already; returns the
+     * read-ahead, or null (HTTP/2, no body, or read directly). {@code evenIfExpecting}: also when the
+     * client waits for 100 Continue, which asking for the body sends; right when the upload is to go
+     * on to the backend anyway, not during a hold.
+     */
+    BodyReadAhead readBodyAhead(boolean evenIfExpecting) {
         BodyReadAhead readAhead;
         synchronized (this) {
+            if (bodyReader instanceof BodyReadAhead started) {
+                return started;
+            }
             if (bodyReader != null || watchingOver || ClientConnections.isMultiplexed(clientRequest)
-                    || !RequestGuard.hasBody(clientRequest) || clientRequest.getHeaders().contains(HttpHeader.EXPECT)) {
-                return;
+                    || !RequestGuard.hasBody(clientRequest)
+                    || (!evenIfExpecting && clientRequest.getHeaders().contains(HttpHeader.EXPECT))) {
+                return null;
             }
             readAhead = new BodyReadAhead(clientRequest, proxy.core().readAheadBudget(), this::watchAfterBody, this::bodyFailed);
             bodyReader = readAhead;
         }
         readAhead.start(); // not under this lock: Jetty may call back at once, and the callbacks take it
+        return readAhead;
     }
 
     /**
      * Reading the body ahead failed: the client left (its connection ended), or broke the body's
-     * framing, which Jetty answers by failing the exchange (its failure listener says so too). Either
-     * way the request can never be forwarded whole: the exchange ends as its client's leaving does.
+     * framing. Jetty hands the failure to the reader; its failure listener may hear of it only later.
      */
     private void bodyFailed(Throwable cause) {
         clientFailed(cause);
@@ -273,15 +291,44 @@ final class Exchange implements UpstreamAttempt.Owner {
 
     /** The client left: nothing to answer, only the books to close. */
     void giveUp() {
+        Throwable broken = brokenRequest;
+        if (broken != null) {
+            // the client is there, its request is not: Jetty answers the 400 its parser found
+            complete(400, "the client's request body broke off: " + broken.getMessage());
+            clientCallback.failed(broken);
+            return;
+        }
         clientCallback.failed(new ExchangeHandler.ClientGone());
         complete(null, "client gave up");
     }
 
+    /**
+     * The client's side failed: its connection ended (it left), or Jetty found its request body
+     * broken (bad chunk framing, say), which ends the request as surely. Either way whatever holds
+     * the exchange lets go; a broken request is answered 400 (see {@link #giveUp()}).
+     */
     void clientFailed(Throwable cause) {
+        if (cause instanceof HttpException && connectionStillOpen()) {
+            brokenRequest = cause; // however Jetty words it ("Early EOF" too), the client did not leave
+        }
         clientGone = true;
         for (Runnable action : onClientGone) {
             action.run();
         }
+    }
+
+    /** An HTTP/1.1 connection the client has not closed: no end of stream read, no reset. */
+    private boolean connectionStillOpen() {
+        if (ClientConnections.isMultiplexed(clientRequest)) {
+            return false;
+        }
+        EndPoint endPoint = clientRequest.getConnectionMetaData().getConnection().getEndPoint();
+        return endPoint.isOpen() && !endPoint.isInputShutdown();
+    }
+
+    /** Jetty's verdict when the client's request body was broken (not merely cut by its leaving); else null. */
+    Throwable brokenRequest() {
+        return brokenRequest;
     }
 
     // ---- completion: exactly once ----

@@ -3,6 +3,7 @@ package io.chaosproxy.proxy.dataplane;
 import io.chaosproxy.proxy.config.HostPort;
 import io.chaosproxy.proxy.config.ProxySpec;
 import io.chaosproxy.proxy.config.ResilienceSettings;
+import io.chaosproxy.proxy.dataplane.transport.ExchangeThreads;
 import io.chaosproxy.proxy.dataplane.transport.UpstreamClient;
 import io.chaosproxy.proxy.events.ProxyEvent.BreakerTransition;
 import io.chaosproxy.proxy.resilience.Backend;
@@ -13,6 +14,7 @@ import io.chaosproxy.proxy.resilience.RetryPolicy;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Semaphore;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import org.eclipse.jetty.server.ServerConnector;
@@ -28,6 +30,8 @@ public final class ProxyRuntime {
     private final UpstreamClient client;
     private final ServerConnector connector;
     private final UpstreamClient webSocketClient; // see UpstreamClient#forWebSockets()
+    /** Uploads that may wait on a platform thread at once; null when uncapped (virtual threads, or 0). */
+    private final Semaphore uploadThreads;
 
     ProxyRuntime(ProxySpec spec, ResilienceSettings settings, ProxyCore core, UpstreamClient client, ServerConnector connector) {
         this.name = spec.name();
@@ -41,6 +45,13 @@ public final class ProxyRuntime {
         this.webSocketClient = client.forWebSockets();
         prepareTlsFor(spec.upstreams());
         this.connector = connector;
+        this.uploadThreads = ExchangeThreads.virtual() || settings.uploadThreads() == 0
+                ? null : new Semaphore(settings.uploadThreads());
+    }
+
+    /** The cap on uploads waiting on platform threads, or null when there is none. */
+    Semaphore uploadThreads() {
+        return uploadThreads;
     }
 
     public String name() {
