@@ -178,6 +178,7 @@ final class BodyReadAhead {
             }
             boolean last = false;
             boolean goOn = false;
+            boolean over;
             lock.lock();
             try {
                 if (chunk == null) {
@@ -202,6 +203,7 @@ final class BodyReadAhead {
                     goOn = !last && !discarded && hasRoom();
                 }
                 pumping = goOn;
+                over = discarded;
                 changed.signalAll();
             } finally {
                 lock.unlock();
@@ -211,8 +213,10 @@ final class BodyReadAhead {
                 return;
             }
             if (Content.Chunk.isFailure(chunk)) {
-                // Jetty hands the failure to the reader only: its failure listener hears of it later
-                bodyFailed.accept(chunk.getFailure());
+                if (!over) {
+                    // Jetty hands the failure to the reader only: its failure listener hears of it later
+                    bodyFailed.accept(chunk.getFailure());
+                }
                 return;
             }
             if (last) {

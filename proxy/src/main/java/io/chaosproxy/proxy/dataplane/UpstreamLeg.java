@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import okhttp3.Call;
 import okhttp3.Callback;
@@ -88,7 +89,7 @@ final class UpstreamLeg {
             return true; // HTTP/2: its flow control and streams are Jetty's
         }
         upload.minimumRate(proxy.settings().minUploadRate());
-        java.util.concurrent.Semaphore threads = proxy.uploadThreads();
+        Semaphore threads = proxy.uploadThreads();
         return threads == null || upload.mayUpload(threads);
     }
 
