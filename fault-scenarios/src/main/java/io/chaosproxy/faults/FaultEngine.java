@@ -25,8 +25,9 @@ import java.util.random.RandomGenerator;
  * {@link #decide} reads the current list without a lock, while changes take a lock among themselves
  * so that name checks and the swap happen together. Counters on each rule are atomic.
  *
- * <p>{@link #decide} walks the rules oldest first. For each rule of the asked target and proxy
- * that has not expired or run out of {@code times} and whose match holds:
+ * <p>{@link #decide} walks the rules oldest first (only those whose match could hold: the others
+ * are left out by a {@link RuleIndex}, which changes nothing below). For each rule of the asked
+ * target and proxy that has not expired or run out of {@code times} and whose match holds:
  * <ol>
  *   <li>its {@code matched} count goes up; the first {@code after} matches pass untouched;</li>
  *   <li>with {@code ratePerSecond}, only matches beyond that many in the current clock second go on;</li>
@@ -48,14 +49,16 @@ public final class FaultEngine {
     private static final System.Logger LOG = System.getLogger(FaultEngine.class.getName());
 
     /**
-     * At most this many rules at once. Each is looked at on every request; a suite that needs more
-     * has a leak (rules installed per test and never removed), and is told so.
+     * At most this many rules at once. A request meets only the rules it could match (see
+     * {@link RuleIndex}), but a suite that needs more has a leak (rules installed per test and never
+     * removed), and is told so.
      */
     public static final int MAX_RULES = 1_000;
 
     private volatile long seed;
     private final Clock clock;
-    private final AtomicReference<List<InstalledRule>> rules = new AtomicReference<>(List.of());
+    /** The live rules, indexed for {@link #decide}; replaced whole on every change. */
+    private final AtomicReference<RuleIndex> rules = new AtomicReference<>(RuleIndex.EMPTY);
     private final List<Consumer<InstalledRule>> removalListeners = new CopyOnWriteArrayList<>();
     private final List<Runnable> changeListeners = new CopyOnWriteArrayList<>();
 
@@ -114,7 +117,7 @@ public final class FaultEngine {
     /** The live rules in installation order; expired ones are removed first (and listeners told). */
     public List<InstalledRule> rules() {
         pruneExpired();
-        return rules.get();
+        return rules.get().rules();
     }
 
     /** Removes one rule; false when no rule has that id. */
@@ -154,7 +157,7 @@ public final class FaultEngine {
      */
     public void pruneExpired() {
         Instant now = clock.instant();
-        boolean anyExpired = rules.get().stream().anyMatch(rule -> rule.isExpiredAt(now));
+        boolean anyExpired = rules.get().rules().stream().anyMatch(rule -> rule.isExpiredAt(now));
         if (anyExpired) {
             change(rule -> false, List.of(), null, null, null);
         }
@@ -192,7 +195,8 @@ public final class FaultEngine {
 
     /** Which rules fire on this request for this leg, and what they add up to. */
     public FaultDecision decide(RequestFacts request, Target target) {
-        List<InstalledRule> snapshot = rules.get();
+        RuleIndex index = rules.get();
+        List<InstalledRule> snapshot = index.rules();
         if (snapshot.isEmpty()) {
             return FaultDecision.NONE;
         }
@@ -202,9 +206,12 @@ public final class FaultEngine {
         long afterBackendDelayMs = 0;
         long bytesPerSecond = Long.MAX_VALUE;
         InstalledRule terminal = null;
-        boolean sawExpired = false;
+        // as if every rule of this target and proxy were looked at, matching or not
+        boolean sawExpired = index.anyExpired(target, request.proxy(), now);
 
-        for (InstalledRule installed : snapshot) {
+        // only the rules whose match could hold, still oldest first (see RuleIndex)
+        for (int position : index.candidates(target, request)) {
+            InstalledRule installed = snapshot.get(position);
             FaultRule rule = installed.rule();
             if (rule.target() != target || !forProxy(rule, request.proxy()) || !rule.fault().actsOnExchanges()) {
                 continue;
@@ -316,7 +323,7 @@ public final class FaultEngine {
         synchronized (changeLock) {
             Instant now = clock.instant();
             List<InstalledRule> kept = new ArrayList<>();
-            for (InstalledRule rule : rules.get()) {
+            for (InstalledRule rule : rules.get().rules()) {
                 if (rule.isExpiredAt(now)) {
                     expired.add(rule);
                 } else if (toRemove.test(rule)) {
@@ -331,7 +338,7 @@ public final class FaultEngine {
                 throw new FaultSpecException("faults", "at most " + MAX_RULES + " fault rules may be installed at once; this would make "
                         + kept.size() + " (remove rules that are no longer needed, or reset between tests)");
             }
-            rules.set(List.copyOf(kept));
+            rules.set(RuleIndex.of(List.copyOf(kept)));
         }
         expired.forEach(this::tellRemoved);
         removed.forEach(this::tellRemoved);

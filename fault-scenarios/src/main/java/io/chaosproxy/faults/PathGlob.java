@@ -102,6 +102,41 @@ public final class PathGlob {
     }
 
     /**
+     * The whole segments every matching path starts with: the pattern's leading segments up to the
+     * first one with a {@code *} (or a {@code **}). {@code /api/orders/**} gives {@code [api, orders]},
+     * {@code /files/*.json} gives {@code [files]}, {@code /**} none. For {@link RuleIndex}.
+     */
+    List<String> literalSegments() {
+        List<String> literal = new ArrayList<>();
+        for (SegmentPattern segment : runs.get(0)) {
+            if (segment.pieces.length != 1) {
+                break;
+            }
+            literal.add(segment.pieces[0]);
+        }
+        return literal;
+    }
+
+    /**
+     * A request path's segments as {@link #matches} compares them (query dropped, the empty path
+     * taken as the root, one trailing slash ignored), or null when no pattern can match it (no path,
+     * or one not starting with a slash). For {@link RuleIndex}.
+     */
+    static List<String> requestSegments(String path) {
+        if (path == null) {
+            return null;
+        }
+        int query = path.indexOf('?');
+        if (query >= 0) {
+            path = path.substring(0, query);
+        }
+        if (path.isEmpty()) {
+            path = "/";
+        }
+        return path.startsWith("/") ? split(path) : null;
+    }
+
+    /**
      * Splits into segments after dropping the leading slash and one trailing slash; the root
      * has no segments at all.
      */

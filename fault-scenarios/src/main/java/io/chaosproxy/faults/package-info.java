@@ -15,7 +15,8 @@
  *       {@link io.chaosproxy.faults.FaultSpecException} naming its field.</li>
  *   <li>Deciding: {@link io.chaosproxy.faults.FaultEngine} holds
  *       {@link io.chaosproxy.faults.InstalledRule}s and turns a request into a
- *       {@link io.chaosproxy.faults.FaultDecision}.</li>
+ *       {@link io.chaosproxy.faults.FaultDecision}, looking only at the rules a {@code RuleIndex}
+ *       (by target, proxy, literal path segments, method, first header) says the request could match.</li>
  *   <li>Scenarios: {@link io.chaosproxy.faults.Scenario} of {@link io.chaosproxy.faults.Phase}s, read by
  *       {@link io.chaosproxy.faults.ScenarioParser}, the built-ins in
  *       {@link io.chaosproxy.faults.ScenarioCatalog}.</li>

@@ -8,8 +8,8 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /**
- * Rules a request does not match cost it next to nothing, and the number of rules has a cap with a
- * clear error (every rule is looked at on every request; a suite needing more leaks rules).
+ * Rules a request does not match cost it next to nothing (the index leaves them out), and the
+ * number of rules has a cap with a clear error (a suite needing more leaks rules).
  */
 class RuleCostAndCapTest {
     private final FaultEngine engine = new FaultEngine(1, new TestClock());

@@ -68,6 +68,16 @@ final class Options {
             description = "One attempt, until the backend's response headers arrive (default: ${DEFAULT-VALUE}).")
     Duration tryTimeout;
 
+    @Option(names = "--min-upload-rate", paramLabel = "BYTES_PER_SECOND", defaultValue = "512",
+            description = "An upload the proxy waits for must bring at least this many bytes per second (over 10 s), "
+                    + "or it is answered 408; 0 = no minimum (default: ${DEFAULT-VALUE}).")
+    long minUploadRate;
+
+    @Option(names = "--upload-threads", paramLabel = "N", defaultValue = "200",
+            description = "Java 17: uploads that may wait on a thread for their client at once, per proxy; "
+                    + "more are answered 503; 0 = no cap; virtual threads (Java 21+) need none (default: ${DEFAULT-VALUE}).")
+    int uploadThreads;
+
     @Option(names = "--seed", paramLabel = "N",
             description = "Seed of every probabilistic fault decision; printed at start when not given.")
     Long seed;

@@ -37,7 +37,9 @@ final class Precedence {
                 new ResilienceFlag("--breaker-failures", builder -> builder.breakerFailures(options.breakerFailures)),
                 new ResilienceFlag("--breaker-cooldown", builder -> builder.breakerCooldown(options.breakerCooldown)),
                 new ResilienceFlag("--connect-timeout", builder -> builder.connectTimeout(options.connectTimeout)),
-                new ResilienceFlag("--try-timeout", builder -> builder.tryTimeout(options.tryTimeout)));
+                new ResilienceFlag("--try-timeout", builder -> builder.tryTimeout(options.tryTimeout)),
+                new ResilienceFlag("--min-upload-rate", builder -> builder.minUploadRate(options.minUploadRate)),
+                new ResilienceFlag("--upload-threads", builder -> builder.uploadThreads(options.uploadThreads)));
     }
 
     ChaosProxyServer.Builder serverBuilder() {

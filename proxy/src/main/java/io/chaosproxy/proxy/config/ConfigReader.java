@@ -53,7 +53,7 @@ final class ConfigReader {
     private static final Set<String> RESILIENCE_FIELDS = ordered("maxAttempts", "retryOnStatus", "backoffBase",
             "backoffCap", "replayBufferBytes", "retryWithIdempotencyKey", "retryBudgetRatio",
             "retryBudgetMinPerSecond", "retryBudgetWindow", "breakerFailures", "breakerOnStatus",
-            "breakerCooldown", "connectTimeout", "tryTimeout", "deadline");
+            "breakerCooldown", "connectTimeout", "tryTimeout", "deadline", "minUploadRate", "uploadThreads");
     private static final int MAX_JOURNAL_CAPACITY = 1_000_000;
 
     private final String source;
@@ -262,6 +262,8 @@ final class ConfigReader {
         setting(node, "connectTimeout", value -> builder.connectTimeout(duration(value, "resilience.connectTimeout")));
         setting(node, "tryTimeout", value -> builder.tryTimeout(duration(value, "resilience.tryTimeout")));
         setting(node, "deadline", value -> builder.deadline(duration(value, "resilience.deadline")));
+        setting(node, "minUploadRate", value -> builder.minUploadRate(wholeNumber(value, "resilience.minUploadRate")));
+        setting(node, "uploadThreads", value -> builder.uploadThreads(Fields.intValue(value, "resilience.uploadThreads")));
         return builder.build();
     }
 

@@ -5,7 +5,8 @@ import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * How a proxy protects itself and its backends: retries, retry budget, circuit breakers, timeouts.
+ * How a proxy protects itself and its backends: retries, retry budget, circuit breakers, timeouts,
+ * and the bounds on slow uploads.
  * Immutable; built once with {@link #builder()}, whose setters check each value at once.
  */
 public record ResilienceSettings(
@@ -23,7 +24,9 @@ public record ResilienceSettings(
         Duration breakerCooldown,
         Duration connectTimeout,
         Duration tryTimeout,
-        Duration deadline) {
+        Duration deadline,
+        long minUploadRate,
+        int uploadThreads) {
 
     public static final int DEFAULT_MAX_ATTEMPTS = 3;
     /** The gateway errors: the backend (or one behind it) said it could not serve this time. */
@@ -43,6 +46,17 @@ public record ResilienceSettings(
     public static final Duration DEFAULT_TRY_TIMEOUT = Duration.ofSeconds(30);
     /** Every attempt and backoff of one exchange fits in this, so retries never stretch a call without end. */
     public static final Duration DEFAULT_DEADLINE = Duration.ofSeconds(60);
+    /**
+     * Bytes per second an upload must keep up while the proxy waits for it (measured over 10 s):
+     * a slow-loris upload is cut with 408; a real client on a bad mobile link still sends more.
+     */
+    public static final long DEFAULT_MIN_UPLOAD_RATE = 512;
+    /**
+     * On Java 17 (platform threads) at most this many uploads of one proxy may hold a thread while
+     * waiting for their client's bytes; more get 503. Half the data plane's pool of 400, so the rest
+     * serves everything else. Virtual threads (Java 21+) need no such cap.
+     */
+    public static final int DEFAULT_UPLOAD_THREADS = 200;
 
     public ResilienceSettings {
         retryOnStatus = Set.copyOf(retryOnStatus);
@@ -74,6 +88,8 @@ public record ResilienceSettings(
         b.connectTimeout = connectTimeout;
         b.tryTimeout = tryTimeout;
         b.deadline = deadline;
+        b.minUploadRate = minUploadRate;
+        b.uploadThreads = uploadThreads;
         return b;
     }
 
@@ -94,6 +110,8 @@ public record ResilienceSettings(
         private Duration connectTimeout = DEFAULT_CONNECT_TIMEOUT;
         private Duration tryTimeout = DEFAULT_TRY_TIMEOUT;
         private Duration deadline = DEFAULT_DEADLINE;
+        private long minUploadRate = DEFAULT_MIN_UPLOAD_RATE;
+        private int uploadThreads = DEFAULT_UPLOAD_THREADS;
 
         private Builder() {}
 
@@ -186,10 +204,25 @@ public record ResilienceSettings(
             return this;
         }
 
+        /** Bytes per second an upload must keep up while the proxy waits for it; 0 turns the check off. */
+        public Builder minUploadRate(long value) {
+            require(value >= 0 && value <= 1024L * 1024 * 1024, "minUploadRate must be 0-1073741824 bytes per second, got " + value);
+            minUploadRate = value;
+            return this;
+        }
+
+        /** Uploads that may wait on a platform thread at once (Java 17); 0 means no cap. */
+        public Builder uploadThreads(int value) {
+            require(value >= 0 && value <= 100_000, "uploadThreads must be 0-100000, got " + value);
+            uploadThreads = value;
+            return this;
+        }
+
         public ResilienceSettings build() {
             return new ResilienceSettings(maxAttempts, retryOnStatus, backoffBase, backoffCap, replayBufferBytes,
                     retryWithIdempotencyKey, retryBudgetRatio, retryBudgetMinPerSecond, retryBudgetWindow,
-                    breakerFailures, breakerOnStatus, breakerCooldown, connectTimeout, tryTimeout, deadline);
+                    breakerFailures, breakerOnStatus, breakerCooldown, connectTimeout, tryTimeout, deadline,
+                    minUploadRate, uploadThreads);
         }
 
         private static Set<Integer> allServerErrors() {

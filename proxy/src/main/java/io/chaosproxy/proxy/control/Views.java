@@ -115,6 +115,8 @@ final class Views {
         json.put("connectTimeout", Durations.format(settings.connectTimeout()));
         json.put("tryTimeout", Durations.format(settings.tryTimeout()));
         json.put("deadline", Durations.format(settings.deadline()));
+        json.put("minUploadRate", settings.minUploadRate());
+        json.put("uploadThreads", settings.uploadThreads());
         return json;
     }
 

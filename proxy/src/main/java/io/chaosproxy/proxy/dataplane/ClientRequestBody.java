@@ -2,13 +2,13 @@ package io.chaosproxy.proxy.dataplane;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.function.Supplier;
 import okhttp3.MediaType;
 import okhttp3.RequestBody;
 import okio.Buffer;
 import okio.BufferedSink;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.io.Content;
-import org.eclipse.jetty.server.Request;
 
 /**
  * The client's request body, streamed from Jetty into OkHttp as it arrives: nothing holds the whole
@@ -18,7 +18,7 @@ import org.eclipse.jetty.server.Request;
 final class ClientRequestBody extends RequestBody {
     private static final int CHUNK = 16 * 1024;
 
-    private final Request clientRequest;
+    private final Supplier<InputStream> clientBody;
     private final Upload upload;
     private final long contentLength;
     private final long replayLimit;
@@ -29,13 +29,14 @@ final class ClientRequestBody extends RequestBody {
     private volatile boolean started; // some attempt has begun to read the client's body
 
     /**
-     * {@code replayLimit} 0 means never keep: the body of a method that is never retried.
-     * {@code upload} hears when reading the client's body begins and ends.
+     * {@code contentLength} -1 when unknown (chunked); {@code clientBody} opens the client's body,
+     * once, when the first attempt reads it. {@code replayLimit} 0 means never keep: the body of a
+     * method that is never retried. {@code upload} hears when reading the client's body begins and ends.
      */
-    ClientRequestBody(Request clientRequest, long replayLimit, Upload upload) {
-        this.clientRequest = clientRequest;
+    ClientRequestBody(long contentLength, Supplier<InputStream> clientBody, long replayLimit, Upload upload) {
+        this.clientBody = clientBody;
         this.upload = upload;
-        this.contentLength = clientRequest.getLength();
+        this.contentLength = contentLength;
         this.replayLimit = replayLimit;
         this.replayable = replayLimit > 0 && contentLength <= replayLimit;
         this.kept = replayable ? new Buffer() : null;
@@ -78,7 +79,7 @@ final class ClientRequestBody extends RequestBody {
         }
         if (in == null) {
             upload.started();
-            in = Content.Source.asInputStream(clientRequest);
+            in = clientBody.get();
         }
         byte[] chunk = new byte[CHUNK];
         int n;

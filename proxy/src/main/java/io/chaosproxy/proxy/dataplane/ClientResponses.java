@@ -79,6 +79,10 @@ final class ClientResponses {
      * so every stream on it fails. An exchange whose client already left ends its stream only.
      */
     static void abort(Exchange exchange, DropMode mode, String reason) {
+        if (exchange.brokenRequest() != null && !exchange.proxyToClientResponse.isCommitted()) {
+            exchange.giveUp(); // the client is still there, waiting for the 400 its broken request earns
+            return;
+        }
         var request = exchange.clientRequest;
         if (ClientConnections.isMultiplexed(request) && (mode == DropMode.RESET || exchange.isClientGone())) {
             ClientConnections.resetStream(request);

@@ -25,7 +25,8 @@ import org.eclipse.jetty.util.Callback;
  * <p>How: while the exchange is held, the watch is the connection's read interest. End of stream
  * closes the connection; bytes (a pipelined request) are handed back to Jetty's connection
  * untouched, and the watch ends. It must end before Jetty reads again (the request body
- * is read, or the response completes): {@link #stop()} withdraws the read interest.
+ * is read, or the response completes): {@link #stop()} withdraws the read interest. A request
+ * with a body is watched once its body has been read (see {@link BodyReadAhead}).
  */
 final class ClientWatch implements Callback {
     /** For a connection that is not watched: HTTP/2, or one Jetty was reading already. */
@@ -51,12 +52,24 @@ final class ClientWatch implements Callback {
      * it. Call it only from the handler, while Jetty is not reading (it reads again only when asked
      * to, or once the exchange completes).
      *
-     * <p>A request with a body is not watched: the bytes that arrive are its body, which belongs to
-     * Jetty's parser; its client's leaving is noticed when the body is read or the answer written.
+     * <p>A request with a body is not watched here: the bytes that arrive are its body, which
+     * belongs to Jetty's parser. Once the body has been read to its end, {@link #afterBody} watches.
      */
     static ClientWatch start(Request request, Consumer<Throwable> onClosed) {
+        return RequestGuard.hasBody(request) ? NONE : watch(request, onClosed);
+    }
+
+    /**
+     * Starts watching the connection of {@code request} once its body has been read to the end:
+     * Jetty reads the connection again only when the exchange completes.
+     */
+    static ClientWatch afterBody(Request request, Consumer<Throwable> onClosed) {
+        return watch(request, onClosed);
+    }
+
+    private static ClientWatch watch(Request request, Consumer<Throwable> onClosed) {
         // an Upgrade (h2c, websocket) may hand the connection to another protocol, which reads it itself
-        if (ClientConnections.isMultiplexed(request) || RequestGuard.hasBody(request)
+        if (ClientConnections.isMultiplexed(request)
                 || request.getHeaders().contains(HttpHeader.UPGRADE)
                 || !(request.getConnectionMetaData().getConnection() instanceof HttpConnection http1)
                 || !http1.isRequestBufferEmpty()
@@ -78,26 +91,6 @@ final class ClientWatch implements Callback {
         watching = false;
         // fails our own interest only: nothing else registers while the exchange is held
         ((AbstractEndPoint) endPoint).getFillInterest().onFail(new Stopped());
-    }
-
-    /** Wraps the exchange's callback so that the watch ends before the response completes. */
-    Callback around(Callback callback) {
-        if (this == NONE) {
-            return callback;
-        }
-        return new Callback.Nested(callback) {
-            @Override
-            public void succeeded() {
-                stop();
-                super.succeeded();
-            }
-
-            @Override
-            public void failed(Throwable x) {
-                stop();
-                super.failed(x);
-            }
-        };
     }
 
     /** The connection is readable: its end, or bytes that belong to Jetty. */

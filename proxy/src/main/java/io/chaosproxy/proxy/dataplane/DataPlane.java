@@ -222,7 +222,7 @@ public final class DataPlane implements AutoCloseable {
 
             @Override
             public void failed(Throwable failure) {
-                if (response.isCommitted() && !ClientConnections.isMultiplexed(request)) {
+                if (response.isCommitted() && !ClientConnections.isMultiplexed(request) && !(failure instanceof Exchange.BodyLeftUnread)) {
                     ClientConnections.resetNow(request.getConnectionMetaData().getConnection().getEndPoint());
                 }
                 callback.failed(failure);

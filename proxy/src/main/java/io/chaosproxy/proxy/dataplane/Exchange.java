@@ -7,12 +7,19 @@ import io.chaosproxy.proxy.journal.JournalEntry;
 import io.chaosproxy.proxy.scenario.ScenarioRunner;
 import io.chaosproxy.proxy.tracing.RequestIds;
 import io.chaosproxy.proxy.tracing.TraceParent;
+import io.chaosproxy.proxy.dataplane.transport.ClientConnections;
+import java.io.InputStream;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.http.HttpFields;
+import org.eclipse.jetty.http.HttpException;
+import org.eclipse.jetty.http.HttpHeader;
+import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.io.QuietException;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.util.Callback;
@@ -29,9 +36,8 @@ final class Exchange implements UpstreamAttempt.Owner {
     final ProxyRuntime proxy;
     final Request clientRequest;
     final Response proxyToClientResponse;
+    /** Jetty's callback, which first ends the client watch and lets go of a body read ahead. */
     final Callback clientCallback;
-    /** Watches an HTTP/1.1 client while nothing reads its connection; stopped before anything does. */
-    final ClientWatch clientWatch;
 
     final String requestId;
     final TraceParent upstreamTrace;
@@ -47,15 +53,39 @@ final class Exchange implements UpstreamAttempt.Owner {
     private final List<Attempt> attempts = new ArrayList<>(2);
     private final AtomicBoolean completed = new AtomicBoolean();
     private volatile boolean clientGone;
+    private volatile Throwable brokenRequest;
     private volatile Integer grpcStatus;
     private final List<Runnable> onClientGone = new CopyOnWriteArrayList<>();
+    /** Watches an HTTP/1.1 client while nothing reads its connection; stopped before anything does. */
+    private ClientWatch clientWatch; // guarded by this
+    private boolean watchingOver;    // guarded by this: the exchange completed, no watch may start
+    /** Who reads the client's body: nobody yet (null), a {@link BodyReadAhead}, or {@link #DIRECT}. */
+    private Object bodyReader;       // guarded by this
+    private static final Object DIRECT = new Object();
 
     Exchange(ProxyRuntime proxy, Request clientRequest, Response response, Callback callback) {
         this.proxy = proxy;
         this.clientRequest = clientRequest;
         this.proxyToClientResponse = response;
         this.clientWatch = ClientWatch.start(clientRequest, this::clientFailed);
-        this.clientCallback = clientWatch.around(callback);
+        this.clientCallback = new Callback.Nested(callback) {
+            @Override
+            public void succeeded() {
+                if (endClientSide()) {
+                    // the answer is out, but the body read ahead is not all in: Jetty fails a success
+                    // with a demand pending, so end it as a failure that leaves the answer alone
+                    super.failed(new BodyLeftUnread());
+                } else {
+                    super.succeeded();
+                }
+            }
+
+            @Override
+            public void failed(Throwable x) {
+                endClientSide();
+                super.failed(x);
+            }
+        };
         this.startNanos = System.nanoTime();
         this.startedAt = Instant.now();
         this.handlerThread = Thread.currentThread();
@@ -151,6 +181,109 @@ final class Exchange implements UpstreamAttempt.Owner {
         }
     }
 
+    // ---- the client's connection and body while the exchange is held ----
+
+    /**
+     * A rule holds this exchange (a hang, a latency) before its body is sent: read an HTTP/1.1 body
+     * ahead so that the client leaving is seen now (see {@link BodyReadAhead}). Does nothing when
+     * the body is already being read, or there is none to read ahead: HTTP/2 reads the connection
+     * anyway, and a client that expects 100 Continue sends its body only when asked, which a hold
+     * does not do.
+     */
+    @Override
+    public void held() {
+        readBodyAhead(false);
+    }
+
+    /**
+     * Reads an HTTP/1.1 body ahead from now on, unless somebody reads it already; returns the
+     * read-ahead, or null (HTTP/2, no body, or read directly). {@code evenIfExpecting}: also when the
+     * client waits for 100 Continue, which asking for the body sends; right when the upload is to go
+     * on to the backend anyway, not during a hold.
+     */
+    BodyReadAhead readBodyAhead(boolean evenIfExpecting) {
+        BodyReadAhead readAhead;
+        synchronized (this) {
+            if (bodyReader instanceof BodyReadAhead started) {
+                return started;
+            }
+            if (bodyReader != null || watchingOver || ClientConnections.isMultiplexed(clientRequest)
+                    || !RequestGuard.hasBody(clientRequest)
+                    || (!evenIfExpecting && clientRequest.getHeaders().contains(HttpHeader.EXPECT))) {
+                return null;
+            }
+            readAhead = new BodyReadAhead(clientRequest, proxy.core().readAheadBudget(), this::watchAfterBody, this::bodyFailed);
+            bodyReader = readAhead;
+        }
+        readAhead.start(); // not under this lock: Jetty may call back at once, and the callbacks take it
+        return readAhead;
+    }
+
+    /**
+     * Reading the body ahead failed: the client left (its connection ended), or broke the body's
+     * framing. Jetty hands the failure to the reader; its failure listener may hear of it only later.
+     */
+    private void bodyFailed(Throwable cause) {
+        clientFailed(cause);
+    }
+
+    /** The client's body for the upstream call: what was read ahead and the rest, or Jetty's stream. */
+    synchronized InputStream clientBody() {
+        if (bodyReader instanceof BodyReadAhead readAhead) {
+            return readAhead.stream();
+        }
+        bodyReader = DIRECT;
+        return Content.Source.asInputStream(clientRequest);
+    }
+
+    /** Jetty is about to read the body from the connection: a watch of the connection must end first. */
+    synchronized void bodyReadBegins() {
+        if (!(bodyReader instanceof BodyReadAhead)) {
+            clientWatch.stop();
+        }
+    }
+
+    /**
+     * The body has been read to its end: Jetty reads the connection again only when the exchange
+     * completes, so until then a watch sees the client leave (during a hold, a backoff, a slow backend).
+     */
+    synchronized void watchAfterBody() {
+        if (!watchingOver) {
+            clientWatch.stop();
+            clientWatch = ClientWatch.afterBody(clientRequest, this::clientFailed);
+        }
+    }
+
+    /** No watch from now on: the exchange is completing, or its connection became another protocol's. */
+    synchronized void stopWatching() {
+        watchingOver = true;
+        clientWatch.stop();
+    }
+
+    /**
+     * Before Jetty's callback completes: the watch ends before Jetty reads again, the read-ahead lets
+     * go. True when a read-ahead still has a demand with Jetty.
+     */
+    private boolean endClientSide() {
+        Object reader;
+        synchronized (this) {
+            stopWatching();
+            reader = bodyReader;
+        }
+        return reader instanceof BodyReadAhead readAhead && readAhead.discard();
+    }
+
+    /**
+     * Why an exchange whose answer went out whole still ends as a failure: the client's body was not
+     * all read. The connection then closes (it cannot carry another request) with a FIN after the
+     * answer, never a reset (see the data plane's {@code resetWhenCutShort}).
+     */
+    static final class BodyLeftUnread extends java.io.IOException implements QuietException {
+        BodyLeftUnread() {
+            super("answered before the client's request body was all read");
+        }
+    }
+
     @Override
     public void end(String why) {
         ClientResponses.abort(this, io.chaosproxy.faults.DropMode.CLOSE, why);
@@ -158,15 +291,44 @@ final class Exchange implements UpstreamAttempt.Owner {
 
     /** The client left: nothing to answer, only the books to close. */
     void giveUp() {
+        Throwable broken = brokenRequest;
+        if (broken != null) {
+            // the client is there, its request is not: Jetty answers the 400 its parser found
+            complete(400, "the client's request body broke off: " + broken.getMessage());
+            clientCallback.failed(broken);
+            return;
+        }
         clientCallback.failed(new ExchangeHandler.ClientGone());
         complete(null, "client gave up");
     }
 
+    /**
+     * The client's side failed: its connection ended (it left), or Jetty found its request body
+     * broken (bad chunk framing, say), which ends the request as surely. Either way whatever holds
+     * the exchange lets go; a broken request is answered 400 (see {@link #giveUp()}).
+     */
     void clientFailed(Throwable cause) {
+        if (cause instanceof HttpException && connectionStillOpen()) {
+            brokenRequest = cause; // however Jetty words it ("Early EOF" too), the client did not leave
+        }
         clientGone = true;
         for (Runnable action : onClientGone) {
             action.run();
         }
+    }
+
+    /** An HTTP/1.1 connection the client has not closed: no end of stream read, no reset. */
+    private boolean connectionStillOpen() {
+        if (ClientConnections.isMultiplexed(clientRequest)) {
+            return false;
+        }
+        EndPoint endPoint = clientRequest.getConnectionMetaData().getConnection().getEndPoint();
+        return endPoint.isOpen() && !endPoint.isInputShutdown();
+    }
+
+    /** Jetty's verdict when the client's request body was broken (not merely cut by its leaving); else null. */
+    Throwable brokenRequest() {
+        return brokenRequest;
     }
 
     // ---- completion: exactly once ----

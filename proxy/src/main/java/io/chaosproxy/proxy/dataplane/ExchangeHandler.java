@@ -47,6 +47,7 @@ final class ExchangeHandler extends Handler.Abstract {
         FaultDecision clientFaults = proxy.core().faults().decide(exchange, Target.CLIENT);
         exchange.recordFaults(clientFaults);
         if (clientFaults.delayMs() > 0) {
+            exchange.held();
             LatencyWait.start(exchange, clientFaults, clientFaults.delayMs(),
                     () -> applyClientFaults(exchange, clientFaults, resetsBefore), () -> { }, resetsBefore);
         } else {
@@ -90,6 +91,7 @@ final class ExchangeHandler extends Handler.Abstract {
         // what else fired (a bandwidth, say) still applies once the hang is over; the delay is spent
         FaultDecision afterHang = new FaultDecision(clientFaults.fired(), 0, clientFaults.bytesPerSecond(), null,
                 clientFaults.afterBackendDelayMs());
+        exchange.held();
         // off the thread that removed the rule: one removal may release thousands of exchanges
         HangHold hold = proxy.core().holdWhileRuleLasts(clientFaults.terminal(),
                 () -> dispatch(exchange, () -> forward(exchange, afterHang)),

@@ -20,6 +20,7 @@ public final class ProxyCore implements AutoCloseable {
     private final FaultEngine faults;
     private final ScheduledThreadPoolExecutor scheduler;
     private final HangRegistry hangs = new HangRegistry();
+    private final BodyReadAhead.Budget readAheadBudget = new BodyReadAhead.Budget();
     private final ThreadLocal<Boolean> ending = ThreadLocal.withInitial(() -> false);
     private final java.util.concurrent.atomic.AtomicLong resets = new java.util.concurrent.atomic.AtomicLong();
     private final List<ExchangeListener> listeners;
@@ -75,6 +76,11 @@ public final class ProxyCore implements AutoCloseable {
 
     HangRegistry hangs() {
         return hangs;
+    }
+
+    /** What the request bodies read ahead during holds may take, for every proxy of this process. */
+    BodyReadAhead.Budget readAheadBudget() {
+        return readAheadBudget;
     }
 
     /**

@@ -5,6 +5,7 @@ import io.chaosproxy.proxy.config.ProxyProtocol;
 import io.chaosproxy.proxy.config.ProxySpec;
 import io.chaosproxy.proxy.dataplane.transport.RefusableConnector;
 import io.chaosproxy.proxy.config.ResilienceSettings;
+import io.chaosproxy.proxy.dataplane.transport.ExchangeThreads;
 import io.chaosproxy.proxy.dataplane.transport.UpstreamClient;
 import io.chaosproxy.proxy.events.ProxyEvent.BreakerTransition;
 import io.chaosproxy.proxy.resilience.Backend;
@@ -15,6 +16,7 @@ import io.chaosproxy.proxy.resilience.RetryPolicy;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Semaphore;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 
@@ -31,6 +33,8 @@ public final class ProxyRuntime {
     private final UpstreamClient client;
     private final RefusableConnector connector;
     private final UpstreamClient webSocketClient; // see UpstreamClient#forWebSockets()
+    /** Uploads that may wait on a platform thread at once; null when uncapped (virtual threads, or 0). */
+    private final Semaphore uploadThreads;
 
     ProxyRuntime(ProxySpec spec, ResilienceSettings settings, ProxyCore core, UpstreamClient client, RefusableConnector connector) {
         this.name = spec.name();
@@ -45,6 +49,13 @@ public final class ProxyRuntime {
         this.webSocketClient = client.forWebSockets();
         prepareTlsFor(spec.upstreams());
         this.connector = connector;
+        this.uploadThreads = ExchangeThreads.virtual() || settings.uploadThreads() == 0
+                ? null : new Semaphore(settings.uploadThreads());
+    }
+
+    /** The cap on uploads waiting on platform threads, or null when there is none. */
+    Semaphore uploadThreads() {
+        return uploadThreads;
     }
 
     public String name() {

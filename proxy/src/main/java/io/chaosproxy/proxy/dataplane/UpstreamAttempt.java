@@ -50,6 +50,10 @@ public final class UpstreamAttempt {
 
         /** Ends the exchange without an answer (its client's connection closed), journaled with {@code why}. */
         void end(String why);
+
+        /** A latency or hang of the try holds the exchange before anything is sent. */
+        default void held() {
+        }
     }
 
     /** Why an exchange held by a rule ended when a reset removed the rule. */
@@ -137,6 +141,7 @@ public final class UpstreamAttempt {
         owner.recordFaults(faults);
         timeout = core.scheduler().schedule(this::timeUp, timeoutNanos(startNanos), TimeUnit.NANOSECONDS);
         if (faults.delayMs() > 0) {
+            owner.held();
             unmarkLatency = core.waitingOut(faults, this::endedByReset, resetsBefore);
             core.scheduler().schedule(this::proceed, faults.delayMs(), TimeUnit.MILLISECONDS);
         } else {
@@ -155,6 +160,7 @@ public final class UpstreamAttempt {
         }
         if (faults.terminalFault() instanceof Hang hang && hang.when() == HangPoint.BEFORE_RESPONSE) {
             // the backend "never answers": the timeout ends the try, unless the rule goes first
+            owner.held();
             hangHold = core.holdWhileRuleLasts(faults.terminal(), () -> {
                 // what else fired (a bandwidth, say) still applies; the latency is spent
                 faults = new FaultDecision(faults.fired(), 0, faults.bytesPerSecond(), null);

@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import okhttp3.Call;
 import okhttp3.Callback;
@@ -33,6 +34,9 @@ import org.eclipse.jetty.util.thread.ThreadPool;
  * and reports its backend's breaker exactly one verdict, or gives the permit back.
  */
 final class UpstreamLeg {
+    /** How long an upload that needs a thread permit, and finds none, may take to arrive whole instead. */
+    static final long UPLOAD_GRACE_MILLIS = 200;
+
     private final Exchange exchange;
     private final ProxyRuntime proxy;
     private final FaultDecision clientFaults;
@@ -54,7 +58,7 @@ final class UpstreamLeg {
         boolean hasBody = RequestGuard.hasBody(exchange.clientRequest)
                 || exchange.method.equals("POST") || exchange.method.equals("PUT") || exchange.method.equals("PATCH");
         long replayLimit = methodMayRetry && settings.maxAttempts() > 1 ? settings.replayBufferBytes() : 0;
-        this.body = hasBody ? new ClientRequestBody(exchange.clientRequest, replayLimit, new Upload()) : null;
+        this.body = hasBody ? new ClientRequestBody(exchange.clientRequest.getLength(), exchange::clientBody, replayLimit, new Upload()) : null;
         // from here: the client's own faults (latency, hang) before this leg are not the backend's time
         this.deadlineNanos = System.nanoTime() + settings.deadline().toNanos();
     }
@@ -71,6 +75,22 @@ final class UpstreamLeg {
             }
         });
         attempt();
+    }
+
+    /**
+     * Just before an attempt sends: an HTTP/1.1 upload is read ahead (see {@link BodyReadAhead}) so
+     * that its pace can be checked and, on platform threads, it waits on one only with a permit: a
+     * crowd of slow uploads must not take every thread. One whose body is all here needs none; a
+     * retry has its permit already. False without a permit: then 503, at once, and nothing is sent.
+     */
+    private boolean admitUpload() {
+        BodyReadAhead upload = body == null ? null : exchange.readBodyAhead(true);
+        if (upload == null) {
+            return true; // HTTP/2: its flow control and streams are Jetty's
+        }
+        upload.minimumRate(proxy.settings().minUploadRate());
+        Semaphore threads = proxy.uploadThreads();
+        return threads == null || upload.mayUpload(threads);
     }
 
     /** Picks a backend whose breaker admits this exchange and starts a try on it. */
@@ -107,7 +127,11 @@ final class UpstreamLeg {
             attempt.cancel();
             attempt.gaveUp(clientSide != null ? "client request body broken" : "client gave up");
             if (clientSide != null && !exchange.isClientGone()) {
-                ClientResponses.proxyError(exchange, 400, clientSide.getMessage(), Map.of());
+                if (clientSide.getCause() instanceof BodyReadAhead.SlowUpload) {
+                    ClientResponses.proxyError(exchange, 408, clientSide.getMessage(), Map.of("Connection", "close"));
+                } else {
+                    ClientResponses.proxyError(exchange, 400, clientSide.getMessage(), Map.of());
+                }
             } else {
                 giveUp();
             }
@@ -185,7 +209,7 @@ final class UpstreamLeg {
     private final class Upload implements ClientRequestBody.Upload {
         @Override
         public void started() {
-            exchange.clientWatch.stop(); // Jetty reads the connection from now on
+            exchange.bodyReadBegins(); // Jetty may read the connection from now on
             Try attempt = current;
             if (attempt != null) {
                 attempt.attempt.uploadStarted();
@@ -194,6 +218,7 @@ final class UpstreamLeg {
 
         @Override
         public void finished() {
+            exchange.watchAfterBody(); // Jetty reads no more until the answer is out
             Try attempt = current;
             if (attempt != null) {
                 attempt.attempt.uploadFinished();
@@ -220,6 +245,31 @@ final class UpstreamLeg {
 
         @Override
         public void send() {
+            send(false);
+        }
+
+        /**
+         * Puts the try on the wire once its upload is admitted. A body that trails its head by a
+         * moment should not meet a 503 when the permits are taken: it gets {@link #UPLOAD_GRACE_MILLIS}
+         * to arrive whole (waited on the scheduler), after which it needs no permit.
+         */
+        private void send(boolean graceSpent) {
+            if (attempt.isSettled()) {
+                return; // the timeout or the client got here during the grace
+            }
+            if (!admitUpload()) {
+                if (!graceSpent) {
+                    proxy.core().scheduler().schedule(() -> send(true), UPLOAD_GRACE_MILLIS, TimeUnit.MILLISECONDS);
+                    return;
+                }
+                if (attempt.settle()) {
+                    attempt.withdraw(); // the backend was never asked: its breaker hears nothing
+                    ClientResponses.proxyError(exchange, 503, "too many slow uploads in progress (at most "
+                            + proxy.settings().uploadThreads() + " may wait for their clients at once); try again",
+                            Map.of("Retry-After", "1", "Connection", "close"));
+                }
+                return;
+            }
             Call started;
             try {
                 okhttp3.Request request = UpstreamRequests.build(exchange, attempt.backend(), body,

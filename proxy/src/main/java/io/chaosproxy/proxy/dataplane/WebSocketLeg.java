@@ -167,7 +167,7 @@ final class WebSocketLeg extends WebSocketListener implements UpstreamAttempt.St
         var components = WebSocketServerComponents.getWebSocketComponents(
                 clientRequest.getConnectionMetaData().getConnector().getServer());
         boolean answered;
-        exchange.clientWatch.stop(); // the upgraded connection reads the client from now on
+        exchange.stopWatching(); // the upgraded connection reads the client from now on
         try {
             // a 101 that never reaches the client (it left meanwhile) opens no session: close the books
             Callback upgraded = Callback.from(exchange.clientCallback::succeeded, failure -> {

@@ -45,6 +45,25 @@ class PrecedenceTest {
     }
 
     @Test
+    void theUploadBoundsComeFromTheFileOrTheirFlags() {
+        ResilienceSettings defaults = resilience(null);
+        assertThat(defaults.minUploadRate()).isEqualTo(ResilienceSettings.DEFAULT_MIN_UPLOAD_RATE);
+        assertThat(defaults.uploadThreads()).isEqualTo(ResilienceSettings.DEFAULT_UPLOAD_THREADS);
+
+        ResilienceSettings fromFile = resilience("resilience: {minUploadRate: 2048, uploadThreads: 50}\n");
+        assertThat(fromFile.minUploadRate()).isEqualTo(2048);
+        assertThat(fromFile.uploadThreads()).isEqualTo(50);
+
+        ResilienceSettings typed = resilience("resilience: {minUploadRate: 2048, uploadThreads: 50}\n",
+                "--min-upload-rate", "0", "--upload-threads", "10");
+        assertThat(typed.minUploadRate()).isZero();
+        assertThat(typed.uploadThreads()).isEqualTo(10);
+
+        assertThatThrownBy(() -> resilience(null, "--upload-threads", "-1"))
+                .hasMessage("--upload-threads: uploadThreads must be 0-100000, got -1");
+    }
+
+    @Test
     void aBadValueIsRefusedNamingTheFlag() {
         assertThatThrownBy(() -> resilience("resilience: {maxAttempts: 5}\n", "--max-attempts", "0"))
                 .isInstanceOf(IllegalArgumentException.class)

@@ -151,7 +151,9 @@ class RequestSmugglingTest {
      * reached the backend before the marker. Returns what the backend saw before the marker.
      */
     private List<String> forwardedBeforeAMarker() throws Exception {
-        assertThat(RawHttp.exchange(proxy.url(), "GET /marker HTTP/1.1\r\nHost: x\r\n\r\n").status()).isEqualTo(200);
+        RawHttp.Exchange marker = RawHttp.exchange(proxy.url(), "GET /marker HTTP/1.1\r\nHost: x\r\n\r\n");
+        assertThat(marker.status()).as("the marker's answer (closed by the proxy: %s): %s", marker.closedAfter(), marker.raw())
+                .isEqualTo(200);
         List<String> before = new ArrayList<>();
         for (String event = backend.nextEvent(10); !"GET /marker".equals(event); event = backend.nextEvent(10)) {
             assertThat(event).as("the backend's report of the marker request").isNotNull();

@@ -32,6 +32,14 @@ import java.util.function.IntFunction;
  */
 public final class RawHttp implements AutoCloseable {
     private static final byte[] CRLF = {'\r', '\n'};
+    /**
+     * How long the one-shot exchanges wait for an answer (or a close) that must come. Generous on
+     * purpose: a read ends as soon as the answer is complete, so the margin costs nothing when all
+     * is well, while a loaded two-core machine stalls a JVM for seconds (at load 12 a 20 MB young
+     * GC took 0.6 s; the first request through a fresh JVM took over 5 s). A tighter wait made
+     * such a stall look like an exchange the proxy never answered.
+     */
+    public static final int ANSWER_WAIT_MILLIS = 30_000;
 
     private final Socket socket;
     private final InputStream in;
@@ -415,16 +423,16 @@ public final class RawHttp implements AutoCloseable {
     }
 
     public static Exchange exchange(URI server, String request) throws IOException {
-        return exchange(server, request.getBytes(StandardCharsets.ISO_8859_1), 5_000);
+        return exchange(server, request.getBytes(StandardCharsets.ISO_8859_1), ANSWER_WAIT_MILLIS);
     }
 
     public static Exchange exchange(URI server, byte[] bytes, int timeoutMillis) throws IOException {
         return exchange(server, bytes, timeoutMillis, false);
     }
 
-    /** Like {@link #exchange(URI, String)}, and then waits a moment to see whether the server closes the connection. */
+    /** Like {@link #exchange(URI, String)}, and then waits (as long again) for the server to close the connection. */
     public static Exchange exchangeAndWatchClose(URI server, String request) throws IOException {
-        return exchange(server, request.getBytes(StandardCharsets.ISO_8859_1), 5_000, true);
+        return exchange(server, request.getBytes(StandardCharsets.ISO_8859_1), ANSWER_WAIT_MILLIS, true);
     }
 
     /** Sends a complete request and half-closes: a server waiting for more than was declared sees the end at once. */
@@ -436,7 +444,10 @@ public final class RawHttp implements AutoCloseable {
         return exchange(server, bytes, timeoutMillis, watchClose, false);
     }
 
-    /** Sends {@code bytes}, reads one response (by Content-Length, or to the end), then maybe looks for a close. */
+    /**
+     * Sends {@code bytes}, reads one response (by Content-Length, or to the end), then maybe waits
+     * for a close; each wait gives up after {@code timeoutMillis} without a byte.
+     */
     public static Exchange exchange(URI server, byte[] bytes, int timeoutMillis, boolean watchClose, boolean halfClose) throws IOException {
         try (Socket socket = new Socket(server.getHost(), server.getPort())) {
             socket.setSoTimeout(timeoutMillis);
@@ -483,7 +494,6 @@ public final class RawHttp implements AutoCloseable {
                 closed = true; // reset
             }
             if (!closed && watchClose) {
-                socket.setSoTimeout(300);
                 try {
                     closed = in.read() == -1;
                 } catch (SocketTimeoutException e) {
