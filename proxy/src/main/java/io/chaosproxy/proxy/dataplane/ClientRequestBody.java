@@ -8,7 +8,6 @@ import okhttp3.RequestBody;
 import okio.Buffer;
 import okio.BufferedSink;
 import org.eclipse.jetty.http.HttpFields;
-import org.eclipse.jetty.io.Content;
 
 /**
  * The client's request body, streamed from Jetty into OkHttp as it arrives: nothing holds the whole
@@ -19,6 +18,7 @@ final class ClientRequestBody extends RequestBody {
     private static final int CHUNK = 16 * 1024;
 
     private final Supplier<InputStream> clientBody;
+    private final Supplier<HttpFields> clientTrailers;
     private final Upload upload;
     private final long contentLength;
     private final long replayLimit;
@@ -29,12 +29,14 @@ final class ClientRequestBody extends RequestBody {
     private volatile boolean started; // some attempt has begun to read the client's body
 
     /**
-     * {@code contentLength} -1 when unknown (chunked); {@code clientBody} opens the client's body,
+     * {@code contentLength} -1 when unknown (chunked); {@code clientBody} opens the client's body (its trailers, if any, come from {@code clientTrailers} once it is read),
      * once, when the first attempt reads it. {@code replayLimit} 0 means never keep: the body of a
      * method that is never retried. {@code upload} hears when reading the client's body begins and ends.
      */
-    ClientRequestBody(long contentLength, Supplier<InputStream> clientBody, long replayLimit, Upload upload) {
+    ClientRequestBody(long contentLength, Supplier<InputStream> clientBody, Supplier<HttpFields> clientTrailers,
+                      long replayLimit, Upload upload) {
         this.clientBody = clientBody;
+        this.clientTrailers = clientTrailers;
         this.upload = upload;
         this.contentLength = contentLength;
         this.replayLimit = replayLimit;
@@ -104,7 +106,7 @@ final class ClientRequestBody extends RequestBody {
      * before that, or when it sent none. A replay finds them here too: Jetty keeps them on the request.
      */
     synchronized HttpFields trailers() {
-        return exhausted ? clientRequest.getTrailers() : null;
+        return exhausted ? clientTrailers.get() : null;
     }
 
     /** Told when the client's body starts to be read (once) and when it has all been read. */

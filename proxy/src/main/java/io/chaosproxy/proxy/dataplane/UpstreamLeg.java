@@ -58,7 +58,8 @@ final class UpstreamLeg {
         boolean hasBody = RequestGuard.hasBody(exchange.clientRequest)
                 || exchange.method.equals("POST") || exchange.method.equals("PUT") || exchange.method.equals("PATCH");
         long replayLimit = methodMayRetry && settings.maxAttempts() > 1 ? settings.replayBufferBytes() : 0;
-        this.body = hasBody ? new ClientRequestBody(exchange.clientRequest.getLength(), exchange::clientBody, replayLimit, new Upload()) : null;
+        this.body = hasBody ? new ClientRequestBody(exchange.clientRequest.getLength(), exchange::clientBody,
+                exchange.clientRequest::getTrailers, replayLimit, new Upload()) : null;
         // from here: the client's own faults (latency, hang) before this leg are not the backend's time
         this.deadlineNanos = System.nanoTime() + settings.deadline().toNanos();
     }
