@@ -20,6 +20,7 @@ public final class ProxyCore implements AutoCloseable {
     private final FaultEngine faults;
     private final ScheduledThreadPoolExecutor scheduler;
     private final HangRegistry hangs = new HangRegistry();
+    private final ExpiryWatch expiries;
     private final BodyReadAhead.Budget readAheadBudget = new BodyReadAhead.Budget();
     private final ThreadLocal<Boolean> ending = ThreadLocal.withInitial(() -> false);
     private final java.util.concurrent.atomic.AtomicLong resets = new java.util.concurrent.atomic.AtomicLong();
@@ -37,6 +38,7 @@ public final class ProxyCore implements AutoCloseable {
         });
         // Attempt timeouts are cancelled on nearly every request: drop them from the queue at once.
         this.scheduler.setRemoveOnCancelPolicy(true);
+        this.expiries = new ExpiryWatch(faults, scheduler);
         faults.onRemoved(rule -> {
             if (ending.get()) {
                 hangs.end(rule);
@@ -74,6 +76,14 @@ public final class ProxyCore implements AutoCloseable {
         return events;
     }
 
+    /**
+     * Removes {@code rule} as soon as its {@code durationMs} is over (not when a request next
+     * happens to look), so whatever its removal lets go is let go on time.
+     */
+    public void removeWhenDue(io.chaosproxy.faults.InstalledRule rule) {
+        expiries.watch(rule);
+    }
+
     HangRegistry hangs() {
         return hangs;
     }
@@ -93,7 +103,7 @@ public final class ProxyCore implements AutoCloseable {
 
     /** As above, for a hang decided when {@link #resets()} was {@code resetsBefore}: a reset since then ends it. */
     HangHold holdWhileRuleLasts(io.chaosproxy.faults.InstalledRule rule, Runnable goOn, Runnable end, long resetsBefore) {
-        return new HangHold(faults, scheduler, hangs, rule, goOn, end, () -> resets.get() != resetsBefore);
+        return new HangHold(faults, expiries, hangs, rule, goOn, end, () -> resets.get() != resetsBefore);
     }
 
     /**

@@ -5,11 +5,8 @@ import io.chaosproxy.faults.FaultRule;
 import io.chaosproxy.faults.InstalledRule;
 import io.chaosproxy.faults.Refuse;
 import io.chaosproxy.proxy.dataplane.transport.RefusableConnector;
-import java.time.Instant;
 import java.util.Collection;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -32,11 +29,12 @@ final class RefuseRules {
     private static final long RETRY_MS = 1000;
 
     private final FaultEngine faults;
+    private final ProxyCore core;
     private final ScheduledExecutorService scheduler;
     private final Supplier<Collection<ProxyRuntime>> proxies;
-    private final Set<String> expiryWatched = ConcurrentHashMap.newKeySet();
 
     RefuseRules(ProxyCore core, Supplier<Collection<ProxyRuntime>> proxies) {
+        this.core = core;
         this.faults = core.faults();
         this.scheduler = core.scheduler();
         this.proxies = proxies;
@@ -76,16 +74,11 @@ final class RefuseRules {
         return false;
     }
 
-    /** A refuse rule with durationMs: look again when it is due, so the port opens on time. */
+    /** A refuse rule with durationMs: removed when due, so the port opens on time (the removal runs apply() again). */
     private void watchExpiry(List<InstalledRule> rules) {
         for (InstalledRule installed : rules) {
-            Instant expiresAt = installed.expiresAt();
-            if (installed.rule().fault() instanceof Refuse && expiresAt != null && expiryWatched.add(installed.id())) {
-                long wait = Math.max(0, expiresAt.toEpochMilli() - faults.clock().instant().toEpochMilli());
-                later(() -> {
-                    expiryWatched.remove(installed.id());
-                    faults.pruneExpired(); // the removal runs apply() again
-                }, wait);
+            if (installed.rule().fault() instanceof Refuse) {
+                core.removeWhenDue(installed);
             }
         }
     }

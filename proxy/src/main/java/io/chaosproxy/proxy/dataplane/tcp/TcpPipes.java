@@ -73,9 +73,8 @@ public final class TcpPipes implements TcpListeners {
         holding.add(tunnel);
         if (!feed.isLive(rule)) {
             schedule(this::wakeAll, 0); // gone meanwhile: no change will come to wake it
-        } else if (rule.expiresAt() != null) {
-            long wait = Math.max(0, rule.expiresAt().toEpochMilli() - feed.now().toEpochMilli());
-            schedule(() -> feed.rules(), wait); // reading the rules prunes the expired one and wakes the holders
+        } else {
+            core.removeWhenDue(rule); // the removal wakes the holders
         }
     }
 
