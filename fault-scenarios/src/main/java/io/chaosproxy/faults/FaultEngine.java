@@ -45,8 +45,6 @@ import java.util.random.RandomGenerator;
  */
 public final class FaultEngine {
 
-    private static final System.Logger LOG = System.getLogger(FaultEngine.class.getName());
-
     /**
      * At most this many rules at once. Each is looked at on every request; a suite that needs more
      * has a leak (rules installed per test and never removed), and is told so.
@@ -364,7 +362,9 @@ public final class FaultEngine {
             try {
                 listener.accept(rule);
             } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "removal listener failed for rule " + rule.id(), e);
+                // looked up only now: the JDK's logging costs a cold test JVM dozens of classes at start
+                System.getLogger(FaultEngine.class.getName())
+                        .log(System.Logger.Level.WARNING, "removal listener failed for rule " + rule.id(), e);
             }
         }
     }

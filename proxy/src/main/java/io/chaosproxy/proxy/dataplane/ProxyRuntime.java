@@ -27,7 +27,6 @@ public final class ProxyRuntime {
     private final BackendPool pool;
     private final UpstreamClient client;
     private final ServerConnector connector;
-    private final UpstreamClient webSocketClient; // see UpstreamClient#forWebSockets()
 
     ProxyRuntime(ProxySpec spec, ResilienceSettings settings, ProxyCore core, UpstreamClient client, ServerConnector connector) {
         this.name = spec.name();
@@ -38,7 +37,6 @@ public final class ProxyRuntime {
                 settings.retryBudgetWindow(), System::nanoTime);
         this.pool = new BackendPool(backendsFor(spec.upstreams()));
         this.client = client;
-        this.webSocketClient = client.forWebSockets();
         prepareTlsFor(spec.upstreams());
         this.connector = connector;
     }
@@ -116,7 +114,7 @@ public final class ProxyRuntime {
 
     /** For WebSocket handshakes: see {@link UpstreamClient#forWebSockets()}. */
     OkHttpClient webSocketClient(HttpUrl url) {
-        return webSocketClient.forUrl(url);
+        return client.forWebSockets().forUrl(url);
     }
 
     ServerConnector connector() {
