@@ -59,7 +59,9 @@ public final class DataPlane implements AutoCloseable {
     private final ListenerProtocols protocols;
     private final Map<Connector, ExchangeHandler> handlers = new ConcurrentHashMap<>();
     private final Map<String, ProxyRuntime> proxies = new ConcurrentHashMap<>();
-    private boolean stopped; // guarded by this
+    /** Guards {@link #stopped}; apart from this instance's lock, so the warm-up never holds up an addProxy. */
+    private final Object stopping = new Object();
+    private boolean stopped; // guarded by stopping
 
     public DataPlane(ProxyCore core) {
         this(core, null, UpstreamTls.DEFAULT);
@@ -106,7 +108,7 @@ public final class DataPlane implements AutoCloseable {
             return;
         }
         ServerConnector listener;
-        synchronized (this) {
+        synchronized (stopping) {
             if (stopped) {
                 return;
             }
@@ -124,10 +126,8 @@ public final class DataPlane implements AutoCloseable {
         try {
             clients.get().warmUp(HttpUrl.get("http://127.0.0.1:" + listener.getLocalPort() + "/"));
         } finally {
-            synchronized (this) {
-                stopQuietly(listener);
-                server.removeConnector(listener);
-            }
+            stopQuietly(listener);
+            server.removeConnector(listener);
         }
     }
 
@@ -193,8 +193,8 @@ public final class DataPlane implements AutoCloseable {
 
     /** Stops accepting, lets in-flight exchanges finish for up to {@code grace}, then closes everything. */
     public void stop(Duration grace) {
-        synchronized (this) {
-            stopped = true; // no warm-up listener opens from now on
+        synchronized (stopping) {
+            stopped = true; // no warm-up listener opens from now on; an open one stops with the server
         }
         parallelStart.cancel();
         server.setStopTimeout(grace.toMillis());
