@@ -12,6 +12,8 @@
 #   JAVA_OPTS="-XX:TieredStopAtLevel=1"   extra JVM options for every run (a Surefire argLine trial)
 #   MODE=bare                          the same steps straight from main(), without JUnit: everything
 #                                      the JVM loads first is charged to the proxy (the probe's first form)
+#   MODE=baseline                      the same first test without a proxy (its GET straight to the
+#                                      backend): what JUnit and the JVM cost a suite's first test anyway
 # Builds junit-extension's test classes first (offline); prints every run, then one line per JVM.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

@@ -35,7 +35,9 @@ import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
  *
  * <p>{@code bare} as the first argument measures the same steps without JUnit, straight from
  * {@code main} (the probe's first form): everything the JVM loads for the first time is then
- * charged to the proxy, opening the class path's jars included.
+ * charged to the proxy, opening the class path's jars included. {@code baseline} runs the same
+ * first test without a proxy (its GET straight to the backend): what JUnit and the JVM cost a
+ * suite's first test anyway.
  *
  * <p>One line per JVM; {@code src/bench/cold-start.sh} runs it in fresh JVMs and prints medians.
  * The backend and the client are raw sockets, so the figure is the proxy's own cost and not an
@@ -58,10 +60,12 @@ public final class ColdStartProbe {
             answering.setDaemon(true);
             answering.start();
             backendPort = backend.getLocalPort();
-            if (args.length > 0 && args[0].equals("bare")) {
-                bare();
-            } else {
-                underJUnit();
+            String mode = args.length > 0 ? args[0] : "junit";
+            switch (mode) {
+                case "bare" -> bare();
+                case "junit" -> underJUnit(FirstTestOfTheRun.class);
+                case "baseline" -> underJUnit(FirstTestWithoutAProxy.class);
+                default -> throw new IllegalArgumentException("mode: junit (the default), bare or baseline, not " + mode);
             }
         }
         if (reply == null || !reply.startsWith("HTTP/1.1 200")) {
@@ -72,10 +76,10 @@ public final class ColdStartProbe {
                 (answered - clock.start) / 1e6);
     }
 
-    private static void underJUnit() {
+    private static void underJUnit(Class<?> testClass) {
         SummaryGeneratingListener summary = new SummaryGeneratingListener();
         LauncherFactory.create().execute(LauncherDiscoveryRequestBuilder.request()
-                .selectors(selectClass(FirstTestOfTheRun.class))
+                .selectors(selectClass(testClass))
                 .configurationParameter(PROBING, "true")
                 .build(), summary);
         if (summary.getSummary().getTestsSucceededCount() != 1) {
@@ -110,11 +114,27 @@ public final class ColdStartProbe {
             reply = get(proxy.url());
             answered = System.nanoTime();
         }
+    }
 
-        private static Clock startClock() {
-            clock = new Clock();
-            return clock;
+    /**
+     * The same first test without a proxy: its GET goes straight to the backend. What JUnit and the
+     * JVM cost a suite's first test anyway; the proxy's own share is the difference.
+     */
+    @ExtendWith(OnlyWhenProbing.class)
+    static final class FirstTestWithoutAProxy {
+        static final Clock STARTED = startClock();
+
+        @Test
+        void firstRequest() throws IOException {
+            up = System.nanoTime();
+            reply = get(URI.create("http://127.0.0.1:" + backendPort + "/"));
+            answered = System.nanoTime();
         }
+    }
+
+    private static Clock startClock() {
+        clock = new Clock();
+        return clock;
     }
 
     static final class OnlyWhenProbing implements ExecutionCondition {
