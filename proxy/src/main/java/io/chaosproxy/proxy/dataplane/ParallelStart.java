@@ -1,5 +1,6 @@
 package io.chaosproxy.proxy.dataplane;
 
+import java.time.Duration;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Future;
 import java.util.concurrent.FutureTask;
@@ -13,10 +14,14 @@ import java.util.function.Supplier;
  * starting thread sets Jetty up. Most of a cold start is loading and initialising classes one after
  * another: OkHttp, Kotlin and the JVM's security providers on one side, SLF4J and Jetty on the
  * other, each a few hundred milliseconds in a fresh test JVM. Tasks run in the order given, on one
- * daemon thread that ends after the last; with a single CPU they run on the calling thread instead,
- * and tasks that only save time later ({@link #meanwhile}) are skipped.
+ * daemon thread that ends after the last (or after a second with nothing to do); with a single CPU
+ * they run on the calling thread instead, and tasks that only save time later ({@link #meanwhile})
+ * are skipped.
  */
 final class ParallelStart {
+    /** How long the thread waits for the next task (the warm-up comes with start()) before it ends. */
+    private static final Duration IDLE = Duration.ofSeconds(1);
+
     private final ThreadPoolExecutor thread; // null with one CPU
     private volatile boolean cancelled;
 
@@ -25,11 +30,13 @@ final class ParallelStart {
             this.thread = null; // a second thread could only take time from the first
             return;
         }
-        this.thread = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS, new LinkedBlockingQueue<>(), runnable -> {
+        this.thread = new ThreadPoolExecutor(1, 1, IDLE.toMillis(), TimeUnit.MILLISECONDS, new LinkedBlockingQueue<>(), runnable -> {
             Thread started = new Thread(runnable, "chaos-proxy-start");
             started.setDaemon(true);
             return started;
         });
+        // a data plane built and never started (or never stopped) must not keep a thread for it
+        thread.allowCoreThreadTimeOut(true);
     }
 
     /** Starts making a value; its {@code get()} waits for it, and throws what making it threw. */
