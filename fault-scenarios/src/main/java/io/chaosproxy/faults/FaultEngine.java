@@ -46,8 +46,6 @@ import java.util.random.RandomGenerator;
  */
 public final class FaultEngine {
 
-    private static final System.Logger LOG = System.getLogger(FaultEngine.class.getName());
-
     /**
      * At most this many rules at once. A request meets only the rules it could match (see
      * {@link RuleIndex}), but a suite that needs more has a leak (rules installed per test and never
@@ -400,7 +398,7 @@ public final class FaultEngine {
             try {
                 listener.run();
             } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "change listener failed", e);
+                System.getLogger(FaultEngine.class.getName()).log(System.Logger.Level.WARNING, "change listener failed", e);
             }
         }
     }
@@ -410,7 +408,9 @@ public final class FaultEngine {
             try {
                 listener.accept(rule);
             } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "removal listener failed for rule " + rule.id(), e);
+                // looked up only now: the JDK's logging costs a cold test JVM dozens of classes at start
+                System.getLogger(FaultEngine.class.getName())
+                        .log(System.Logger.Level.WARNING, "removal listener failed for rule " + rule.id(), e);
             }
         }
     }

@@ -18,6 +18,23 @@ public final class FaultRuleJson {
     private FaultRuleJson() {
     }
 
+    /** An installed rule: its rule's JSON plus its counters and lifecycle, as the control API reports it. */
+    public static ObjectNode toJson(InstalledRule installed) {
+        ObjectNode json = toJson(installed.rule());
+        json.put("fired", installed.fired());
+        json.put("matched", installed.matched());
+        json.put("exhausted", installed.exhausted());
+        json.put("origin", installed.origin());
+        json.put("installedAt", installed.installedAt().toString());
+        if (installed.expiresAt() != null) {
+            json.put("expiresAt", installed.expiresAt().toString());
+        }
+        if (installed.ramp() != null) {
+            json.set("ramp", ScenarioJson.ramp(installed.ramp()));
+        }
+        return json;
+    }
+
     public static ObjectNode toJson(FaultRule rule) {
         ObjectNode json = JsonNodeFactory.instance.objectNode();
         if (rule.id() != null) {

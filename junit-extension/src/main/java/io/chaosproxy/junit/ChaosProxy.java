@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Consumer;
 import okhttp3.HttpUrl;
 import org.junit.jupiter.api.extension.AfterTestExecutionCallback;
@@ -137,6 +138,16 @@ public final class ChaosProxy implements BeforeAllCallback, BeforeEachCallback, 
      */
     public String address(String proxyName) {
         return control().address(proxyName);
+    }
+
+    /**
+     * Where this proxy's control API listens. An in-process proxy serves none unless asked for with
+     * {@link Builder#control(String)} or {@link ChaosProxyConfig#control()}: a test drives it through
+     * this handle, in the same JVM, and needs no port for that. A remote handle's is the URL it was
+     * given.
+     */
+    public Optional<URI> controlUrl() {
+        return control().controlUrl();
     }
 
     // ---- where the proxy sends it ----
@@ -523,6 +534,24 @@ public final class ChaosProxy implements BeforeAllCallback, BeforeEachCallback, 
         /** Trusts every certificate and host name of https backends: for self-signed test backends only. */
         public Builder upstreamInsecure(boolean insecure) {
             return step(server -> server.upstreamInsecure(insecure));
+        }
+
+        /**
+         * Serves the proxy's control API as well, on {@code hostPort} ({@code 127.0.0.1:0} picks a
+         * free port): for what outside this JVM should drive or watch the proxy (a service under
+         * test running as a process or container, a script, the dashboard in a browser). Off by
+         * default: the test itself drives the proxy through this handle, which needs no port, and
+         * without the control API's web stack the first proxy of a test JVM starts several times
+         * faster. {@link ChaosProxy#controlUrl()} says where it listens; {@code ChaosProxy.remote(...)}
+         * in another JVM drives it.
+         */
+        public Builder control(String hostPort) {
+            return step(server -> server.control(hostPort));
+        }
+
+        /** With {@link #control(String)}: every control call but {@code GET /health} needs {@code Authorization: Bearer token}. */
+        public Builder controlToken(String token) {
+            return step(server -> server.controlToken(token));
         }
 
         /** Whether each test starts with no faults, no scenario, an empty journal and closed breakers (the default). */

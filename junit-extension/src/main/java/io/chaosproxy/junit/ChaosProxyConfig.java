@@ -81,6 +81,17 @@ public @interface ChaosProxyConfig {
     boolean resetBeforeEach() default true;
 
     /**
+     * Where the proxy's control API listens, HOST:PORT ({@code 127.0.0.1:0} picks a free port),
+     * for what outside the test's JVM should drive or watch it; empty (the default): no control
+     * API, as the tests drive the proxy through its {@link ChaosProxy} handle. See
+     * {@link ChaosProxy.Builder#control(String)} and {@link ChaosProxy#controlUrl()}.
+     */
+    String control() default "";
+
+    /** With {@link #control()}: the bearer token every control call but {@code GET /health} needs; empty: none. */
+    String controlToken() default "";
+
+    /**
      * When to write a test's timeline report under {@code target/chaos-proxy/}: for failed tests
      * (the default), for every test, or never.
      */

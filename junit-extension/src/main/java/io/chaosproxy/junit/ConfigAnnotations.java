@@ -59,6 +59,17 @@ final class ConfigAnnotations {
                 }
             }
         });
+        reader.apply("control", () -> {
+            String control = reader.text("control", config.control()).strip();
+            String token = reader.text("controlToken", config.controlToken()).strip();
+            if (control.isEmpty() && !token.isEmpty()) {
+                throw new IllegalArgumentException("controlToken is given without control: there is no control API to protect");
+            }
+            if (!control.isEmpty()) {
+                builder.control(control);
+                builder.controlToken(token.isEmpty() ? null : token);
+            }
+        });
         builder.resetBeforeEach(config.resetBeforeEach());
         builder.timelineReport(config.timelineReport());
         return builder.blueprint();

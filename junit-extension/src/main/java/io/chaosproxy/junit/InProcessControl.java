@@ -15,6 +15,7 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /** A {@link ProxyControl} over a {@link ChaosProxyServer} running in this JVM, which it owns. */
 final class InProcessControl implements ProxyControl {
@@ -121,6 +122,11 @@ final class InProcessControl implements ProxyControl {
     @Override
     public List<ProxyEvent> events() {
         return server.events().after(0, EventLog.DEFAULT_CAPACITY).stream().map(EventLog.Numbered::event).toList();
+    }
+
+    @Override
+    public Optional<URI> controlUrl() {
+        return Optional.ofNullable(server.controlUrl());
     }
 
     @Override

@@ -8,6 +8,7 @@ import io.chaosproxy.proxy.journal.JournalQuery;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * What a {@link ChaosProxy} handle needs from a proxy, whether it runs in this JVM
@@ -53,6 +54,9 @@ interface ProxyControl extends AutoCloseable {
 
     /** Breaker transitions and scenario phase changes the proxy still holds, oldest first (for the timeline report). */
     List<ProxyEvent> events();
+
+    /** The control API's base URL: a remote proxy's, or an in-process one's when it serves one (else empty). */
+    Optional<URI> controlUrl();
 
     /** Where this control talks to, for messages: "in-process proxy on ..." or the control URL. */
     String describe();

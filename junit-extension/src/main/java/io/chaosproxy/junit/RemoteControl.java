@@ -24,6 +24,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.NoSuchElementException;
 import okhttp3.HttpUrl;
 import okhttp3.MediaType;
@@ -186,6 +187,11 @@ final class RemoteControl implements ProxyControl {
             }
         }
         return events;
+    }
+
+    @Override
+    public Optional<URI> controlUrl() {
+        return Optional.of(base.uri());
     }
 
     @Override

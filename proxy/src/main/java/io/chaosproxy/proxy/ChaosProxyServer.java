@@ -39,7 +39,6 @@ import java.util.Optional;
 import java.util.ServiceLoader;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -48,7 +47,6 @@ import org.slf4j.LoggerFactory;
  * and the JUnit extension are all thin layers over this class.
  */
 public final class ChaosProxyServer implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(ChaosProxyServer.class);
     private static final String JETTY_REFERENCES_PER_CACHE_LINE = "org.eclipse.jetty.util.referencesPerCacheLine";
 
     static {
@@ -107,7 +105,7 @@ public final class ChaosProxyServer implements AutoCloseable {
     /** Opens every listener; returns once they accept connections. */
     public ChaosProxyServer start() throws IOException {
         if (upstreamTls.insecure()) {
-            LOG.warn("--upstream-insecure: certificates and host names of https backends are NOT verified; for test backends only");
+            LoggerFactory.getLogger(ChaosProxyServer.class).warn("--upstream-insecure: certificates and host names of https backends are NOT verified; for test backends only");
         }
         try {
             dataPlane.start();

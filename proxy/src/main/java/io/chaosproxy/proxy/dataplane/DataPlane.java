@@ -18,6 +18,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Supplier;
+import okhttp3.HttpUrl;
 import org.eclipse.jetty.http.HttpCompliance;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.Handler;
@@ -25,9 +27,9 @@ import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.handler.GracefulHandler;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.websocket.core.server.WebSocketServerComponents;
 
 /**
  * The data plane: one Jetty server with a connector per named proxy. Proxies come and go at run
@@ -50,16 +52,10 @@ public final class DataPlane implements AutoCloseable {
     static final Duration REQUEST_HEAD_TIMEOUT = Duration.ofSeconds(10);
     /** Connections the kernel may hold for the proxy before it accepts them. */
     static final int ACCEPT_QUEUE = 1024;
-    /**
-     * RFC 9110 parsing without the one leniency Jetty allows there, a bare LF as a line end:
-     * framing that a backend or another proxy could read differently is refused with 400, never
-     * guessed at (request smuggling lives in such differences).
-     */
-    static final HttpCompliance HTTP_COMPLIANCE =
-            HttpCompliance.RFC9110.without("RFC9110_NO_BARE_LF", HttpCompliance.Violation.LF_HEADER_TERMINATION);
-
     private final ProxyCore core;
-    private final UpstreamClients clients;
+    /** First of all: the upstream clients, made on a second CPU while this thread sets Jetty up. */
+    private final ParallelStart parallelStart = new ParallelStart();
+    private final Supplier<UpstreamClients> clients;
     private final Server server;
     private final HttpConfiguration httpConfiguration;
     private final ListenerProtocols protocols;
@@ -67,6 +63,9 @@ public final class DataPlane implements AutoCloseable {
     private final Map<String, ProxyRuntime> proxies = new ConcurrentHashMap<>();
     private final TcpListeners tcp;
     private final RefuseRules refuseRules;
+    /** Guards {@link #stopped}; apart from this instance's lock, so the warm-up never holds up an addProxy. */
+    private final Object stopping = new Object();
+    private boolean stopped; // guarded by stopping
 
     public DataPlane(ProxyCore core) {
         this(core, null, UpstreamTls.DEFAULT, null);
@@ -82,15 +81,16 @@ public final class DataPlane implements AutoCloseable {
         this.core = core;
         this.tcp = tcp;
         this.refuseRules = new RefuseRules(core, this::proxies);
-        this.clients = new UpstreamClients(upstreamTls, UpstreamFaultInterceptor.INSTANCE,
-                List.of(StaleConnectionInterceptor.INSTANCE, FaithfulHeadersInterceptor.INSTANCE, DuplexBodyInterceptor.INSTANCE));
+        this.clients = parallelStart.supply(() -> new UpstreamClients(upstreamTls, UpstreamFaultInterceptor.INSTANCE,
+                List.of(StaleConnectionInterceptor.INSTANCE, FaithfulHeadersInterceptor.INSTANCE, DuplexBodyInterceptor.INSTANCE)));
+        parallelStart.meanwhile(() -> clients.get().prepareFirstCall());
         this.server = new Server(ExchangeThreads.newServerPool());
         this.httpConfiguration = new HttpConfiguration();
         httpConfiguration.setSendServerVersion(false);
         httpConfiguration.setSendDateHeader(false); // the backend's own Date passes through
         httpConfiguration.setSendXPoweredBy(false);
         httpConfiguration.setRequestHeaderSize(MAX_REQUEST_HEADER_BYTES);
-        httpConfiguration.setHttpCompliance(HTTP_COMPLIANCE);
+        httpConfiguration.setHttpCompliance(httpCompliance());
         // Jetty reuses a header field from the connection's previous request when the new one is
         // equal ignoring case, so "Authorization: Bearer AbC" would be forwarded as the earlier
         // "Bearer abc": another client's credential, on a connection a gateway shares. Exact only.
@@ -100,12 +100,46 @@ public final class DataPlane implements AutoCloseable {
         server.setHandler(new GracefulHandler(new Dispatch()));
         server.setErrorHandler(new ProxyErrorHandler());
         server.setStopTimeout(10_000);
-        // what Jetty needs to upgrade a client to WebSocket (buffer and deflater pools, extensions)
-        WebSocketServerComponents.ensureWebSocketComponents(server);
     }
 
     public void start() throws Exception {
         server.start();
+        parallelStart.meanwhile(this::warmUp);
+        parallelStart.done();
+    }
+
+    /**
+     * One throwaway exchange, the upstream client's GET to a private loopback listener that no
+     * proxy owns (so {@link Dispatch} answers it 503 itself, and nothing reaches a journal), while
+     * the caller goes on: the first real exchange then finds Jetty's HTTP/1.1 path and OkHttp's
+     * call path loaded, in a cold test JVM a few hundred classes. Cleartext listeners only.
+     */
+    private void warmUp() {
+        if (protocols.isTls()) {
+            return;
+        }
+        ServerConnector listener;
+        synchronized (stopping) {
+            if (stopped) {
+                return;
+            }
+            listener = new ServerConnector(server, 1, 1, protocols.newConnectionFactories());
+            listener.setHost("127.0.0.1");
+            listener.setPort(0);
+            server.addConnector(listener);
+            try {
+                listener.start();
+            } catch (Exception e) {
+                server.removeConnector(listener);
+                return;
+            }
+        }
+        try {
+            clients.get().warmUp(HttpUrl.get("http://127.0.0.1:" + listener.getLocalPort() + "/"));
+        } finally {
+            stopQuietly(listener);
+            server.removeConnector(listener);
+        }
     }
 
     /** Opens a listener for {@code spec}; fails with {@link PortInUseException} when it cannot bind. */
@@ -128,7 +162,7 @@ public final class DataPlane implements AutoCloseable {
         // A test suite opening a thousand connections at once must not wait on a backlog of 50
         // (Jetty's default): the kernel caps this at net.core.somaxconn anyway.
         connector.setAcceptQueueSize(ACCEPT_QUEUE);
-        ProxyRuntime runtime = new ProxyRuntime(spec, settings, core, clients.forProxy(settings), connector);
+        ProxyRuntime runtime = new ProxyRuntime(spec, settings, core, clients.get().forProxy(settings), connector);
         if (isTcp) {
             connector.addConnectionFactory(tcp.newConnectionFactory(runtime));
         } else {
@@ -165,11 +199,7 @@ public final class DataPlane implements AutoCloseable {
         if (runtime == null) {
             return false;
         }
-        try {
-            runtime.connector().stop();
-        } catch (Exception e) {
-            // stopping a connector only fails if it was already stopped
-        }
+        stopQuietly(runtime.connector());
         server.removeConnector(runtime.connector());
         handlers.remove(runtime.connector());
         return true;
@@ -185,21 +215,50 @@ public final class DataPlane implements AutoCloseable {
 
     /** Stops accepting, lets in-flight exchanges finish for up to {@code grace}, then closes everything. */
     public void stop(Duration grace) {
+        synchronized (stopping) {
+            stopped = true; // no warm-up listener opens from now on; an open one stops with the server
+        }
+        parallelStart.cancel();
         server.setStopTimeout(grace.toMillis());
         try {
             server.stop();
         } catch (Exception e) {
             // a timeout here means some exchange outlived the grace period; it is cut off below
         }
-        clients.close();
         if (tcp != null) {
             tcp.close();
         }
+        UpstreamClients made;
+        try {
+            made = clients.get();
+        } catch (RuntimeException e) {
+            return; // they could not be made (the start said why): nothing to close
+        }
+        made.close();
     }
 
     @Override
     public void close() {
         stop(Duration.ZERO);
+    }
+
+    /**
+     * RFC 9110 parsing without the one leniency Jetty allows there, a bare LF as a line end:
+     * framing that a backend or another proxy could read differently is refused with 400, never
+     * guessed at (request smuggling lives in such differences). Made when needed, not in a static
+     * initialiser: Jetty's first class boots its logging, which should wait until the upstream
+     * clients are being made on the second CPU.
+     */
+    static HttpCompliance httpCompliance() {
+        return HttpCompliance.RFC9110.without("RFC9110_NO_BARE_LF", HttpCompliance.Violation.LF_HEADER_TERMINATION);
+    }
+
+    private static void stopQuietly(ServerConnector connector) {
+        try {
+            connector.stop();
+        } catch (Exception e) {
+            // stopping a connector only fails if it was already stopped
+        }
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.chaosproxy.proxy.dataplane;
 
 import io.chaosproxy.proxy.dataplane.transport.ExchangeThreads;
+import io.chaosproxy.proxy.dataplane.transport.Lazy;
 import java.io.IOException;
 import java.util.concurrent.Executor;
 import okhttp3.Connection;
@@ -21,7 +22,7 @@ final class DuplexBodyInterceptor implements Interceptor {
      * duplex (a virtual one on Java 21+); not Jetty's pool, whose threads may be waiting for these
      * very answers. Its platform threads are daemons that end after a minute idle.
      */
-    private final Executor pumps = ExchangeThreads.newUpstreamExecutor();
+    private final Lazy<Executor> pumps = new Lazy<>(ExchangeThreads::newUpstreamExecutor); // made with the first duplex body
 
     private DuplexBodyInterceptor() {}
 
@@ -30,7 +31,7 @@ final class DuplexBodyInterceptor implements Interceptor {
         okhttp3.Request request = chain.request();
         Connection connection = chain.connection();
         if (request.body() instanceof ClientRequestBody body && connection != null && isHttp2(connection.protocol())) {
-            request = request.newBuilder().method(request.method(), new DuplexRequestBody(body, pumps, chain.call())).build();
+            request = request.newBuilder().method(request.method(), new DuplexRequestBody(body, pumps.get(), chain.call())).build();
         }
         return chain.proceed(request);
     }

@@ -6,7 +6,6 @@ import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
@@ -15,8 +14,6 @@ import org.slf4j.LoggerFactory;
  * about finished exchanges.
  */
 public final class ProxyCore implements AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(ProxyCore.class);
-
     private final FaultEngine faults;
     private final ScheduledThreadPoolExecutor scheduler;
     private final HangRegistry hangs = new HangRegistry();
@@ -146,7 +143,7 @@ public final class ProxyCore implements AutoCloseable {
                 listener.onExchange(entry, query, fired);
             } catch (RuntimeException e) {
                 // a listener must never break an exchange
-                LOG.warn("exchange listener {} failed", listener, e);
+                LoggerFactory.getLogger(ProxyCore.class).warn("exchange listener {} failed", listener, e);
             }
         }
     }

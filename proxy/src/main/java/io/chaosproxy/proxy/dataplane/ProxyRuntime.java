@@ -32,7 +32,6 @@ public final class ProxyRuntime {
     private final BackendPool pool;
     private final UpstreamClient client;
     private final RefusableConnector connector;
-    private final UpstreamClient webSocketClient; // see UpstreamClient#forWebSockets()
     /** Uploads that may wait on a platform thread at once; null when uncapped (virtual threads, or 0). */
     private final Semaphore uploadThreads;
 
@@ -46,7 +45,6 @@ public final class ProxyRuntime {
                 settings.retryBudgetWindow(), System::nanoTime);
         this.pool = new BackendPool(backendsFor(spec.upstreams()));
         this.client = client;
-        this.webSocketClient = client.forWebSockets();
         prepareTlsFor(spec.upstreams());
         this.connector = connector;
         this.uploadThreads = ExchangeThreads.virtual() || settings.uploadThreads() == 0
@@ -169,7 +167,7 @@ public final class ProxyRuntime {
 
     /** For WebSocket handshakes: see {@link UpstreamClient#forWebSockets()}. */
     OkHttpClient webSocketClient(HttpUrl url) {
-        return webSocketClient.forUrl(url);
+        return client.forWebSockets().forUrl(url);
     }
 
     RefusableConnector connector() {

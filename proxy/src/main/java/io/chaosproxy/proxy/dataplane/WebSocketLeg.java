@@ -20,8 +20,10 @@ import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.websocket.core.FrameHandler;
+import org.eclipse.jetty.websocket.core.WebSocketComponents;
 import org.eclipse.jetty.websocket.core.server.Handshaker;
 import org.eclipse.jetty.websocket.core.server.ServerUpgradeRequest;
 import org.eclipse.jetty.websocket.core.server.ServerUpgradeResponse;
@@ -46,6 +48,7 @@ final class WebSocketLeg extends WebSocketListener implements UpstreamAttempt.St
             "sec-websocket-key", "sec-websocket-version", "sec-websocket-extensions", "sec-websocket-accept");
     /** Of a refused upgrade's body, this much is relayed; such answers are short. */
     private static final long REFUSAL_BODY_LIMIT = 64 * 1024;
+    private static final Object COMPONENTS_LOCK = new Object();
 
     private final Exchange exchange;
     private final ProxyRuntime proxy;
@@ -164,8 +167,7 @@ final class WebSocketLeg extends WebSocketListener implements UpstreamAttempt.St
             }
         };
         WebSocketSession.configure(negotiator);
-        var components = WebSocketServerComponents.getWebSocketComponents(
-                clientRequest.getConnectionMetaData().getConnector().getServer());
+        WebSocketComponents components = components(clientRequest.getConnectionMetaData().getConnector().getServer());
         boolean answered;
         exchange.stopWatching(); // the upgraded connection reads the client from now on
         try {
@@ -186,6 +188,25 @@ final class WebSocketLeg extends WebSocketListener implements UpstreamAttempt.St
             session.abandon("client handshake invalid");
             response.getHeaders().clear();
             ClientResponses.proxyError(exchange, 400, "not a valid WebSocket handshake (Sec-WebSocket-Key and version 13 needed)", Map.of());
+        }
+    }
+
+    /**
+     * What Jetty needs to upgrade a client (buffer and deflater pools, extensions), set up with the
+     * first handshake rather than at start: most proxies never see one, and a cold test JVM's first
+     * proxy would pay some eighty classes for it. Started here, as the server already runs.
+     */
+    private static WebSocketComponents components(Server server) {
+        synchronized (COMPONENTS_LOCK) {
+            WebSocketComponents components = WebSocketServerComponents.ensureWebSocketComponents(server);
+            if (!components.isStarted()) {
+                try {
+                    components.start();
+                } catch (Exception e) {
+                    throw new IllegalStateException("WebSocket support could not start: " + e.getMessage(), e);
+                }
+            }
+            return components;
         }
     }
 

@@ -7,6 +7,9 @@
  *       connector per named proxy), {@link io.chaosproxy.proxy.dataplane.ProxyRuntime} (one named
  *       proxy: listener, backends, retry rules), {@link io.chaosproxy.proxy.dataplane.ProxyCore}
  *       (what all proxies share: fault engine, scheduler, parked hangs, exchange listeners).</li>
+ *   <li>A cold start: {@code ParallelStart} (the upstream clients made on a second CPU while Jetty
+ *       is set up, then one throwaway exchange through a private loopback listener, so the first
+ *       real one finds its classes loaded).</li>
  *   <li>The pipeline, in order, drawn in {@code ExchangeHandler}: {@code Exchange} (request id,
  *       trace context, the journal entry when it ends) -&gt; {@code RequestGuard} (open-proxy refusal,
  *       Max-Forwards) -&gt; client faults -&gt; {@code UpstreamLeg} (the attempt loop:

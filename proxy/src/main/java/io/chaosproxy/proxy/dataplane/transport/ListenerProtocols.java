@@ -54,14 +54,20 @@ public final class ListenerProtocols {
     public ListenerProtocols(HttpConfiguration configuration, Duration headDeadline, ListenerTls tls) {
         this.configuration = configuration;
         this.headDeadline = headDeadline;
-        // The key only ever lives in this process's memory; the password just satisfies the KeyStore API.
-        byte[] random = new byte[16];
-        new SecureRandom().nextBytes(random);
-        this.keyStorePassword = HexFormat.of().formatHex(random);
+        // The key only ever lives in this process's memory; the password just satisfies the KeyStore
+        // API. None for cleartext: a SecureRandom loads the JVM's security providers, a good share
+        // of a cold test JVM's first proxy.
+        this.keyStorePassword = tls == null ? null : randomPassword();
         this.keyStore = tls == null ? null : keyStore(tls, keyStorePassword);
     }
 
-    boolean isTls() {
+    private static String randomPassword() {
+        byte[] random = new byte[16];
+        new SecureRandom().nextBytes(random);
+        return HexFormat.of().formatHex(random);
+    }
+
+    public boolean isTls() {
         return keyStore != null;
     }
 

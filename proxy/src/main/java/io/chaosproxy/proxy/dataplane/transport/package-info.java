@@ -12,7 +12,8 @@
  *   <li>Backend side (OkHttp): {@link io.chaosproxy.proxy.dataplane.transport.UpstreamClients} (one
  *       dispatcher and pool for every proxy), {@link io.chaosproxy.proxy.dataplane.transport.UpstreamClient}
  *       (one proxy's clients, TLS made lazily), {@link io.chaosproxy.proxy.dataplane.transport.UpstreamTrust}
- *       (how https backends are checked).</li>
+ *       (how https backends are checked), {@link io.chaosproxy.proxy.dataplane.transport.Lazy} (what
+ *       most proxies never use, made when first needed).</li>
  * </ul>
  */
 package io.chaosproxy.proxy.dataplane.transport;
