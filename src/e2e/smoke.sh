@@ -89,6 +89,22 @@ kill -TERM $pid
 wait $pid
 check "launcher with its archive: SIGTERM exits 0" 0 "$?"
 
+# an archive older than the jar (the jar was rebuilt) is made again, not ignored for good
+touch -d '2000-01-01' "$work"/chaos-proxy-java*.*
+rm -f "$work/ports.json"
+"${LAUNCH[@]}" --listen 127.0.0.1:0 --control 127.0.0.1:0 --port-file "$work/ports.json" >"$work/out-stale.txt" 2>&1 &
+pid=$!
+for _ in $(seq 1 300); do
+  [ -s "$work/ports.json" ] && break
+  kill -0 $pid 2>/dev/null || break
+  sleep 0.1
+done
+kill -TERM $pid
+wait $pid
+check "an archive older than the jar: SIGTERM exits 0" 0 "$?"
+check "an archive older than the jar is written again" "yes" \
+  "$(for f in "$work"/chaos-proxy-java*.*; do [ "$f" -nt "$JAR" ] && echo yes; done | head -n 1)"
+
 # HTTPS on the listener: a self-signed certificate made here, h2 and http/1.1 by ALPN
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=localhost \
   -addext "subjectAltName=DNS:localhost" -keyout "$work/key.pem" -out "$work/cert.pem" >/dev/null 2>&1
