@@ -44,7 +44,8 @@ class NoControlApiByDefaultTest {
             assertThat(opened).as("ports this JVM listens on since the proxy started").containsExactly(proxy.url().getPort());
         });
         assertThat(Thread.getAllStackTraces().keySet()).extracting(Thread::getName)
-                .noneMatch(name -> name.startsWith("chaos-proxy-control"));
+                .noneMatch(name -> name.startsWith("chaos-proxy-control"))
+                .as("no TCP proxy, no threads for TCP backends").noneMatch(name -> name.startsWith("chaos-proxy-tcp"));
     }
 
     @Test

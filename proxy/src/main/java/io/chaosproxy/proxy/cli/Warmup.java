@@ -21,6 +21,9 @@ final class Warmup implements Runnable {
     @Override
     public void run() {
         try {
+            // first: the data plane's Jetty server needs it soonest, and its initialiser walks
+            // every locale the JVM has (tens of milliseconds in a cold JVM)
+            Class.forName("org.eclipse.jetty.http.MimeTypes", true, Warmup.class.getClassLoader());
             io.javalin.Javalin.create(config -> {
                 config.startup.showJavalinBanner = false;
                 config.startup.showOldJavalinVersionWarning = false;

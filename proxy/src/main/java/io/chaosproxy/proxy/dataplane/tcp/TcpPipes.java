@@ -14,6 +14,7 @@ import org.eclipse.jetty.io.ClientConnector;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.ConnectionFactory;
 import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
@@ -23,7 +24,7 @@ import org.eclipse.jetty.util.thread.QueuedThreadPool;
  */
 public final class TcpPipes implements TcpListeners {
     private final ProxyCore core;
-    private final ClientConnector clientConnector = new ClientConnector();
+    private final ClientConnector clientConnector = new PlainClientConnector();
     private final RuleFeed feed;
     private final Set<TcpTunnel> holding = ConcurrentHashMap.newKeySet();
     private final AtomicLong connections = new AtomicLong();
@@ -39,16 +40,24 @@ public final class TcpPipes implements TcpListeners {
         clientConnector.setConnectTimeout(connectTimeout);
         clientConnector.setIdleTimeout(Duration.ZERO); // idle backend connections of a pool are normal
         clientConnector.setTCPNoDelay(true);
+    }
+
+    @Override
+    public ConnectionFactory newConnectionFactory(ProxyRuntime proxy) {
+        startConnector();
+        return new TcpConnectionFactory(this, proxy);
+    }
+
+    /** With the first TCP proxy: a process with none keeps no selector or threads for them. */
+    private synchronized void startConnector() {
+        if (clientConnector.isStarted()) {
+            return;
+        }
         try {
             clientConnector.start();
         } catch (Exception e) {
             throw new IllegalStateException("cannot start the TCP backend connector: " + e.getMessage(), e);
         }
-    }
-
-    @Override
-    public ConnectionFactory newConnectionFactory(ProxyRuntime proxy) {
-        return new TcpConnectionFactory(this, proxy);
     }
 
     TcpTunnel newTunnel(ProxyRuntime proxy, Connector connector, EndPoint endPoint) {
@@ -105,11 +114,22 @@ public final class TcpPipes implements TcpListeners {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
         try {
             clientConnector.stop();
         } catch (Exception e) {
             // stopping only fails when already stopped
+        }
+    }
+
+    /**
+     * Bytes only, never TLS: without this, starting the connector would make (and start) a default
+     * TLS client factory, loading the JVM's trust store, a few hundred milliseconds of a cold start.
+     */
+    private static final class PlainClientConnector extends ClientConnector {
+        @Override
+        protected SslContextFactory.Client newSslContextFactory() {
+            return null;
         }
     }
 
