@@ -4,8 +4,6 @@ import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 import io.chaosproxy.faults.Direction;
 import io.chaosproxy.faults.Drop;
 import io.chaosproxy.faults.DropMode;
@@ -18,8 +16,8 @@ import io.chaosproxy.faults.Refuse;
 import io.chaosproxy.proxy.ChaosProxyServer;
 import io.chaosproxy.proxy.journal.ConnectionRecord;
 import io.chaosproxy.proxy.journal.JournalQuery;
+import io.chaosproxy.proxy.testing.DatabasePool;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -42,7 +40,7 @@ class JdbcThroughTcpProxyTest {
 
     private static Server database;
     private static ChaosProxyServer proxy;
-    private static HikariDataSource pool;
+    private static DatabasePool pool;
 
     @BeforeAll
     static void start() throws Exception {
@@ -54,18 +52,8 @@ class JdbcThroughTcpProxyTest {
         System.setProperty("com.zaxxer.hikari.aliveBypassWindowMs", "-1");
         database = Server.createTcpServer("-tcpPort", "0", "-ifNotExists").start();
         proxy = ChaosProxyServer.builder().seed(11).tcp("db", "127.0.0.1:" + database.getPort()).build().start();
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl("jdbc:h2:tcp://" + proxy.address("db") + "/mem:orders;DB_CLOSE_DELAY=-1;NETWORK_TIMEOUT=" + SOCKET_TIMEOUT_MS);
-        config.setUsername("sa");
-        config.setMaximumPoolSize(2);
-        config.setMinimumIdle(1);
-        config.setConnectionTimeout(1_000);
-        config.setValidationTimeout(500);
-        pool = new HikariDataSource(config);
-        try (Connection connection = pool.getConnection(); Statement statement = connection.createStatement()) {
-            statement.execute("CREATE TABLE IF NOT EXISTS orders(id INT PRIMARY KEY, total INT)");
-            statement.execute("MERGE INTO orders VALUES (1, 42)");
-        }
+        pool = DatabasePool.open("jdbc:h2:tcp://" + proxy.address("db") + "/mem:orders;DB_CLOSE_DELAY=-1;NETWORK_TIMEOUT=" + SOCKET_TIMEOUT_MS, "sa",
+                "CREATE TABLE IF NOT EXISTS orders(id INT PRIMARY KEY, total INT)", "MERGE INTO orders VALUES (1, 42)");
     }
 
     @AfterAll
@@ -103,7 +91,7 @@ class JdbcThroughTcpProxyTest {
 
     @Test
     void aHangTripsTheDriversSocketTimeoutAndThePoolRecovers() throws Exception {
-        Connection connection = pool.getConnection();
+        Connection connection = pool.connection();
         Statement statement = connection.createStatement();
         proxy.inject(FaultRule.builder(new Hang()).proxy("db").build()); // the database stops answering mid-use
         long start = System.nanoTime();
@@ -125,25 +113,14 @@ class JdbcThroughTcpProxyTest {
         // then the pooled connections go, so the pool must make new ones: evicted until none is left
         // for a while, since a connection the pool was still opening when the rule came (its
         // minimumIdle refill) joins the pool after the first eviction
-        await("the pool holds no connection").during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(10)).until(() -> {
-            pool.getHikariPoolMXBean().softEvictConnections();
-            return pool.getHikariPoolMXBean().getTotalConnections() == 0;
-        });
+        pool.awaitNoConnection();
         long start = System.nanoTime();
-        assertThatThrownBy(() -> {
-            try (Connection connection = pool.getConnection(); Statement statement = connection.createStatement()) {
-                statement.executeQuery("SELECT 1").close();
-            }
-        }).isInstanceOf(SQLException.class);
+        assertThatThrownBy(pool::query).isInstanceOf(SQLException.class);
         assertThat((System.nanoTime() - start) / 1_000_000).as("within the pool's 1 s connection timeout, plus slack")
                 .isLessThan(5_000);
     }
 
     private static int total() throws SQLException {
-        try (Connection connection = pool.getConnection(); Statement statement = connection.createStatement();
-             ResultSet rows = statement.executeQuery("SELECT total FROM orders WHERE id = 1")) {
-            rows.next();
-            return rows.getInt(1);
-        }
+        return pool.total();
     }
 }

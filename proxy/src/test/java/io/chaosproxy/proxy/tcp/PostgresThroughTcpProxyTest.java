@@ -4,8 +4,6 @@ import static org.awaitility.Awaitility.await;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.zaxxer.hikari.HikariConfig;
-import com.zaxxer.hikari.HikariDataSource;
 import io.chaosproxy.faults.Direction;
 import io.chaosproxy.faults.Drop;
 import io.chaosproxy.faults.DropMode;
@@ -18,10 +16,10 @@ import io.chaosproxy.faults.Refuse;
 import io.chaosproxy.proxy.ChaosProxyServer;
 import io.chaosproxy.proxy.journal.ConnectionRecord;
 import io.chaosproxy.proxy.journal.JournalQuery;
+import io.chaosproxy.proxy.testing.DatabasePool;
 import io.chaosproxy.proxy.testing.PostgresServer;
 import java.net.SocketTimeoutException;
 import java.sql.Connection;
-import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
@@ -44,24 +42,14 @@ class PostgresThroughTcpProxyTest {
 
     private static PostgresServer database;
     private static ChaosProxyServer proxy;
-    private static HikariDataSource pool;
+    private static DatabasePool pool;
 
     @BeforeAll
     static void start() throws Exception {
         database = PostgresServer.start();
         proxy = ChaosProxyServer.builder().seed(11).tcp("pg", database.address()).build().start();
-        HikariConfig config = new HikariConfig();
-        config.setJdbcUrl("jdbc:postgresql://" + proxy.address("pg") + "/postgres?socketTimeout=" + SOCKET_TIMEOUT_S);
-        config.setUsername("postgres");
-        config.setMaximumPoolSize(2);
-        config.setMinimumIdle(1);
-        config.setConnectionTimeout(1_000);
-        config.setValidationTimeout(500);
-        pool = new HikariDataSource(config);
-        try (Connection connection = pool.getConnection(); Statement statement = connection.createStatement()) {
-            statement.execute("CREATE TABLE orders(id INT PRIMARY KEY, total INT)");
-            statement.execute("INSERT INTO orders VALUES (1, 42)");
-        }
+        pool = DatabasePool.open("jdbc:postgresql://" + proxy.address("pg") + "/postgres?socketTimeout=" + SOCKET_TIMEOUT_S, "postgres",
+                "CREATE TABLE orders(id INT PRIMARY KEY, total INT)", "INSERT INTO orders VALUES (1, 42)");
     }
 
     @AfterAll
@@ -100,7 +88,7 @@ class PostgresThroughTcpProxyTest {
     @Test
     void aResetFailsTheQueryInFlightWithAnSqlExceptionAndThePoolRecovers() throws Exception {
         InstalledRule reset;
-        try (Connection connection = pool.getConnection(); Statement statement = connection.createStatement()) {
+        try (Connection connection = pool.connection(); Statement statement = connection.createStatement()) {
             reset = proxy.inject(FaultRule.builder(new Drop(DropPoint.AFTER_BYTES, 0, DropMode.RESET,
                     Direction.UPSTREAM)).proxy("pg").build()); // cut as the query goes out
             assertThatThrownBy(() -> statement.executeQuery("SELECT total FROM orders WHERE id = 1"))
@@ -114,7 +102,7 @@ class PostgresThroughTcpProxyTest {
 
     @Test
     void aHangTripsTheDriversSocketTimeoutAndThePoolRecovers() throws Exception {
-        try (Connection connection = pool.getConnection(); Statement statement = connection.createStatement()) {
+        try (Connection connection = pool.connection(); Statement statement = connection.createStatement()) {
             proxy.inject(FaultRule.builder(new Hang()).proxy("pg").build()); // the database stops answering mid-use
             long start = System.nanoTime();
             assertThatThrownBy(() -> statement.executeQuery("SELECT total FROM orders WHERE id = 1"))
@@ -131,25 +119,14 @@ class PostgresThroughTcpProxyTest {
         // then the pooled connections go, so the pool must make new ones: evicted until none is left
         // for a while, since a connection the pool was still opening when the rule came (its
         // minimumIdle refill) joins the pool after the first eviction
-        await("the pool holds no connection").during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(10)).until(() -> {
-            pool.getHikariPoolMXBean().softEvictConnections();
-            return pool.getHikariPoolMXBean().getTotalConnections() == 0;
-        });
+        pool.awaitNoConnection();
         long start = System.nanoTime();
-        assertThatThrownBy(() -> {
-            try (Connection connection = pool.getConnection(); Statement statement = connection.createStatement()) {
-                statement.executeQuery("SELECT 1").close();
-            }
-        }).isInstanceOf(SQLException.class);
+        assertThatThrownBy(pool::query).isInstanceOf(SQLException.class);
         assertThat((System.nanoTime() - start) / 1_000_000).as("within the pool's 1 s connection timeout, plus slack")
                 .isLessThan(5_000);
     }
 
     private static int total() throws SQLException {
-        try (Connection connection = pool.getConnection(); Statement statement = connection.createStatement();
-             ResultSet rows = statement.executeQuery("SELECT total FROM orders WHERE id = 1")) {
-            rows.next();
-            return rows.getInt(1);
-        }
+        return pool.total();
     }
 }

@@ -1,6 +1,8 @@
 package io.chaosproxy.proxy.testing;
 
+import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -68,6 +70,37 @@ public final class PatternServer implements AutoCloseable {
     public static void fill(byte[] buffer, long offset, int length) {
         for (int i = 0; i < length; i++) {
             buffer[i] = patternByte(offset + i);
+        }
+    }
+
+    /** What a reader of a pattern stream got: how many bytes, and how many of them were not the pattern's. */
+    public record Received(long bytes, long mismatches) {}
+
+    /** Reads {@code in} to its end, checking every byte against the pattern. */
+    public static Received readPattern(InputStream in) throws IOException {
+        long received = 0;
+        long mismatches = 0;
+        byte[] buffer = new byte[256 * 1024];
+        int n;
+        while ((n = in.read(buffer)) != -1) {
+            for (int i = 0; i < n; i++) {
+                if (buffer[i] != patternByte(received + i)) {
+                    mismatches++;
+                }
+            }
+            received += n;
+        }
+        return new Received(received, mismatches);
+    }
+
+    /** Writes the pattern's first {@code size} bytes to {@code out}. */
+    public static void writePattern(OutputStream out, long size) throws IOException {
+        byte[] block = new byte[64 * 1024];
+        for (long sent = 0; sent < size; ) {
+            int n = (int) Math.min(block.length, size - sent);
+            fill(block, sent, n);
+            out.write(block, 0, n);
+            sent += n;
         }
     }
 
