@@ -25,7 +25,7 @@ import org.junit.jupiter.api.Test;
 class ExpiryWatchTest {
     private final HeldClock clock = new HeldClock(Instant.parse("2026-01-01T00:00:00Z"));
     private final FaultEngine engine = new FaultEngine(1, clock);
-    private final ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1);
+    private final ScheduledThreadPoolExecutor scheduler = newScheduler();
     private final ExpiryWatch watch = new ExpiryWatch(engine, scheduler);
 
     @AfterEach
@@ -59,10 +59,25 @@ class ExpiryWatchTest {
     }
 
     @Test
+    void aRuleRemovedBeforeItIsDueTakesItsLookWithIt() {
+        InstalledRule rule = engine.install(FaultRule.builder(new Hang()).durationMs(3_600_000).build(), "test");
+        watch.watch(rule);
+        assertThat(scheduler.getQueue()).hasSize(1);
+        engine.remove(rule.id());
+        assertThat(scheduler.getQueue()).as("nothing left to look at for an hour").isEmpty();
+    }
+
+    @Test
     void aRuleWithoutADurationIsLeftAlone() {
         InstalledRule rule = engine.install(FaultRule.builder(new Hang()).build(), "test");
         watch.watch(rule);
         assertThat(scheduler.getQueue()).isEmpty();
+    }
+
+    private static ScheduledThreadPoolExecutor newScheduler() {
+        ScheduledThreadPoolExecutor scheduler = new ScheduledThreadPoolExecutor(1);
+        scheduler.setRemoveOnCancelPolicy(true); // as the proxy's own
+        return scheduler;
     }
 
     /** Moves only when the test says so, like an engine clock that lags the scheduler's. */
