@@ -97,8 +97,9 @@ class SlowUploadTest {
             }
             assertThat(answer).startsWith("HTTP/1.1 408");
             assertThat(answer).contains("bytes per second");
-        } finally {
-            stop.set(true);
+        } catch (Throwable failed) {
+            stop.set(true); // the steady one runs to its end otherwise, however late the 408 came
+            throw failed;
         }
         steady.join(30_000);
         await("the steady upload reached the backend whole").atMost(Duration.ofSeconds(20))
