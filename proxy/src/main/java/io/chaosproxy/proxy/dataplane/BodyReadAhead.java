@@ -45,7 +45,8 @@ final class BodyReadAhead {
 
     /** What the held bodies of one process may hold together. */
     static final class Budget {
-        static final long BYTES = 64L * 1024 * 1024;
+        /** 64 MiB, or a quarter of the heap when that is less: held bodies must leave room for the journal and the work. */
+        static final long BYTES = Math.min(64L * 1024 * 1024, Runtime.getRuntime().maxMemory() / 4);
         private final AtomicLong held = new AtomicLong();
 
         boolean hasRoom() {
