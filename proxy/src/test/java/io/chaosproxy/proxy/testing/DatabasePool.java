@@ -1,5 +1,7 @@
 package io.chaosproxy.proxy.testing;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import com.zaxxer.hikari.HikariConfig;
@@ -53,22 +55,24 @@ public final class DatabasePool implements AutoCloseable {
     }
 
     /**
-     * Evicts the pooled connections until none has been left for a while, so the next borrow must
-     * open a new one: a connection the pool was still opening at the first eviction (its
-     * minimumIdle refill) joins after it.
+     * What a service sees once its database refuses connections: the pooled ones are evicted
+     * until none has been left for a while (a connection the pool was still opening at the first
+     * eviction, its minimumIdle refill, joins after it), and then its next query fails within the
+     * pool's 1 s connection timeout, plus slack.
      */
-    public void awaitNoConnection() {
+    public void assertNextQueryFailsOnceConnectionsAreGone() {
         await("the pool holds no connection").during(Duration.ofMillis(300)).atMost(Duration.ofSeconds(10)).until(() -> {
             pool.getHikariPoolMXBean().softEvictConnections();
             return pool.getHikariPoolMXBean().getTotalConnections() == 0;
         });
-    }
-
-    /** Borrows a connection and runs a query: what a service's next call does. */
-    public void query() throws SQLException {
-        try (Connection connection = pool.getConnection(); Statement statement = connection.createStatement()) {
-            statement.executeQuery("SELECT 1").close();
-        }
+        long start = System.nanoTime();
+        assertThatThrownBy(() -> {
+            try (Connection connection = pool.getConnection(); Statement statement = connection.createStatement()) {
+                statement.executeQuery("SELECT 1").close();
+            }
+        }).isInstanceOf(SQLException.class);
+        assertThat((System.nanoTime() - start) / 1_000_000).as("within the pool's 1 s connection timeout, plus slack")
+                .isLessThan(5_000);
     }
 
     @Override
