@@ -3,6 +3,7 @@ package io.chaosproxy.proxy.tcp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.chaosproxy.proxy.ChaosProxyServer;
+import io.chaosproxy.proxy.config.ResilienceSettings;
 import io.chaosproxy.proxy.testing.TcpEchoServer;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -34,7 +35,9 @@ class TcpHostileClientsTest {
     @Test
     void abandonedHalfOpenAndNonReadingClientsLeaveNothingBehind() throws Exception {
         try (TcpEchoServer echo = new TcpEchoServer();
-             ChaosProxyServer proxy = ChaosProxyServer.builder().seed(5).tcp("echo", echo.address()).build().start()) {
+             ChaosProxyServer proxy = ChaosProxyServer.builder().seed(5).tcp("echo", echo.address())
+                     .resilience(ResilienceSettings.builder().connectTimeout(PATIENT_CONNECT).build())
+                     .build().start()) {
             String host = proxy.address("echo").host();
             int port = proxy.address("echo").port();
             try (Socket warm = new Socket(host, port)) {
@@ -102,6 +105,16 @@ class TcpHostileClientsTest {
                     });
         }
     }
+
+    /**
+     * Every abandoned connection still gets its backend connection (the proxy cannot know the
+     * client has gone before it reads), so the echo server takes 5,000 connects in a burst. On a
+     * loaded machine its accept queue overflows and the kernel retries the dropped handshakes
+     * after 1, 3 and 7 s: with the default 2 s connect timeout those connects fail, the breaker
+     * opens (rightly) and turns the non-reader away. This test is about what is left behind, not
+     * about a slow backend, so the proxy waits out the retries.
+     */
+    private static final Duration PATIENT_CONNECT = Duration.ofSeconds(20);
 
     private static void awaitNoOpenConnections(ChaosProxyServer proxy) {
         Awaitility.await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(50))

@@ -27,7 +27,7 @@ public final class TcpEchoServer implements AutoCloseable {
     private final AtomicInteger accepted = new AtomicInteger();
 
     public TcpEchoServer() throws IOException {
-        this.server = new ServerSocket(0, 1024, InetAddress.getLoopbackAddress());
+        this.server = new ServerSocket(0, 4096, InetAddress.getLoopbackAddress());
         threads.execute(this::acceptLoop);
     }
 
