@@ -17,19 +17,28 @@ work=$(mktemp -d)
 LAUNCH=(env CHAOS_PROXY_CACHE_DIR="$work")
 [ "$JAVA" = java ] || LAUNCH+=(JAVA_HOME="$(dirname "$(dirname "$JAVA")")")
 LAUNCH+=(bash proxy/target/chaos-proxy)
-"${LAUNCH[@]}" --listen 127.0.0.1:0 --control 127.0.0.1:0 --port-file "$work/ports.json" --seed 7 \
-  >"$work/out.txt" 2>&1 &
-pid=$!
+pid=
 trap 'kill -9 $pid 2>/dev/null; rm -rf "$work"' EXIT
 
-for _ in $(seq 1 300); do
-  [ -s "$work/ports.json" ] && break
-  kill -0 $pid 2>/dev/null || { echo "smoke: the proxy exited early:"; cat "$work/out.txt"; exit 1; }
-  sleep 0.1
-done
-[ -s "$work/ports.json" ] || { echo "smoke: no port file after 30 s"; cat "$work/out.txt"; exit 1; }
-control=$(sed -E 's/.*"control": ([0-9]+).*/\1/' "$work/ports.json")
-proxy=$(sed -E 's/.*"default": ([0-9]+).*/\1/' "$work/ports.json")
+# start OUT COMMAND...: runs the proxy on free loopback ports in the background ($pid), waits for
+# its port file (the moment it is ready) and sets $proxy and $control from it
+start() {
+  local out=$1
+  shift
+  rm -f "$work/ports.json"
+  "$@" --listen 127.0.0.1:0 --control 127.0.0.1:0 --port-file "$work/ports.json" >"$out" 2>&1 &
+  pid=$!
+  for _ in $(seq 1 300); do
+    [ -s "$work/ports.json" ] && break
+    kill -0 $pid 2>/dev/null || { echo "smoke: the proxy exited early:"; cat "$out"; exit 1; }
+    sleep 0.1
+  done
+  [ -s "$work/ports.json" ] || { echo "smoke: no port file after 30 s"; cat "$out"; exit 1; }
+  control=$(sed -E 's/.*"control": ([0-9]+).*/\1/' "$work/ports.json")
+  proxy=$(sed -E 's/.*"default": ([0-9]+).*/\1/' "$work/ports.json")
+}
+
+start "$work/out.txt" "${LAUNCH[@]}" --seed 7
 P="http://127.0.0.1:$proxy"
 C="http://127.0.0.1:$control"
 
@@ -74,15 +83,7 @@ check "the launcher's first run left its class-data archive" "yes" \
   "$(ls "$work"/chaos-proxy-java*.* >/dev/null 2>&1 && echo yes || echo no)"
 
 # a second launch uses that archive
-rm -f "$work/ports.json"
-"${LAUNCH[@]}" --listen 127.0.0.1:0 --control 127.0.0.1:0 --port-file "$work/ports.json" >"$work/out-again.txt" 2>&1 &
-pid=$!
-for _ in $(seq 1 300); do
-  [ -s "$work/ports.json" ] && break
-  kill -0 $pid 2>/dev/null || break
-  sleep 0.1
-done
-proxy=$(sed -E 's/.*"default": ([0-9]+).*/\1/' "$work/ports.json" 2>/dev/null)
+start "$work/out-again.txt" "${LAUNCH[@]}"
 check "launcher with its archive: the demo upstream answers" 200 "$(status "http://127.0.0.1:$proxy/again")"
 check "launcher with its archive: no JVM warning on the console" "" "$(grep -iE 'warning|error' "$work/out-again.txt" | head -n 1)"
 kill -TERM $pid
@@ -91,14 +92,7 @@ check "launcher with its archive: SIGTERM exits 0" 0 "$?"
 
 # an archive older than the jar (the jar was rebuilt) is made again, not ignored for good
 touch -d '2000-01-01' "$work"/chaos-proxy-java*.*
-rm -f "$work/ports.json"
-"${LAUNCH[@]}" --listen 127.0.0.1:0 --control 127.0.0.1:0 --port-file "$work/ports.json" >"$work/out-stale.txt" 2>&1 &
-pid=$!
-for _ in $(seq 1 300); do
-  [ -s "$work/ports.json" ] && break
-  kill -0 $pid 2>/dev/null || break
-  sleep 0.1
-done
+start "$work/out-stale.txt" "${LAUNCH[@]}"
 kill -TERM $pid
 wait $pid
 check "an archive older than the jar: SIGTERM exits 0" 0 "$?"
@@ -108,16 +102,7 @@ check "an archive older than the jar is written again" "yes" \
 # HTTPS on the listener: a self-signed certificate made here, h2 and http/1.1 by ALPN
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 1 -subj /CN=localhost \
   -addext "subjectAltName=DNS:localhost" -keyout "$work/key.pem" -out "$work/cert.pem" >/dev/null 2>&1
-rm -f "$work/ports.json"
-"$JAVA" -jar "$JAR" --listen 127.0.0.1:0 --control 127.0.0.1:0 --port-file "$work/ports.json" \
-  --tls-cert "$work/cert.pem" --tls-key "$work/key.pem" >"$work/out-tls.txt" 2>&1 &
-pid=$!
-for _ in $(seq 1 300); do
-  [ -s "$work/ports.json" ] && break
-  kill -0 $pid 2>/dev/null || break
-  sleep 0.1
-done
-proxy=$(sed -E 's/.*"default": ([0-9]+).*/\1/' "$work/ports.json" 2>/dev/null)
+start "$work/out-tls.txt" "$JAVA" -jar "$JAR" --tls-cert "$work/cert.pem" --tls-key "$work/key.pem"
 T="https://localhost:$proxy"
 check "TLS listener: h2 by ALPN" "2 200" "$(curl -s --cacert "$work/cert.pem" -o /dev/null -w '%{http_version} %{http_code}' "$T/tls")"
 check "TLS listener: http/1.1 by ALPN" "1.1 200" "$(curl -s --http1.1 --cacert "$work/cert.pem" -o /dev/null -w '%{http_version} %{http_code}' "$T/tls")"

@@ -6,7 +6,11 @@ import java.io.File;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
+import java.nio.file.ClosedWatchServiceException;
 import java.nio.file.Path;
+import java.nio.file.StandardWatchEventKinds;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,6 +21,8 @@ import java.util.concurrent.TimeUnit;
  * heap limit. Ports come from {@code --port-file}, so nothing depends on a fixed port.
  */
 public final class ChildProxy implements AutoCloseable {
+    private static final Duration READY_WITHIN = Duration.ofSeconds(30);
+
     private final Process process;
     private final Path output;
     private final JsonNode ports;
@@ -36,18 +42,43 @@ public final class ChildProxy implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(output.toFile())
                 .start();
-        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (!Files.exists(portFile)) {
-            if (!process.isAlive()) {
-                throw new IllegalStateException("proxy exited with " + process.exitValue() + ": " + Files.readString(output));
-            }
-            if (System.nanoTime() > deadline) {
-                process.destroyForcibly();
-                throw new IllegalStateException("proxy not ready within 30 s: " + Files.readString(output));
-            }
-            Thread.sleep(20); // polling a file the child writes atomically; no shared clock to wait on
-        }
+        awaitPortFile(process, portFile, output);
         return new ChildProxy(process, output, new ObjectMapper().readTree(portFile.toFile()));
+    }
+
+    /**
+     * Waits for the port file to appear (the child moves it into place, so it appears whole), woken
+     * by the file system's event, or by the child's exit, which closes the watch.
+     */
+    private static void awaitPortFile(Process process, Path portFile, Path output) throws Exception {
+        long deadline = System.nanoTime() + READY_WITHIN.toNanos();
+        try (WatchService watch = portFile.getFileSystem().newWatchService()) {
+            portFile.getParent().register(watch, StandardWatchEventKinds.ENTRY_CREATE);
+            process.onExit().thenRun(() -> closeQuietly(watch));
+            while (!Files.exists(portFile)) {
+                WatchKey key;
+                try {
+                    key = watch.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                } catch (ClosedWatchServiceException exited) {
+                    process.waitFor();
+                    throw new IllegalStateException("proxy exited with " + process.exitValue() + ": " + Files.readString(output));
+                }
+                if (key == null) {
+                    process.destroyForcibly();
+                    throw new IllegalStateException("proxy not ready within " + READY_WITHIN + ": " + Files.readString(output));
+                }
+                key.pollEvents();
+                key.reset();
+            }
+        }
+    }
+
+    private static void closeQuietly(WatchService watch) {
+        try {
+            watch.close();
+        } catch (IOException e) {
+            // closing only wakes the wait
+        }
     }
 
     /** Runs the CLI to completion (for bad options and start failures) and returns exit code and output. */
