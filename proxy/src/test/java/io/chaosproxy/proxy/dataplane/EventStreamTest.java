@@ -21,7 +21,6 @@ import java.util.List;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
@@ -54,28 +53,39 @@ class EventStreamTest {
             public boolean handle(Request request, Response response, Callback callback) {
                 response.getHeaders().put("Content-Type", "text/event-stream");
                 response.getHeaders().put("Cache-Control", "no-cache");
-                AtomicInteger sent = new AtomicInteger();
                 String gap = Request.extractQueryParameters(request).getValue("gapMs");
                 long intervalMs = gap == null ? INTERVAL_MS : Long.parseLong(gap);
-                // one event every INTERVAL_MS, stamped with the moment it left the backend
-                ticker.scheduleAtFixedRate(new Runnable() {
-                    @Override
-                    public void run() {
-                        int n = sent.incrementAndGet();
-                        if (n > EVENTS) {
-                            return;
-                        }
-                        String event = "id: " + n + "\ndata: " + System.nanoTime() + "\n\n";
-                        boolean last = n == EVENTS;
-                        response.write(last, ByteBuffer.wrap(event.getBytes(StandardCharsets.UTF_8)),
-                                last ? callback : Callback.NOOP);
-                    }
-                }, 0, intervalMs, TimeUnit.MILLISECONDS);
+                new EventSource(response, callback, intervalMs).send(1);
                 return true;
             }
         });
         backend.start();
         proxy = ChaosProxyServer.builder().upstream("http://127.0.0.1:" + connector.getLocalPort()).build().start();
+    }
+
+    /**
+     * One event every {@code intervalMs}, stamped with the moment it left the backend; the next is
+     * scheduled once the last is written, since Jetty refuses a write while one is pending (a fixed
+     * rate would send two at once after a late tick on a loaded machine, and the backend would fail
+     * its own response).
+     */
+    private final class EventSource {
+        private final Response response;
+        private final Callback done;
+        private final long intervalMs;
+
+        EventSource(Response response, Callback done, long intervalMs) {
+            this.response = response;
+            this.done = done;
+            this.intervalMs = intervalMs;
+        }
+
+        void send(int n) {
+            String event = "id: " + n + "\ndata: " + System.nanoTime() + "\n\n";
+            boolean last = n == EVENTS;
+            response.write(last, ByteBuffer.wrap(event.getBytes(StandardCharsets.UTF_8)), last ? done
+                    : Callback.from(() -> ticker.schedule(() -> send(n + 1), intervalMs, TimeUnit.MILLISECONDS), done::failed));
+        }
     }
 
     @AfterEach
