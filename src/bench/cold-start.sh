@@ -14,6 +14,8 @@
 #                                      the JVM loads first is charged to the proxy (the probe's first form)
 #   MODE=baseline                      the same first test without a proxy (its GET straight to the
 #                                      backend): what JUnit and the JVM cost a suite's first test anyway
+#   MODE=okhttp                        the same first test, its GET made by a new OkHttp client: OkHttp's
+#                                      first call alone, the floor under a proxy whose backend leg is OkHttp
 # Builds junit-extension's test classes first (offline); prints every run, then one line per JVM.
 set -euo pipefail
 cd "$(dirname "$0")/../.."

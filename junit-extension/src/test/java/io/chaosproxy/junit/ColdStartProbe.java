@@ -13,6 +13,11 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
+import okhttp3.ConnectionSpec;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
@@ -37,7 +42,9 @@ import org.junit.platform.launcher.listeners.SummaryGeneratingListener;
  * {@code main} (the probe's first form): everything the JVM loads for the first time is then
  * charged to the proxy, opening the class path's jars included. {@code baseline} runs the same
  * first test without a proxy (its GET straight to the backend): what JUnit and the JVM cost a
- * suite's first test anyway.
+ * suite's first test anyway. {@code okhttp} runs that first test with its GET made by a new
+ * OkHttp client instead: OkHttp's first call alone, the floor under any proxy whose backend leg is
+ * OkHttp, as this one's is.
  *
  * <p>One line per JVM; {@code src/bench/cold-start.sh} runs it in fresh JVMs and prints medians.
  * The backend and the client are raw sockets, so the figure is the proxy's own cost and not an
@@ -65,7 +72,8 @@ public final class ColdStartProbe {
                 case "bare" -> bare();
                 case "junit" -> underJUnit(FirstTestOfTheRun.class);
                 case "baseline" -> underJUnit(FirstTestWithoutAProxy.class);
-                default -> throw new IllegalArgumentException("mode: junit (the default), bare or baseline, not " + mode);
+                case "okhttp" -> underJUnit(FirstOkHttpCallWithoutAProxy.class);
+                default -> throw new IllegalArgumentException("mode: junit (the default), bare, baseline or okhttp, not " + mode);
             }
         }
         if (reply == null || !reply.startsWith("HTTP/1.1 200")) {
@@ -128,6 +136,22 @@ public final class ColdStartProbe {
         void firstRequest() throws IOException {
             up = System.nanoTime();
             reply = get(URI.create("http://127.0.0.1:" + backendPort + "/"));
+            answered = System.nanoTime();
+        }
+    }
+
+    /** The same first test, its GET made by OkHttp (cleartext only, as the proxy's first client is). */
+    @ExtendWith(OnlyWhenProbing.class)
+    static final class FirstOkHttpCallWithoutAProxy {
+        static final Clock STARTED = startClock();
+
+        @Test
+        void firstRequest() throws IOException {
+            up = System.nanoTime();
+            OkHttpClient client = new OkHttpClient.Builder().connectionSpecs(List.of(ConnectionSpec.CLEARTEXT)).build();
+            try (Response response = client.newCall(new Request.Builder().url("http://127.0.0.1:" + backendPort + "/first").build()).execute()) {
+                reply = "HTTP/1.1 " + response.code() + " " + response.body().string();
+            }
             answered = System.nanoTime();
         }
     }
