@@ -55,7 +55,7 @@ class EventStreamTest {
                 response.getHeaders().put("Cache-Control", "no-cache");
                 String gap = Request.extractQueryParameters(request).getValue("gapMs");
                 long intervalMs = gap == null ? INTERVAL_MS : Long.parseLong(gap);
-                new EventSource(response, callback, intervalMs).send(1);
+                sendEvent(response, callback, intervalMs, 1);
                 return true;
             }
         });
@@ -64,28 +64,17 @@ class EventStreamTest {
     }
 
     /**
-     * One event every {@code intervalMs}, stamped with the moment it left the backend; the next is
-     * scheduled once the last is written, since Jetty refuses a write while one is pending (a fixed
-     * rate would send two at once after a late tick on a loaded machine, and the backend would fail
-     * its own response).
+     * Event {@code n} of the stream, stamped with the moment it left the backend; the next follows
+     * {@code intervalMs} after this one is written, never at a fixed rate: Jetty refuses a write
+     * made while another is pending, and a fixed rate sends two at once after a late tick on a
+     * loaded machine.
      */
-    private final class EventSource {
-        private final Response response;
-        private final Callback done;
-        private final long intervalMs;
-
-        EventSource(Response response, Callback done, long intervalMs) {
-            this.response = response;
-            this.done = done;
-            this.intervalMs = intervalMs;
-        }
-
-        void send(int n) {
-            String event = "id: " + n + "\ndata: " + System.nanoTime() + "\n\n";
-            boolean last = n == EVENTS;
-            response.write(last, ByteBuffer.wrap(event.getBytes(StandardCharsets.UTF_8)), last ? done
-                    : Callback.from(() -> ticker.schedule(() -> send(n + 1), intervalMs, TimeUnit.MILLISECONDS), done::failed));
-        }
+    private void sendEvent(Response response, Callback done, long intervalMs, int n) {
+        String event = "id: " + n + "\ndata: " + System.nanoTime() + "\n\n";
+        boolean last = n == EVENTS;
+        Callback next = Callback.from(() -> ticker.schedule(() -> sendEvent(response, done, intervalMs, n + 1), intervalMs,
+                TimeUnit.MILLISECONDS), done::failed);
+        response.write(last, ByteBuffer.wrap(event.getBytes(StandardCharsets.UTF_8)), last ? done : next);
     }
 
     @AfterEach
