@@ -3,6 +3,7 @@ package io.chaosproxy.proxy.dataplane.transport;
 import io.chaosproxy.proxy.config.ResilienceSettings;
 import io.chaosproxy.proxy.config.UpstreamTls;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.List;
@@ -29,7 +30,7 @@ public final class UpstreamClients implements AutoCloseable {
     /** Idle keep-alive connections kept per process, so bursts reuse connections instead of reconnecting. */
     private static final int MAX_IDLE_CONNECTIONS = 512;
     /** A warm-up call that takes longer than this has nothing left to save. */
-    private static final java.time.Duration WARM_UP_TIMEOUT = java.time.Duration.ofSeconds(5);
+    private static final Duration WARM_UP_TIMEOUT = Duration.ofSeconds(5);
 
     private final ExecutorService executor;
     private final OkHttpClient base;
@@ -67,14 +68,26 @@ public final class UpstreamClients implements AutoCloseable {
         OkHttpClient cleartext = base.newBuilder()
                 .connectTimeout(settings.connectTimeout())
                 // The try timeout is ours (until headers); reads of a long stream may idle as long as they like.
-                .readTimeout(java.time.Duration.ZERO)
-                // while a client uploads, the try timeout waits (the client's time is not the backend's);
-                // a backend that stops reading the body meets this one instead
-                .writeTimeout(settings.tryTimeout())
-                .callTimeout(java.time.Duration.ZERO)
+                .readTimeout(Duration.ZERO)
+                // No write timeout for the calls without a body: okio puts every timed write on one
+                // global queue under one lock, and a request head fits in the socket's buffer anyway.
+                .writeTimeout(Duration.ZERO)
+                .addInterceptor(bodyWriteTimeout(settings.tryTimeout()))
+                .callTimeout(Duration.ZERO)
                 .build();
         return new UpstreamClient(cleartext, builder -> UpstreamTrust.apply(tls,
                 builder.connectionSpecs(List.of(ConnectionSpec.MODERN_TLS, ConnectionSpec.CLEARTEXT))), executor);
+    }
+
+    /**
+     * While a client uploads, the try timeout waits (the client's time is not the backend's): a
+     * backend that stops reading the body meets this write timeout instead.
+     */
+    private static Interceptor bodyWriteTimeout(Duration timeout) {
+        int millis = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
+        return chain -> chain.request().body() == null
+                ? chain.proceed(chain.request())
+                : chain.withWriteTimeout(millis, TimeUnit.MILLISECONDS).proceed(chain.request());
     }
 
     /**

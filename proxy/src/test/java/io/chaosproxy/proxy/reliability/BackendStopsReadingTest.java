@@ -1,0 +1,74 @@
+package io.chaosproxy.proxy.reliability;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.chaosproxy.proxy.ChaosProxyServer;
+import io.chaosproxy.proxy.config.ResilienceSettings;
+import io.chaosproxy.proxy.journal.Attempt;
+import io.chaosproxy.proxy.journal.JournalEntry;
+import io.chaosproxy.proxy.journal.JournalQuery;
+import io.chaosproxy.proxy.reliability.support.ScriptedBackend;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * A backend that takes a request's head and then stops reading its body. Once the socket buffers
+ * between them are full, the proxy's write to it stalls. The try timeout bounds that stalled
+ * write: the exchange ends as a timeout, not a connection held until someone kills the proxy.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS)
+class BackendStopsReadingTest {
+    private static final long BODY_BYTES = 256L << 20; // far beyond what loopback buffers hold
+
+    @Test
+    void anUploadIntoABackendThatStopsReadingEndsAsATimeout() throws Exception {
+        CountDownLatch testOver = new CountDownLatch(1);
+        ResilienceSettings settings = ResilienceSettings.builder().tryTimeout(Duration.ofMillis(500)).maxAttempts(1).build();
+        try (ScriptedBackend backend = new ScriptedBackend(connection -> {
+                 connection.readHead();
+                 connection.report("head");
+                 testOver.await(); // reads nothing more, answers nothing
+             });
+             ChaosProxyServer proxy = ChaosProxyServer.builder().upstream(backend.url().toString()).resilience(settings).build().start();
+             Socket client = new Socket(proxy.url().getHost(), proxy.url().getPort())) {
+            Thread uploader = new Thread(() -> upload(client), "upload-into-a-backend-that-stops-reading");
+            uploader.start();
+            assertThat(backend.nextEvent(20)).as("the backend got the request's head").isEqualTo("head");
+
+            await("the exchange ended").atMost(Duration.ofSeconds(30))
+                    .until(() -> !proxy.journal().query(JournalQuery.ALL.withPath("/upload")).isEmpty());
+            JournalEntry entry = proxy.journal().query(JournalQuery.ALL.withPath("/upload")).get(0);
+            List<Attempt> attempts = entry.attempts();
+            assertThat(attempts).hasSize(1);
+            assertThat(attempts.get(0).error()).as("the one attempt's error").isEqualTo("timeout");
+            uploader.join(TimeUnit.SECONDS.toMillis(30));
+            assertThat(uploader.isAlive()).as("the client's upload was ended too").isFalse();
+        } finally {
+            testOver.countDown();
+        }
+    }
+
+    /** Sends a large body as fast as the proxy takes it, until the proxy ends the exchange. */
+    private static void upload(Socket client) {
+        try {
+            OutputStream out = client.getOutputStream();
+            out.write(("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: " + BODY_BYTES + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            byte[] piece = new byte[64 * 1024];
+            for (long sent = 0; sent < BODY_BYTES; sent += piece.length) {
+                out.write(piece);
+            }
+        } catch (IOException e) {
+            // the proxy answered and closed: the end this test waits for
+        }
+    }
+}
