@@ -22,6 +22,8 @@ import org.eclipse.jetty.util.Callback;
  * body, so an exchange that is held learns nothing of its client. HTTP/2 reads all the time, and
  * tells the exchange itself when the client resets the stream or closes the connection.
  *
+ * <p>When: once the exchange is held, or has lasted a little (see {@link ClientWatchSweep}).
+ *
  * <p>How: while the exchange is held, the watch is the connection's read interest. End of stream
  * closes the connection; bytes (a pipelined request) are handed back to Jetty's connection
  * untouched, and the watch ends. It must end before Jetty reads again (the request body
@@ -49,8 +51,8 @@ final class ClientWatch implements Callback {
     /**
      * Starts watching the connection of {@code request}, if it is HTTP/1.1, the request has no body
      * and Jetty holds no unread byte of the connection; {@code onClosed} hears of the client closing
-     * it. Call it only from the handler, while Jetty is not reading (it reads again only when asked
-     * to, or once the exchange completes).
+     * it. Call it only while the exchange is going and Jetty is not reading (it reads again only
+     * when asked to, or once the exchange completes): from any thread, under the exchange's lock.
      *
      * <p>A request with a body is not watched here: the bytes that arrive are its body, which
      * belongs to Jetty's parser. Once the body has been read to its end, {@link #afterBody} watches.

@@ -57,7 +57,9 @@ final class Exchange implements UpstreamAttempt.Owner {
     private volatile Integer grpcStatus;
     private final List<Runnable> onClientGone = new CopyOnWriteArrayList<>();
     /** Watches an HTTP/1.1 client while nothing reads its connection; stopped before anything does. */
-    private ClientWatch clientWatch; // guarded by this
+    private ClientWatch clientWatch = ClientWatch.NONE; // guarded by this
+    private boolean watchingWanted;  // guarded by this: the exchange is held, or has lasted (see ClientWatchSweep)
+    private boolean bodyReadAhead;   // guarded by this: a read-ahead has read the whole body
     private boolean watchingOver;    // guarded by this: the exchange completed, no watch may start
     /** Who reads the client's body: nobody yet (null), a {@link BodyReadAhead}, or {@link #DIRECT}. */
     private Object bodyReader;       // guarded by this
@@ -67,7 +69,6 @@ final class Exchange implements UpstreamAttempt.Owner {
         this.proxy = proxy;
         this.clientRequest = clientRequest;
         this.proxyToClientResponse = response;
-        this.clientWatch = ClientWatch.start(clientRequest, this::clientFailed);
         this.clientCallback = new Callback.Nested(callback) {
             @Override
             public void succeeded() {
@@ -193,6 +194,22 @@ final class Exchange implements UpstreamAttempt.Owner {
     @Override
     public void held() {
         readBodyAhead(false);
+        watchClient();
+    }
+
+    /**
+     * Watches the client's connection from now on, as far as Jetty lets the watch read it: the
+     * exchange is held, or has lasted long enough to be worth a watch. Does nothing once the
+     * exchange is completing.
+     */
+    synchronized void watchClient() {
+        if (watchingWanted || watchingOver) {
+            return;
+        }
+        watchingWanted = true;
+        clientWatch = bodyReadAhead
+                ? ClientWatch.afterBody(clientRequest, this::clientFailed)
+                : ClientWatch.start(clientRequest, this::clientFailed);
     }
 
     /**
@@ -248,7 +265,8 @@ final class Exchange implements UpstreamAttempt.Owner {
      * completes, so until then a watch sees the client leave (during a hold, a backoff, a slow backend).
      */
     synchronized void watchAfterBody() {
-        if (!watchingOver) {
+        bodyReadAhead = true;
+        if (watchingWanted && !watchingOver) {
             clientWatch.stop();
             clientWatch = ClientWatch.afterBody(clientRequest, this::clientFailed);
         }

@@ -9,6 +9,7 @@ import io.chaosproxy.faults.FaultDecision;
 import io.chaosproxy.faults.Hang;
 import io.chaosproxy.faults.HangPoint;
 import io.chaosproxy.faults.Target;
+import io.chaosproxy.proxy.dataplane.transport.ClientConnections;
 import java.io.IOException;
 import java.util.concurrent.RejectedExecutionException;
 import org.eclipse.jetty.io.QuietException;
@@ -40,6 +41,9 @@ final class ExchangeHandler extends Handler.Abstract {
     public boolean handle(Request clientRequest, Response proxyToClientResponse, Callback callback) {
         Exchange exchange = new Exchange(proxy, clientRequest, proxyToClientResponse, callback);
         clientRequest.addFailureListener(exchange::clientFailed);
+        if (!ClientConnections.isMultiplexed(clientRequest)) { // HTTP/2 tells the exchange itself
+            proxy.core().clientWatches().watchIfItLasts(exchange);
+        }
         if (!RequestGuard.admit(exchange)) {
             return true;
         }

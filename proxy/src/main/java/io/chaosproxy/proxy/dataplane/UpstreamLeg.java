@@ -191,9 +191,10 @@ final class UpstreamLeg {
         return proxy.retryPolicy().backoff(tried.size() - 1).toNanos();
     }
 
-    /** The backoff is a scheduled task: no thread waits it out. */
+    /** The backoff is a scheduled task: no thread waits it out; the client leaving meanwhile is watched. */
     private void retryAfter(long backoffNanos) {
         current = null;
+        exchange.watchClient();
         backoff = proxy.core().scheduler().schedule(this::attempt, backoffNanos, TimeUnit.NANOSECONDS);
     }
 

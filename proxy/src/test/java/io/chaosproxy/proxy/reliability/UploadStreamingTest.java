@@ -12,11 +12,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
 /**
- * Failing until ClientRequestBody is fixed (another change's file): a request body streams to the
- * backend as it arrives. Today the request head and the first small chunks wait in OkHttp's
- * buffer until 8 KiB have gathered or the client's body ends: a client that sends a little and
- * then waits (a slow or interactive upload) stalls at the proxy, and the backend does not even see
- * the request line. See the report of issue 7 for the cause and the suggested fix.
+ * A request body streams to the backend as it arrives. A client that sends a little and then
+ * waits (a slow or interactive upload) must not stall at the proxy: the backend sees the request
+ * line and the first chunk while the client still holds the rest.
  */
 @Timeout(value = 30, unit = TimeUnit.SECONDS)
 class UploadStreamingTest {
