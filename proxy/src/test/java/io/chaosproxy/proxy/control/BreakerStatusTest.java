@@ -4,8 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.chaosproxy.proxy.config.ResilienceSettings;
-import java.net.InetAddress;
-import java.net.ServerSocket;
+import io.chaosproxy.proxy.testing.DeadPort;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -32,7 +31,7 @@ class BreakerStatusTest {
 
     @Test
     void statusShowsABreakerOpenedByAnUnreachableBackend() throws Exception {
-        fixture.server.upstreams(List.of(java.net.URI.create("http://127.0.0.1:" + closedPort() + "/")));
+        fixture.server.upstreams(List.of(java.net.URI.create(DeadPort.url())));
         assertThat(fixture.proxyGet("/a").status()).isEqualTo(502);
         assertThat(fixture.proxyGet("/b").status()).isEqualTo(502);
 
@@ -49,11 +48,5 @@ class BreakerStatusTest {
         JsonNode reset = fixture.get("/status").json().get("proxies").get(0).get("backends").get(0);
         assertThat(reset.get("breaker").asText()).isEqualTo("CLOSED");
         assertThat(reset.has("retryAfterSeconds")).isFalse();
-    }
-
-    private static int closedPort() throws Exception {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return socket.getLocalPort();
-        }
     }
 }

@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.chaosproxy.proxy.ChaosProxyServer;
 import io.chaosproxy.proxy.config.ResilienceSettings;
+import io.chaosproxy.proxy.testing.DeadPort;
 import io.chaosproxy.proxy.testing.RawHttp;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockResponse;
@@ -17,11 +17,7 @@ class ProxyMadeErrorsTest {
 
     @Test
     void unreachableBackendGives502WithRequestId() throws Exception {
-        int closedPort;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            closedPort = socket.getLocalPort(); // free once closed: nothing listens there
-        }
-        try (ChaosProxyServer proxy = ChaosProxyServer.builder().upstream("http://127.0.0.1:" + closedPort)
+        try (ChaosProxyServer proxy = ChaosProxyServer.builder().upstream(DeadPort.url())
                 .resilience(ResilienceSettings.builder().maxAttempts(1).build()).build().start();
              RawHttp client = new RawHttp(proxy.url())) {
             RawHttp.Reply reply = client.send("GET /x HTTP/1.1\nHost: x", null).read(false);

@@ -16,8 +16,8 @@ import io.chaosproxy.proxy.ChaosProxyServer;
 import io.chaosproxy.proxy.config.ProxySpec;
 import io.chaosproxy.proxy.journal.JournalEntry;
 import io.chaosproxy.proxy.journal.JournalQuery;
+import io.chaosproxy.proxy.testing.DeadPort;
 import io.chaosproxy.proxy.testing.RawHttp;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -179,9 +179,7 @@ class CombinedFaultsTest {
         proxy.inject(FaultRule.builder(new Drop(DropPoint.AFTER_HEADERS, 0, DropMode.CLOSE)).path("/cut").build());
         ids.add(requestIdOf(get("/cut")));
         // a backend that is not there at all
-        try (ServerSocket closed = new ServerSocket(0)) {
-            proxy.upstreams(ProxySpec.DEFAULT_NAME, List.of(URI.create("http://127.0.0.1:" + closed.getLocalPort() + "/")));
-        }
+        proxy.upstreams(ProxySpec.DEFAULT_NAME, List.of(URI.create(DeadPort.url())));
         ids.add(requestIdOf(get("/unreachable")));
 
         assertThat(ids).as("one distinct id per exchange").hasSize(6);

@@ -13,9 +13,8 @@ import io.chaosproxy.proxy.journal.Attempt;
 import io.chaosproxy.proxy.journal.JournalEntry;
 import io.chaosproxy.proxy.journal.JournalQuery;
 import io.chaosproxy.proxy.reliability.support.ScriptedBackend;
+import io.chaosproxy.proxy.testing.DeadPort;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -81,7 +80,7 @@ class NoDoubleExecutionTest {
                 .tryTimeout(Duration.ofMillis(500))
                 .build();
         proxy = ChaosProxyServer.builder()
-                .upstream(deadUpstream(), backends.get(0).url().toString(), backends.get(1).url().toString())
+                .upstream(DeadPort.url(), backends.get(0).url().toString(), backends.get(1).url().toString())
                 .resilience(settings)
                 .journalCapacity(10_000)
                 .seed(SEED)
@@ -258,11 +257,5 @@ class NoDoubleExecutionTest {
         Map<Integer, Integer> histogram = new TreeMap<>();
         statuses.values().forEach(status -> histogram.merge(status, 1, Integer::sum));
         return histogram;
-    }
-
-    private static String deadUpstream() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return "http://127.0.0.1:" + socket.getLocalPort() + "/";
-        }
     }
 }

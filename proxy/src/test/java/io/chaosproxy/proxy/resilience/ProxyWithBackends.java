@@ -4,9 +4,8 @@ import io.chaosproxy.proxy.ChaosProxyServer;
 import io.chaosproxy.proxy.config.ResilienceSettings;
 import io.chaosproxy.proxy.journal.JournalEntry;
 import io.chaosproxy.proxy.journal.JournalQuery;
+import io.chaosproxy.proxy.testing.DeadPort;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -74,11 +73,9 @@ final class ProxyWithBackends implements AutoCloseable {
         return ResilienceSettings.builder().backoff(Duration.ofMillis(1), Duration.ofMillis(5));
     }
 
-    /** A loopback URL where nothing listens: connecting is refused at once. */
-    static String deadUpstream() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return "http://127.0.0.1:" + socket.getLocalPort() + "/";
-        }
+    /** A loopback URL where connecting is refused at once (see {@link DeadPort}). */
+    static String deadUpstream() {
+        return DeadPort.url();
     }
 
     MockWebServer backend(int index) {
