@@ -19,7 +19,7 @@
  *       hang, settle-once, the breaker's verdict, timing); {@code StaleConnectionInterceptor} tells a
  *       backend's idle close of a pooled connection from a failure.</li>
  *   <li>A client that leaves: {@code ClientWatch} (HTTP/1.1 connections nobody reads while an
- *       exchange is held), {@code BodyReadAhead} (an HTTP/1.1 request body read through a bounded
+ *       exchange is held; {@code ClientWatchSweep} starts it for exchanges that last), {@code BodyReadAhead} (an HTTP/1.1 request body read through a bounded
  *       buffer: ahead during holds, so its client's leaving is seen too; at a minimum rate and, on
  *       platform threads, with a capped number of uploads waiting), {@code Exchange#onClientGone}.</li>
  *   <li>WebSockets: {@code WebSocketLeg} (backend handshake first), then {@code WebSocketSession}
