@@ -39,6 +39,7 @@ final class AfterBackend {
     }
 
     private void holdFor(long holdMs) {
+        exchange.watchClient();
         // the relay reads the backend and may block: never on the one scheduler thread; nor is the
         // backend's answer closed on the thread that noticed the client leave (maybe Jetty's selector)
         LatencyWait.start(exchange, clientFaults, holdMs, () -> ExchangeHandler.dispatch(exchange, this::handOn),

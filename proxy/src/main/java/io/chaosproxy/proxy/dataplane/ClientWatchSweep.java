@@ -10,54 +10,87 @@ import java.util.concurrent.atomic.AtomicBoolean;
 /**
  * Starts the {@link ClientWatch} of the HTTP/1.1 exchanges that last. Most exchanges are over in
  * a millisecond, and a watch costs each one a trip through Jetty's selector: a read interest
- * registered, then withdrawn. In a benchmark that was a tenth of the proxy's CPU. So an exchange
- * is queued when it starts, and a sweep watches the queued exchanges that are still going after
- * {@link #GRACE_NANOS}. Exchanges that are held (a latency, a hang, a backoff) do not wait for the
- * sweep: they are watched as soon as the hold begins (see {@link Exchange#watchClient}).
+ * registered, then withdrawn. In a benchmark that was a tenth of the proxy's CPU. So each exchange
+ * takes a {@link Ticket} when it starts, and a sweep watches the exchanges whose tickets are still
+ * valid {@link #GRACE_NANOS} later. An exchange gives its ticket back when it completes, so the
+ * queue keeps no finished exchange alive. Exchanges that are held (a latency, a hang, a backoff)
+ * do not wait for the sweep: they are watched as soon as the hold begins (see
+ * {@link Exchange#watchClient}).
  *
- * <p>Exchanges start in time order, so the queue is in time order too. A sweep stops at the first
- * exchange that is still young. A sweep is scheduled only while something is queued, so an idle
- * proxy does no sweeping at all.
+ * <p>Tickets are taken in roughly the order the exchanges start, so a sweep stops at the first
+ * ticket that is still young (one a little older behind it waits for the next sweep). A sweep is
+ * scheduled only while a ticket is queued, so an idle proxy does no sweeping at all. Sweeps run on
+ * the one scheduler thread, never two at once.
  */
 final class ClientWatchSweep {
     /** How long an exchange may go unwatched: how late a client that left a slow backend is noticed. */
     static final long GRACE_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
+    /** One exchange's place in the queue; cancelled when the exchange completes. */
+    static final class Ticket {
+        private final long takenNanos = System.nanoTime();
+        private volatile Exchange exchange;
+
+        private Ticket(Exchange exchange) {
+            this.exchange = exchange;
+        }
+
+        void cancel() {
+            exchange = null;
+        }
+    }
+
     private final ScheduledExecutorService scheduler;
-    private final Queue<Exchange> queued = new ConcurrentLinkedQueue<>();
+    private final Queue<Ticket> queued = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean sweepScheduled = new AtomicBoolean();
 
     ClientWatchSweep(ScheduledExecutorService scheduler) {
         this.scheduler = scheduler;
     }
 
-    /** Watches {@code exchange}'s client if the exchange is still going after the grace period. */
-    void watchIfItLasts(Exchange exchange) {
-        queued.offer(exchange);
+    /** A ticket for {@code exchange}: its client is watched if the ticket is still valid after the grace period. */
+    Ticket watchIfItLasts(Exchange exchange) {
+        Ticket ticket = new Ticket(exchange);
+        queued.offer(ticket);
         if (sweepScheduled.compareAndSet(false, true)) {
-            scheduleSweep();
+            scheduleSweep(GRACE_NANOS);
         }
+        return ticket;
     }
 
     private void sweep() {
-        long now = System.nanoTime();
-        Exchange oldest;
-        while ((oldest = queued.peek()) != null && now - oldest.startNanos >= GRACE_NANOS) {
-            queued.poll();
-            oldest.watchClient(); // nothing happens if the exchange has completed
-        }
-        // lowered before looking: an exchange queued after the look schedules the next sweep itself
-        sweepScheduled.set(false);
-        if (!queued.isEmpty() && sweepScheduled.compareAndSet(false, true)) {
-            scheduleSweep();
+        long next = GRACE_NANOS;
+        try {
+            long now = System.nanoTime();
+            Ticket oldest;
+            while ((oldest = queued.peek()) != null) {
+                long age = now - oldest.takenNanos;
+                if (age < GRACE_NANOS) {
+                    next = GRACE_NANOS - age; // due when the oldest one left is
+                    break;
+                }
+                queued.poll();
+                Exchange exchange = oldest.exchange;
+                if (exchange != null) {
+                    exchange.watchClient();
+                }
+            }
+        } finally {
+            // lowered before looking: a ticket queued after the look schedules the next sweep itself
+            sweepScheduled.set(false);
+            if (!queued.isEmpty() && sweepScheduled.compareAndSet(false, true)) {
+                scheduleSweep(next);
+            }
         }
     }
 
-    private void scheduleSweep() {
+    private void scheduleSweep(long delayNanos) {
         try {
-            scheduler.schedule(this::sweep, GRACE_NANOS, TimeUnit.NANOSECONDS);
+            scheduler.schedule(this::sweep, delayNanos, TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
-            queued.clear(); // the proxy is stopping: every exchange ends with it
+            // the proxy is stopping: every exchange ends with it
+            queued.clear();
+            sweepScheduled.set(false);
         }
     }
 }

@@ -58,8 +58,9 @@ final class Exchange implements UpstreamAttempt.Owner {
     private final List<Runnable> onClientGone = new CopyOnWriteArrayList<>();
     /** Watches an HTTP/1.1 client while nothing reads its connection; stopped before anything does. */
     private ClientWatch clientWatch = ClientWatch.NONE; // guarded by this
-    private boolean watchingWanted;  // guarded by this: the exchange is held, or has lasted (see ClientWatchSweep)
-    private boolean bodyReadAhead;   // guarded by this: a read-ahead has read the whole body
+    private ClientWatchSweep.Ticket sweepTicket;         // guarded by this: given back when watching is over
+    private boolean watchStarted;    // guarded by this: the exchange is held, or has lasted (see ClientWatchSweep)
+    private boolean bodyReadToEnd;   // guarded by this: a read-ahead has read the whole body
     private boolean watchingOver;    // guarded by this: the exchange completed, no watch may start
     /** Who reads the client's body: nobody yet (null), a {@link BodyReadAhead}, or {@link #DIRECT}. */
     private Object bodyReader;       // guarded by this
@@ -185,11 +186,11 @@ final class Exchange implements UpstreamAttempt.Owner {
     // ---- the client's connection and body while the exchange is held ----
 
     /**
-     * A rule holds this exchange (a hang, a latency) before its body is sent: read an HTTP/1.1 body
-     * ahead so that the client leaving is seen now (see {@link BodyReadAhead}). Does nothing when
-     * the body is already being read, or there is none to read ahead: HTTP/2 reads the connection
-     * anyway, and a client that expects 100 Continue sends its body only when asked, which a hold
-     * does not do.
+     * A rule holds this exchange (a hang, a latency) before its body is sent: watch the client from
+     * now on, and read an HTTP/1.1 body ahead so that the client leaving is seen now (see
+     * {@link BodyReadAhead}). Reads nothing ahead when the body is already being read, or there is
+     * none to read ahead: HTTP/2 reads the connection anyway, and a client that expects 100
+     * Continue sends its body only when asked, which a hold does not do.
      */
     @Override
     public void held() {
@@ -203,11 +204,11 @@ final class Exchange implements UpstreamAttempt.Owner {
      * exchange is completing.
      */
     synchronized void watchClient() {
-        if (watchingWanted || watchingOver) {
+        if (watchStarted || watchingOver || clientGone) {
             return;
         }
-        watchingWanted = true;
-        clientWatch = bodyReadAhead
+        watchStarted = true;
+        clientWatch = bodyReadToEnd
                 ? ClientWatch.afterBody(clientRequest, this::clientFailed)
                 : ClientWatch.start(clientRequest, this::clientFailed);
     }
@@ -265,8 +266,8 @@ final class Exchange implements UpstreamAttempt.Owner {
      * completes, so until then a watch sees the client leave (during a hold, a backoff, a slow backend).
      */
     synchronized void watchAfterBody() {
-        bodyReadAhead = true;
-        if (watchingWanted && !watchingOver) {
+        bodyReadToEnd = true;
+        if (watchStarted && !watchingOver) {
             clientWatch.stop();
             clientWatch = ClientWatch.afterBody(clientRequest, this::clientFailed);
         }
@@ -276,6 +277,16 @@ final class Exchange implements UpstreamAttempt.Owner {
     synchronized void stopWatching() {
         watchingOver = true;
         clientWatch.stop();
+        if (sweepTicket != null) {
+            sweepTicket.cancel(); // the sweep's queue keeps no finished exchange alive
+        }
+    }
+
+    /** Has the client watched if the exchange lasts (HTTP/1.1: HTTP/2 tells the exchange itself). */
+    synchronized void watchIfItLasts(ClientWatchSweep sweep) {
+        if (!watchingOver && !ClientConnections.isMultiplexed(clientRequest)) {
+            sweepTicket = sweep.watchIfItLasts(this);
+        }
     }
 
     /**

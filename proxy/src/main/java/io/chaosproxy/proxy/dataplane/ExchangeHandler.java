@@ -9,7 +9,6 @@ import io.chaosproxy.faults.FaultDecision;
 import io.chaosproxy.faults.Hang;
 import io.chaosproxy.faults.HangPoint;
 import io.chaosproxy.faults.Target;
-import io.chaosproxy.proxy.dataplane.transport.ClientConnections;
 import java.io.IOException;
 import java.util.concurrent.RejectedExecutionException;
 import org.eclipse.jetty.io.QuietException;
@@ -41,9 +40,7 @@ final class ExchangeHandler extends Handler.Abstract {
     public boolean handle(Request clientRequest, Response proxyToClientResponse, Callback callback) {
         Exchange exchange = new Exchange(proxy, clientRequest, proxyToClientResponse, callback);
         clientRequest.addFailureListener(exchange::clientFailed);
-        if (!ClientConnections.isMultiplexed(clientRequest)) { // HTTP/2 tells the exchange itself
-            proxy.core().clientWatches().watchIfItLasts(exchange);
-        }
+        exchange.watchIfItLasts(proxy.core().clientWatchSweep());
         if (!RequestGuard.admit(exchange)) {
             return true;
         }

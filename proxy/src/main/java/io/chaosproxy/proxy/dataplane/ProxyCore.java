@@ -18,7 +18,7 @@ public final class ProxyCore implements AutoCloseable {
     private final ScheduledThreadPoolExecutor scheduler;
     private final HangRegistry hangs = new HangRegistry();
     private final ExpiryWatch expiries;
-    private final ClientWatchSweep clientWatches;
+    private final ClientWatchSweep clientWatchSweep;
     private final BodyReadAhead.Budget readAheadBudget = new BodyReadAhead.Budget();
     private final ThreadLocal<Boolean> ending = ThreadLocal.withInitial(() -> false);
     private final java.util.concurrent.atomic.AtomicLong resets = new java.util.concurrent.atomic.AtomicLong();
@@ -37,7 +37,7 @@ public final class ProxyCore implements AutoCloseable {
         // Attempt timeouts are cancelled on nearly every request: drop them from the queue at once.
         this.scheduler.setRemoveOnCancelPolicy(true);
         this.expiries = new ExpiryWatch(faults, scheduler);
-        this.clientWatches = new ClientWatchSweep(scheduler);
+        this.clientWatchSweep = new ClientWatchSweep(scheduler);
         faults.onRemoved(rule -> {
             if (ending.get()) {
                 hangs.end(rule);
@@ -70,8 +70,8 @@ public final class ProxyCore implements AutoCloseable {
         return scheduler;
     }
 
-    ClientWatchSweep clientWatches() {
-        return clientWatches;
+    ClientWatchSweep clientWatchSweep() {
+        return clientWatchSweep;
     }
 
     /** Breaker transitions and scenario phase changes of every proxy of this process. */

@@ -183,6 +183,7 @@ final class ResponseRelay extends IteratingCallback {
         stallOver = true;
         stalling = true;
         stallStartNanos = System.nanoTime();
+        exchange.watchClient();
         // off the thread that removed the rule: one removal may release thousands of exchanges
         HangHold hold = exchange.proxy.core().holdWhileRuleLasts(stall,
                 () -> ExchangeHandler.dispatch(exchange, this::stallEnded),

@@ -194,8 +194,8 @@ final class UpstreamLeg {
     /** The backoff is a scheduled task: no thread waits it out; the client leaving meanwhile is watched. */
     private void retryAfter(long backoffNanos) {
         current = null;
-        exchange.watchClient();
         backoff = proxy.core().scheduler().schedule(this::attempt, backoffNanos, TimeUnit.NANOSECONDS);
+        exchange.watchClient(); // after the backoff is there: a client already gone cancels it at once
     }
 
     private static ClientRequestBody.ClientBodyException clientBodyFailure(Throwable e) {

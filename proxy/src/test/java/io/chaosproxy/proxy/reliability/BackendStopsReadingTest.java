@@ -24,6 +24,9 @@ import org.junit.jupiter.api.Timeout;
  * A backend that takes a request's head and then stops reading its body. Once the socket buffers
  * between them are full, the proxy's write to it stalls. The try timeout bounds that stalled
  * write: the exchange ends as a timeout, not a connection held until someone kills the proxy.
+ * While the client uploads, the try timer itself waits (the client's time is not the backend's),
+ * so only the write timeout can end this exchange: a failed write answers 502, where the try
+ * timer would answer 504.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
 class BackendStopsReadingTest {
@@ -50,6 +53,7 @@ class BackendStopsReadingTest {
             List<Attempt> attempts = entry.attempts();
             assertThat(attempts).hasSize(1);
             assertThat(attempts.get(0).error()).as("the one attempt's error").isEqualTo("timeout");
+            assertThat(entry.status()).as("a failed write, not the try timer").isEqualTo(502);
             uploader.join(TimeUnit.SECONDS.toMillis(30));
             assertThat(uploader.isAlive()).as("the client's upload was ended too").isFalse();
         } finally {

@@ -32,7 +32,7 @@ public final class DeadPort {
     private static Socket bound() {
         Socket socket = new Socket();
         try {
-            socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+            socket.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0)); // the address url() names
         } catch (IOException e) {
             throw new UncheckedIOException("cannot bind a loopback port", e);
         }
