@@ -22,7 +22,7 @@ import org.eclipse.jetty.util.Callback;
  * body, so an exchange that is held learns nothing of its client. HTTP/2 reads all the time, and
  * tells the exchange itself when the client resets the stream or closes the connection.
  *
- * <p>When: once the exchange is held, or has lasted 20 ms (see {@link ClientWatchSweep}); "held"
+ * <p>When: once the exchange is held, or has lasted 20-40 ms (see {@link ClientWatchSweep}); "held"
  * below means both.
  *
  * <p>How: while the exchange is held, the watch is the connection's read interest. End of stream

@@ -17,10 +17,11 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * do not wait for the sweep: they are watched as soon as the hold begins (see
  * {@link Exchange#watchClient}).
  *
- * <p>Tickets are taken in roughly the order the exchanges start, so a sweep stops at the first
- * ticket that is still young (one a little older behind it waits for the next sweep). A sweep is
- * scheduled only while a ticket is queued, so an idle proxy does no sweeping at all. Sweeps run on
- * the one scheduler thread, never two at once.
+ * <p>Sweeps come every {@link #GRACE_NANOS} while tickets are queued, so an exchange is watched
+ * between one and two grace periods after it starts; an idle proxy does no sweeping at all. (A
+ * sweep timed to each ticket's due moment would run thousands of times a second under load.)
+ * Tickets are taken in roughly the order the exchanges start, so a sweep stops at the first one
+ * that is still young. Sweeps run on the one scheduler thread, never two at once.
  */
 final class ClientWatchSweep {
     /** How long an exchange may go unwatched: how late a client that left a slow backend is noticed. */
@@ -53,22 +54,16 @@ final class ClientWatchSweep {
         Ticket ticket = new Ticket(exchange);
         queued.offer(ticket);
         if (sweepScheduled.compareAndSet(false, true)) {
-            scheduleSweep(GRACE_NANOS);
+            scheduleSweep();
         }
         return ticket;
     }
 
     private void sweep() {
-        long next = GRACE_NANOS;
         try {
             long now = System.nanoTime();
             Ticket oldest;
-            while ((oldest = queued.peek()) != null) {
-                long age = now - oldest.takenNanos;
-                if (age < GRACE_NANOS) {
-                    next = GRACE_NANOS - age; // due when the oldest one left is
-                    break;
-                }
+            while ((oldest = queued.peek()) != null && now - oldest.takenNanos >= GRACE_NANOS) {
                 queued.poll();
                 Exchange exchange = oldest.exchange;
                 if (exchange != null) {
@@ -79,14 +74,14 @@ final class ClientWatchSweep {
             // lowered before looking: a ticket queued after the look schedules the next sweep itself
             sweepScheduled.set(false);
             if (!queued.isEmpty() && sweepScheduled.compareAndSet(false, true)) {
-                scheduleSweep(next);
+                scheduleSweep();
             }
         }
     }
 
-    private void scheduleSweep(long delayNanos) {
+    private void scheduleSweep() {
         try {
-            scheduler.schedule(this::sweep, delayNanos, TimeUnit.NANOSECONDS);
+            scheduler.schedule(this::sweep, GRACE_NANOS, TimeUnit.NANOSECONDS);
         } catch (RejectedExecutionException e) {
             // the proxy is stopping: every exchange ends with it
             queued.clear();
