@@ -102,9 +102,7 @@ public final class ColdStartProbe {
         ChaosProxy proxy = ChaosProxy.builder().upstream("http://127.0.0.1:" + backendPort).build();
         proxy.open("the cold start probe", null);
         proxy.startTest("[probe:first-test]");
-        up = System.nanoTime();
-        reply = get(proxy.url());
-        answered = System.nanoTime();
+        timeFirstRequest(() -> get(proxy.url()));
         proxy.close();
     }
 
@@ -118,9 +116,7 @@ public final class ColdStartProbe {
 
         @Test
         void firstRequest() throws IOException {
-            up = System.nanoTime();
-            reply = get(proxy.url());
-            answered = System.nanoTime();
+            timeFirstRequest(() -> get(proxy.url()));
         }
     }
 
@@ -134,9 +130,7 @@ public final class ColdStartProbe {
 
         @Test
         void firstRequest() throws IOException {
-            up = System.nanoTime();
-            reply = get(URI.create("http://127.0.0.1:" + backendPort + "/"));
-            answered = System.nanoTime();
+            timeFirstRequest(() -> get(URI.create("http://127.0.0.1:" + backendPort + "/")));
         }
     }
 
@@ -147,13 +141,26 @@ public final class ColdStartProbe {
 
         @Test
         void firstRequest() throws IOException {
-            up = System.nanoTime();
-            OkHttpClient client = new OkHttpClient.Builder().connectionSpecs(List.of(ConnectionSpec.CLEARTEXT)).build();
-            try (Response response = client.newCall(new Request.Builder().url("http://127.0.0.1:" + backendPort + "/first").build()).execute()) {
-                reply = "HTTP/1.1 " + response.code() + " " + response.body().string();
-            }
-            answered = System.nanoTime();
+            timeFirstRequest(() -> {
+                OkHttpClient client = new OkHttpClient.Builder().connectionSpecs(List.of(ConnectionSpec.CLEARTEXT)).build();
+                try (Response response = client.newCall(new Request.Builder().url("http://127.0.0.1:" + backendPort + "/first").build()).execute()) {
+                    return "HTTP/1.1 " + response.code() + " " + response.body().string();
+                }
+            });
         }
+    }
+
+    /** The first request of a run, sent by one of the forms above. */
+    @FunctionalInterface
+    private interface FirstRequest {
+        String send() throws IOException;
+    }
+
+    /** Sends the first request and notes when it left and when its answer was in. */
+    private static void timeFirstRequest(FirstRequest request) throws IOException {
+        up = System.nanoTime();
+        reply = request.send();
+        answered = System.nanoTime();
     }
 
     private static Clock startClock() {

@@ -1,6 +1,7 @@
 package io.chaosproxy.proxy.faults;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.chaosproxy.faults.Bandwidth;
 import io.chaosproxy.faults.Drop;
@@ -103,9 +104,7 @@ class CombinedFaultsTest {
 
         try (Socket client = new Socket(url.getHost(), url.getPort())) {
             client.getOutputStream().write("GET /bytes/2 HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            while (hang.fired() == 0) {
-                Thread.sleep(5);
-            }
+            await("the hang rule fired").atMost(Duration.ofSeconds(10)).until(() -> hang.fired() == 1);
             proxy.faults().remove(hang.id());
             // the decision was made when the request came: the error was not part of it
             assertThat(RawHttp.readOneResponse(client)).startsWith("HTTP/1.1 200");
