@@ -380,7 +380,8 @@ if [ "$PROFILE" = 1 ]; then
   warm=$([ "$QUICK" = 1 ] && echo 3 || echo 10)
   # no class-data archive: a run that writes one has JFR disabled, and warm code is what is profiled
   export CHAOS_PROXY_CACHE_DIR=/nonexistent
-  start_chaos_proxy chaos-proxy-jfr "$(java_of "$MAIN_JVM")" -XX:FlightRecorderOptions=stackdepth=128 "-XX:StartFlightRecording=delay=$((warm + 2))s,duration=${PROFILE_S}s,settings=profile,filename=$JFR"
+  # DebugNonSafepoints: samples name the inlined method they are in, not the nearest safepoint's
+  start_chaos_proxy chaos-proxy-jfr "$(java_of "$MAIN_JVM")" -XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints -XX:FlightRecorderOptions=stackdepth=128 "-XX:StartFlightRecording=delay=$((warm + 2))s,duration=${PROFILE_S}s,settings=profile,filename=$JFR"
   progress "warm-up ${warm}s, then ${PROFILE_S}s of wrk load (1 KiB, $CONNS connections) while JFR records; load average $(loadavg)"
   run_wrk "$W/wrk-jfr-warm.txt" "http://127.0.0.1:$CP_PORT/1k" "$CONNS" "$warm"
   sleep 2
