@@ -31,7 +31,12 @@ final class DuplexBodyInterceptor implements Interceptor {
         okhttp3.Request request = chain.request();
         Connection connection = chain.connection();
         if (request.body() instanceof ClientRequestBody body && connection != null && isHttp2(connection.protocol())) {
-            request = request.newBuilder().method(request.method(), new DuplexRequestBody(body, pumps.get(), chain.call())).build();
+            DuplexRequestBody duplex = new DuplexRequestBody(body, pumps.get(), chain.call());
+            try {
+                return chain.proceed(request.newBuilder().method(request.method(), duplex).build());
+            } catch (IOException e) {
+                throw duplex.failureBehind(e);
+            }
         }
         return chain.proceed(request);
     }

@@ -1,13 +1,21 @@
 package io.chaosproxy.proxy.dataplane;
 
 import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import okhttp3.Call;
 import okhttp3.Headers;
 import okhttp3.MediaType;
 import okhttp3.RequestBody;
+import okio.Buffer;
 import okio.BufferedSink;
+import okio.ForwardingSink;
+import okio.Okio;
+import okio.Sink;
 
 /**
  * The client's body sent as an HTTP/2 duplex body: OkHttp reads the backend's answer while the
@@ -22,9 +30,15 @@ import okio.BufferedSink;
  * that looks complete.
  */
 final class DuplexRequestBody extends RequestBody {
+    /** A write that the stream's reset ends at once; this only bounds a wait that should never be long. */
+    private static final Duration PUMP_END_WAIT = Duration.ofSeconds(5);
+
     private final ClientRequestBody body;
     private final Executor pumps;
     private final Call call;
+    private final CountDownLatch pumped = new CountDownLatch(1);
+    private volatile boolean writing;
+    private volatile IOException backendWriteFailure;
 
     DuplexRequestBody(ClientRequestBody body, Executor pumps, Call call) {
         this.body = body;
@@ -63,7 +77,9 @@ final class DuplexRequestBody extends RequestBody {
 
     private void pump(BufferedSink sink) {
         try {
-            body.writeTo(sink);
+            BufferedSink backend = Okio.buffer(new BackendWrites(sink));
+            body.writeTo(backend);
+            backend.flush();
             Headers trailers = TrailerFields.toBackend(body.trailers());
             if (trailers != null) {
                 Http2RequestTrailers.enqueue(sink, trailers);
@@ -71,8 +87,71 @@ final class DuplexRequestBody extends RequestBody {
             sink.close();
         } catch (IOException e) {
             // the client's body broke off (a ClientBodyException), or the backend's side did (stream
-            // reset, connection gone): either way this call is over, and the response read fails with it
+            // reset, connection gone, write timeout): either way this call is over, and the response
+            // read fails with it
             call.cancel();
+        } finally {
+            pumped.countDown();
         }
+    }
+
+    /**
+     * What ended the call, given what its response read threw ({@code seen}). When OkHttp's write
+     * timeout ends a write that waits for flow-control window, it resets the stream (CANCEL): the
+     * thread reading the response sees only that reset, while this body's pump saw the timeout.
+     * So if the pump is in a write to the backend, its outcome is awaited (the reset ends that write
+     * at once) and its failure, if any, is the call's.
+     */
+    IOException failureBehind(IOException seen) throws InterruptedIOException {
+        // writing is read before the failure: a failing write records its failure before it stops writing
+        if (writing) {
+            try {
+                if (!pumped.await(PUMP_END_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+                    return seen;
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new InterruptedIOException("interrupted while the request body's pump ended");
+            }
+        }
+        IOException backend = backendWriteFailure;
+        if (backend == null || backend == seen) {
+            return seen;
+        }
+        backend.addSuppressed(seen);
+        return backend;
+    }
+
+    /** The sink as the pump uses it: it knows when a write to the backend is under way, and how one failed. */
+    private final class BackendWrites extends ForwardingSink {
+        BackendWrites(Sink backend) {
+            super(backend);
+        }
+
+        @Override
+        public void write(Buffer source, long byteCount) throws IOException {
+            toBackend(() -> super.write(source, byteCount));
+        }
+
+        @Override
+        public void flush() throws IOException {
+            toBackend(super::flush);
+        }
+
+        private void toBackend(BackendWrite write) throws IOException {
+            writing = true;
+            try {
+                write.run();
+            } catch (IOException e) {
+                backendWriteFailure = e;
+                throw e;
+            } finally {
+                writing = false;
+            }
+        }
+    }
+
+    private interface BackendWrite {
+        void run() throws IOException;
     }
 }

@@ -17,6 +17,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 
@@ -58,6 +66,52 @@ class BackendStopsReadingTest {
             assertThat(uploader.isAlive()).as("the client's upload was ended too").isFalse();
         } finally {
             testOver.countDown();
+        }
+    }
+
+    /**
+     * Over HTTP/2 the backend stops granting flow-control window instead (Jetty grants more only as
+     * its handler reads). The proxy's write waits for a window that never comes, and the same write
+     * timeout ends it.
+     */
+    @Test
+    void anUploadIntoAnH2cBackendThatStopsReadingEndsAsATimeout() throws Exception {
+        CountDownLatch testOver = new CountDownLatch(1);
+        CountDownLatch headArrived = new CountDownLatch(1);
+        Server backend = new Server();
+        ServerConnector connector = new ServerConnector(backend, new HTTP2CServerConnectionFactory(new HttpConfiguration()));
+        connector.setHost("127.0.0.1");
+        connector.setPort(0);
+        backend.addConnector(connector);
+        backend.setHandler(new Handler.Abstract() {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) throws Exception {
+                headArrived.countDown();
+                testOver.await(); // reads nothing, answers nothing
+                callback.succeeded();
+                return true;
+            }
+        });
+        backend.start();
+        ResilienceSettings settings = ResilienceSettings.builder().tryTimeout(Duration.ofMillis(500)).maxAttempts(1).build();
+        try (ChaosProxyServer proxy = ChaosProxyServer.builder().upstream("h2c://127.0.0.1:" + connector.getLocalPort())
+                     .resilience(settings).build().start();
+             Socket client = new Socket(proxy.url().getHost(), proxy.url().getPort())) {
+            Thread uploader = new Thread(() -> upload(client), "upload-into-an-h2c-backend-that-stops-reading");
+            uploader.start();
+            assertThat(headArrived.await(20, TimeUnit.SECONDS)).as("the backend got the request's head").isTrue();
+
+            await("the exchange ended").atMost(Duration.ofSeconds(30))
+                    .until(() -> !proxy.journal().query(JournalQuery.ALL.withPath("/upload")).isEmpty());
+            JournalEntry entry = proxy.journal().query(JournalQuery.ALL.withPath("/upload")).get(0);
+            assertThat(entry.attempts()).hasSize(1);
+            assertThat(entry.attempts().get(0).error()).as("the one attempt's error").isEqualTo("timeout");
+            assertThat(entry.status()).as("a failed write, not the try timer").isEqualTo(502);
+            uploader.join(TimeUnit.SECONDS.toMillis(30));
+            assertThat(uploader.isAlive()).as("the client's upload was ended too").isFalse();
+        } finally {
+            testOver.countDown();
+            backend.stop();
         }
     }
 
