@@ -1,9 +1,8 @@
 package io.chaosproxy.proxy.dataplane;
 
 import java.io.IOException;
-import java.io.InterruptedIOException;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -30,15 +29,15 @@ import okio.Sink;
  * that looks complete.
  */
 final class DuplexRequestBody extends RequestBody {
-    /** A write that the stream's reset ends at once; this only bounds a wait that should never be long. */
-    private static final Duration PUMP_END_WAIT = Duration.ofSeconds(5);
+    /** How long a failed call waits for a write to the backend under way to end. */
+    private static final Duration WRITE_END_WAIT = Duration.ofSeconds(1);
 
     private final ClientRequestBody body;
     private final Executor pumps;
     private final Call call;
-    private final CountDownLatch pumped = new CountDownLatch(1);
-    private volatile boolean writing;
-    private volatile IOException backendWriteFailure;
+    private final Object writes = new Object();
+    private boolean writing; // guarded by writes
+    private IOException backendWriteFailure; // guarded by writes
 
     DuplexRequestBody(ClientRequestBody body, Executor pumps, Call call) {
         this.body = body;
@@ -86,43 +85,52 @@ final class DuplexRequestBody extends RequestBody {
             }
             sink.close();
         } catch (IOException e) {
-            // the client's body broke off (a ClientBodyException), or the backend's side did (stream
-            // reset, connection gone, write timeout): either way this call is over, and the response
-            // read fails with it
-            call.cancel();
-        } finally {
-            pumped.countDown();
+            // A write to the backend that failed (stream reset, connection gone, write timeout) ended
+            // the stream already: the response read fails with it, or still gets an answer the backend
+            // sent before it stopped reading. Anything else (the client's body broke off, say) cancels
+            // the call, so that the backend gets RST_STREAM.
+            if (!isBackendWriteFailure(e)) {
+                call.cancel();
+            }
+        }
+    }
+
+    private boolean isBackendWriteFailure(IOException e) {
+        synchronized (writes) {
+            return e == backendWriteFailure;
         }
     }
 
     /**
      * What ended the call, given what its response read threw ({@code seen}). When OkHttp's write
      * timeout ends a write that waits for flow-control window, it resets the stream (CANCEL): the
-     * thread reading the response sees only that reset, while this body's pump saw the timeout.
-     * So if the pump is in a write to the backend, its outcome is awaited (the reset ends that write
-     * at once) and its failure, if any, is the call's.
+     * thread reading the response sees only that reset, while this body's write saw the timeout.
+     * So a write under way is awaited (the reset ends a window wait at once), and its failure, if
+     * any, is the call's. A write that does not end meanwhile is stuck on the socket itself: that
+     * too is a timeout.
      */
-    IOException failureBehind(IOException seen) throws InterruptedIOException {
-        // writing is read before the failure: a failing write records its failure before it stops writing
-        if (writing) {
-            try {
-                if (!pumped.await(PUMP_END_WAIT.toMillis(), TimeUnit.MILLISECONDS)) {
+    IOException failureBehind(IOException seen) {
+        synchronized (writes) {
+            long deadline = System.nanoTime() + WRITE_END_WAIT.toNanos();
+            for (long left = WRITE_END_WAIT.toNanos(); writing && left > 0; left = deadline - System.nanoTime()) {
+                try {
+                    TimeUnit.NANOSECONDS.timedWait(writes, left);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
                     return seen;
                 }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new InterruptedIOException("interrupted while the request body's pump ended");
             }
+            if (writing) {
+                return new SocketTimeoutException("the request body's write to the backend did not end");
+            }
+            return backendWriteFailure != null ? backendWriteFailure : seen;
         }
-        IOException backend = backendWriteFailure;
-        if (backend == null || backend == seen) {
-            return seen;
-        }
-        backend.addSuppressed(seen);
-        return backend;
     }
 
-    /** The sink as the pump uses it: it knows when a write to the backend is under way, and how one failed. */
+    /**
+     * The sink as the pump uses it: it tells {@link #failureBehind} when a write to the backend is
+     * under way, and records how one failed before it says the write is over.
+     */
     private final class BackendWrites extends ForwardingSink {
         BackendWrites(Sink backend) {
             super(backend);
@@ -139,14 +147,23 @@ final class DuplexRequestBody extends RequestBody {
         }
 
         private void toBackend(BackendWrite write) throws IOException {
-            writing = true;
+            synchronized (writes) {
+                writing = true;
+            }
+            IOException failure = null;
             try {
                 write.run();
             } catch (IOException e) {
-                backendWriteFailure = e;
+                failure = e;
                 throw e;
             } finally {
-                writing = false;
+                synchronized (writes) {
+                    if (failure != null) {
+                        backendWriteFailure = failure;
+                    }
+                    writing = false;
+                    writes.notifyAll();
+                }
             }
         }
     }

@@ -17,7 +17,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import okhttp3.OkHttpClient;
 import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
+import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.Request;
@@ -51,7 +53,7 @@ class BackendStopsReadingTest {
              });
              ChaosProxyServer proxy = ChaosProxyServer.builder().upstream(backend.url().toString()).resilience(settings).build().start();
              Socket client = new Socket(proxy.url().getHost(), proxy.url().getPort())) {
-            Thread uploader = new Thread(() -> upload(client), "upload-into-a-backend-that-stops-reading");
+            Thread uploader = new Thread(() -> upload(client, "POST"), "upload-into-a-backend-that-stops-reading");
             uploader.start();
             assertThat(backend.nextEvent(20)).as("the backend got the request's head").isEqualTo("head");
 
@@ -72,7 +74,7 @@ class BackendStopsReadingTest {
     /**
      * Over HTTP/2 the backend stops granting flow-control window instead (Jetty grants more only as
      * its handler reads). The proxy's write waits for a window that never comes, and the same write
-     * timeout ends it.
+     * timeout ends it, on a pooled connection too.
      */
     @Test
     void anUploadIntoAnH2cBackendThatStopsReadingEndsAsATimeout() throws Exception {
@@ -86,6 +88,10 @@ class BackendStopsReadingTest {
         backend.setHandler(new Handler.Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) throws Exception {
+                if (request.getMethod().equals("GET")) {
+                    Content.Sink.write(response, true, "warm", callback);
+                    return true;
+                }
                 headArrived.countDown();
                 testOver.await(); // reads nothing, answers nothing
                 callback.succeeded();
@@ -97,14 +103,19 @@ class BackendStopsReadingTest {
         try (ChaosProxyServer proxy = ChaosProxyServer.builder().upstream("h2c://127.0.0.1:" + connector.getLocalPort())
                      .resilience(settings).build().start();
              Socket client = new Socket(proxy.url().getHost(), proxy.url().getPort())) {
-            Thread uploader = new Thread(() -> upload(client), "upload-into-an-h2c-backend-that-stops-reading");
+            // the upload then goes on a pooled connection: its failure must not pass for a stale one
+            try (okhttp3.Response warm = new OkHttpClient().newCall(new okhttp3.Request.Builder().url(proxy.url().toString()).build()).execute()) {
+                assertThat(warm.body().string()).isEqualTo("warm");
+            }
+            // a PUT: idempotent, so a failure taken for a stale connection would be sent again
+            Thread uploader = new Thread(() -> upload(client, "PUT"), "upload-into-an-h2c-backend-that-stops-reading");
             uploader.start();
             assertThat(headArrived.await(20, TimeUnit.SECONDS)).as("the backend got the request's head").isTrue();
 
             await("the exchange ended").atMost(Duration.ofSeconds(30))
                     .until(() -> !proxy.journal().query(JournalQuery.ALL.withPath("/upload")).isEmpty());
             JournalEntry entry = proxy.journal().query(JournalQuery.ALL.withPath("/upload")).get(0);
-            assertThat(entry.attempts()).hasSize(1);
+            assertThat(entry.attempts()).as("one attempt: not sent again as if the pooled connection were stale").hasSize(1);
             assertThat(entry.attempts().get(0).error()).as("the one attempt's error").isEqualTo("timeout");
             assertThat(entry.status()).as("a failed write, not the try timer").isEqualTo(502);
             uploader.join(TimeUnit.SECONDS.toMillis(30));
@@ -116,10 +127,10 @@ class BackendStopsReadingTest {
     }
 
     /** Sends a large body as fast as the proxy takes it, until the proxy ends the exchange. */
-    private static void upload(Socket client) {
+    private static void upload(Socket client, String method) {
         try {
             OutputStream out = client.getOutputStream();
-            out.write(("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: " + BODY_BYTES + "\r\n\r\n")
+            out.write((method + " /upload HTTP/1.1\r\nHost: x\r\nContent-Length: " + BODY_BYTES + "\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             byte[] piece = new byte[64 * 1024];
             for (long sent = 0; sent < BODY_BYTES; sent += piece.length) {
