@@ -9,6 +9,7 @@ import io.chaosproxy.proxy.journal.Attempt;
 import io.chaosproxy.proxy.journal.JournalEntry;
 import io.chaosproxy.proxy.journal.JournalQuery;
 import io.chaosproxy.proxy.reliability.support.ScriptedBackend;
+import io.chaosproxy.proxy.testing.LoopbackJetty;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.Socket;
@@ -24,8 +25,6 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -80,12 +79,7 @@ class BackendStopsReadingTest {
     void anUploadIntoAnH2cBackendThatStopsReadingEndsAsATimeout() throws Exception {
         CountDownLatch testOver = new CountDownLatch(1);
         CountDownLatch headArrived = new CountDownLatch(1);
-        Server backend = new Server();
-        ServerConnector connector = new ServerConnector(backend, new HTTP2CServerConnectionFactory(new HttpConfiguration()));
-        connector.setHost("127.0.0.1");
-        connector.setPort(0);
-        backend.addConnector(connector);
-        backend.setHandler(new Handler.Abstract() {
+        LoopbackJetty backend = LoopbackJetty.start(new Handler.Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) throws Exception {
                 if (request.getMethod().equals("GET")) {
@@ -97,10 +91,9 @@ class BackendStopsReadingTest {
                 callback.succeeded();
                 return true;
             }
-        });
-        backend.start();
+        }, new HTTP2CServerConnectionFactory(new HttpConfiguration()));
         ResilienceSettings settings = ResilienceSettings.builder().tryTimeout(Duration.ofMillis(500)).maxAttempts(1).build();
-        try (ChaosProxyServer proxy = ChaosProxyServer.builder().upstream("h2c://127.0.0.1:" + connector.getLocalPort())
+        try (ChaosProxyServer proxy = ChaosProxyServer.builder().upstream("h2c://127.0.0.1:" + backend.port())
                      .resilience(settings).build().start();
              Socket client = new Socket(proxy.url().getHost(), proxy.url().getPort())) {
             // the upload then goes on a pooled connection: its failure must not pass for a stale one
@@ -122,7 +115,7 @@ class BackendStopsReadingTest {
             assertThat(uploader.isAlive()).as("the client's upload was ended too").isFalse();
         } finally {
             testOver.countDown();
-            backend.stop();
+            backend.close();
         }
     }
 

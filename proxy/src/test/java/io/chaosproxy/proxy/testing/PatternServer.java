@@ -12,8 +12,6 @@ import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.IteratingCallback;
 
@@ -22,14 +20,10 @@ import org.eclipse.jetty.util.IteratingCallback;
  * known pattern, {@code POST|PUT /digest} answers the SHA-256 and size of what it received.
  */
 public final class PatternServer implements AutoCloseable {
-    private final Server server = new Server();
-    private final ServerConnector connector = new ServerConnector(server);
+    private LoopbackJetty server;
 
     public PatternServer start() throws Exception {
-        connector.setHost("127.0.0.1");
-        connector.setPort(0);
-        server.addConnector(connector);
-        server.setHandler(new Handler.Abstract() {
+        server = LoopbackJetty.start(new Handler.Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) throws Exception {
                 String path = request.getHttpURI().getPath();
@@ -54,12 +48,11 @@ public final class PatternServer implements AutoCloseable {
                 return true;
             }
         });
-        server.start();
         return this;
     }
 
     public URI url() {
-        return URI.create("http://127.0.0.1:" + connector.getLocalPort() + "/");
+        return URI.create("http://127.0.0.1:" + server.port() + "/");
     }
 
     /** Byte i of every pattern body: a period (251, prime) that no chunk size lines up with. */
@@ -138,6 +131,6 @@ public final class PatternServer implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
-        server.stop();
+        server.close();
     }
 }
