@@ -9,6 +9,7 @@ import io.chaosproxy.faults.DropMode;
 import io.chaosproxy.faults.DropPoint;
 import io.chaosproxy.faults.FaultRule;
 import io.chaosproxy.proxy.ChaosProxyServer;
+import io.chaosproxy.proxy.testing.LoopbackJetty;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.BufferedReader;
@@ -25,7 +26,6 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -39,16 +39,13 @@ class EventStreamTest {
     private static final int EVENTS = 8;
     private static final long INTERVAL_MS = 150;
 
-    private final Server backend = new Server();
+    private LoopbackJetty backend;
     private final ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor();
     private ChaosProxyServer proxy;
 
     @BeforeEach
     void start() throws Exception {
-        ServerConnector connector = new ServerConnector(backend);
-        connector.setHost("127.0.0.1");
-        backend.addConnector(connector);
-        backend.setHandler(new Handler.Abstract() {
+        backend = LoopbackJetty.start(new Handler.Abstract() {
             @Override
             public boolean handle(Request request, Response response, Callback callback) {
                 response.getHeaders().put("Content-Type", "text/event-stream");
@@ -59,8 +56,7 @@ class EventStreamTest {
                 return true;
             }
         });
-        backend.start();
-        proxy = ChaosProxyServer.builder().upstream("http://127.0.0.1:" + connector.getLocalPort()).build().start();
+        proxy = ChaosProxyServer.builder().upstream("http://127.0.0.1:" + backend.port()).build().start();
     }
 
     /**
@@ -81,7 +77,7 @@ class EventStreamTest {
     void stop() throws Exception {
         proxy.close();
         ticker.shutdownNow();
-        backend.stop();
+        backend.close();
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.chaosproxy.proxy.protocols;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.chaosproxy.proxy.ChaosProxyServer;
+import io.chaosproxy.proxy.testing.LoopbackJetty;
 import io.chaosproxy.proxy.testing.RawHttp;
 import java.io.IOException;
 import java.net.InetSocketAddress;
@@ -41,8 +42,6 @@ import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
@@ -259,24 +258,11 @@ class RequestTrailersTest {
     private static final class RecordingBackend {
         final AtomicInteger failFirst = new AtomicInteger();
         private final BlockingQueue<Received> received = new LinkedBlockingQueue<>();
-        private final Server server = new Server();
-        private ServerConnector connector;
+        private LoopbackJetty server;
 
         void start(HandshakeCertificates tls) throws Exception {
             HttpConfiguration config = new HttpConfiguration();
-            if (tls == null) {
-                connector = new ServerConnector(server, new HttpConnectionFactory(config), new HTTP2CServerConnectionFactory(config));
-            } else {
-                SslContextFactory.Server ssl = new SslContextFactory.Server();
-                ssl.setSslContext(tls.sslContext());
-                ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory("h2", "http/1.1");
-                connector = new ServerConnector(server, new SslConnectionFactory(ssl, alpn.getProtocol()), alpn,
-                        new HTTP2ServerConnectionFactory(config), new HttpConnectionFactory(config));
-            }
-            connector.setHost("127.0.0.1");
-            connector.setPort(0);
-            server.addConnector(connector);
-            server.setHandler(new Handler.Abstract() {
+            Handler recorder = new Handler.Abstract() {
                 @Override
                 public boolean handle(Request request, Response response, Callback callback) throws Exception {
                     byte[] body = Content.Source.asInputStream(request).readAllBytes();
@@ -292,12 +278,20 @@ class RequestTrailersTest {
                     Content.Sink.write(response, true, "ok", callback);
                     return true;
                 }
-            });
-            server.start();
+            };
+            if (tls == null) {
+                server = LoopbackJetty.start(recorder, new HttpConnectionFactory(config), new HTTP2CServerConnectionFactory(config));
+            } else {
+                SslContextFactory.Server ssl = new SslContextFactory.Server();
+                ssl.setSslContext(tls.sslContext());
+                ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory("h2", "http/1.1");
+                server = LoopbackJetty.start(recorder, new SslConnectionFactory(ssl, alpn.getProtocol()), alpn,
+                        new HTTP2ServerConnectionFactory(config), new HttpConnectionFactory(config));
+            }
         }
 
         int port() {
-            return connector.getLocalPort();
+            return server.port();
         }
 
         Received take() throws InterruptedException {
@@ -307,7 +301,9 @@ class RequestTrailersTest {
         }
 
         void stop() throws Exception {
-            server.stop();
+            if (server != null) {
+                server.close();
+            }
         }
     }
 }
