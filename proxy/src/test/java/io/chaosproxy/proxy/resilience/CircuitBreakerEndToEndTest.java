@@ -11,6 +11,7 @@ import io.chaosproxy.proxy.journal.Attempt;
 import io.chaosproxy.proxy.journal.JournalEntry;
 import io.chaosproxy.proxy.journal.JournalQuery;
 import io.chaosproxy.proxy.resilience.ProxyWithBackends.Reply;
+import io.chaosproxy.proxy.testing.DeadPort;
 import io.chaosproxy.proxy.testing.RawHttp;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -90,7 +91,7 @@ class CircuitBreakerEndToEndTest {
 
     @Test
     void connectFailuresOpenTheBreakerToo() throws Exception {
-        proxy = ProxyWithBackends.start(List.of(ProxyWithBackends.deadUpstream()), List.of(),
+        proxy = ProxyWithBackends.start(List.of(DeadPort.url()), List.of(),
                 settings(2, Duration.ofSeconds(10)).build());
 
         assertThat(proxy.get("/a").status()).isEqualTo(502);

@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.chaosproxy.proxy.journal.Attempt;
 import io.chaosproxy.proxy.journal.JournalEntry;
 import io.chaosproxy.proxy.resilience.ProxyWithBackends.Reply;
+import io.chaosproxy.proxy.testing.DeadPort;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -98,7 +99,7 @@ class IdempotentRetryTest {
         MockWebServer live = new MockWebServer();
         live.start(0);
         live.enqueue(ok("fine"));
-        proxy = ProxyWithBackends.start(List.of(ProxyWithBackends.deadUpstream(), live.url("/").toString()),
+        proxy = ProxyWithBackends.start(List.of(DeadPort.url(), live.url("/").toString()),
                 List.of(live), ProxyWithBackends.quickSettings().build());
 
         Reply reply = proxy.get("/orders");

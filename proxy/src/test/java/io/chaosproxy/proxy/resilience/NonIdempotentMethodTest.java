@@ -10,6 +10,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.chaosproxy.proxy.config.ResilienceSettings;
 import io.chaosproxy.proxy.resilience.ProxyWithBackends.Reply;
+import io.chaosproxy.proxy.testing.DeadPort;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
@@ -69,7 +70,7 @@ class NonIdempotentMethodTest {
     void isNeverRetriedAfterAConnectFailure(String method) throws Exception {
         MockWebServer live = new MockWebServer();
         live.start(0);
-        proxy = ProxyWithBackends.start(List.of(ProxyWithBackends.deadUpstream(), live.url("/").toString()),
+        proxy = ProxyWithBackends.start(List.of(DeadPort.url(), live.url("/").toString()),
                 List.of(live), ProxyWithBackends.quickSettings().build());
 
         Reply reply = proxy.send(method, "/payments", body());

@@ -4,7 +4,6 @@ import io.chaosproxy.proxy.ChaosProxyServer;
 import io.chaosproxy.proxy.config.ResilienceSettings;
 import io.chaosproxy.proxy.journal.JournalEntry;
 import io.chaosproxy.proxy.journal.JournalQuery;
-import io.chaosproxy.proxy.testing.DeadPort;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -71,11 +70,6 @@ final class ProxyWithBackends implements AutoCloseable {
     /** Settings for tests: the defaults but a backoff short enough not to show in a test's run time. */
     static ResilienceSettings.Builder quickSettings() {
         return ResilienceSettings.builder().backoff(Duration.ofMillis(1), Duration.ofMillis(5));
-    }
-
-    /** A loopback URL where connecting is refused at once (see {@link DeadPort}). */
-    static String deadUpstream() {
-        return DeadPort.url();
     }
 
     MockWebServer backend(int index) {

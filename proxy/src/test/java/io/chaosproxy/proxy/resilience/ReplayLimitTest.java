@@ -9,6 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.chaosproxy.proxy.config.ResilienceSettings;
 import io.chaosproxy.proxy.resilience.ProxyWithBackends.Reply;
+import io.chaosproxy.proxy.testing.DeadPort;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockWebServer;
@@ -78,7 +79,7 @@ class ReplayLimitTest {
         MockWebServer live = new MockWebServer();
         live.start(0);
         live.enqueue(ok("stored"));
-        proxy = ProxyWithBackends.start(List.of(ProxyWithBackends.deadUpstream(), live.url("/").toString()),
+        proxy = ProxyWithBackends.start(List.of(DeadPort.url(), live.url("/").toString()),
                 List.of(live), settings());
         byte[] body = pattern(MIB);
 
