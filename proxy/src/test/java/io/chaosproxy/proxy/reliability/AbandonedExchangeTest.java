@@ -9,6 +9,7 @@ import io.chaosproxy.faults.InstalledRule;
 import io.chaosproxy.faults.Latency;
 import io.chaosproxy.faults.Target;
 import io.chaosproxy.proxy.ChaosProxyServer;
+import io.chaosproxy.proxy.config.ResilienceSettings;
 import io.chaosproxy.proxy.journal.JournalEntry;
 import io.chaosproxy.proxy.journal.JournalQuery;
 import io.chaosproxy.proxy.protocols.TestCertificates;
@@ -20,7 +21,11 @@ import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import mockwebserver3.Dispatcher;
@@ -43,7 +48,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A client that gives up while the proxy holds its request (a hang, a latency, a slow backend) is
  * noticed at once, over HTTP/1.1, HTTP/2 and TLS: the proxy's socket is closed, the exchange is
- * journaled as given up, and the request never reaches the backend afterwards. A reset ends the
+ * journaled as given up, and the request never reaches the backend afterwards (nor does the retry
+ * of a client that leaves while the proxy backs off). A reset ends the
  * exchanges its removed rules held instead of letting them go on to the backend.
  */
 @Timeout(value = 60, unit = TimeUnit.SECONDS)
@@ -56,6 +62,8 @@ class AbandonedExchangeTest {
     Path dir;
     private final CountDownLatch slowArrived = new CountDownLatch(1);
     private final CountDownLatch releaseSlow = new CountDownLatch(1);
+    /** When each attempt at a {@code /backoff/} path reached the backend ({@link System#nanoTime()}). */
+    private final Map<String, List<Long>> arrivals = new ConcurrentHashMap<>();
     private MockWebServer backend;
     private ChaosProxyServer proxy;
     private URI url;
@@ -66,6 +74,10 @@ class AbandonedExchangeTest {
         backend.setDispatcher(new Dispatcher() {
             @Override
             public MockResponse dispatch(RecordedRequest request) throws InterruptedException {
+                if (request.getTarget().startsWith("/backoff/")) {
+                    arrivals.computeIfAbsent(request.getTarget(), target -> new CopyOnWriteArrayList<>()).add(System.nanoTime());
+                    return new MockResponse.Builder().code(503).body("busy").build(); // retryable: the proxy backs off
+                }
                 if (request.getTarget().startsWith("/slow")) {
                     slowArrived.countDown();
                     releaseSlow.await(30, TimeUnit.SECONDS);
@@ -197,6 +209,37 @@ class AbandonedExchangeTest {
             }
         }
         assertOnlyTheNextRequestReachesTheBackend();
+    }
+
+    @Test
+    void aClientLeavingDuringARetryBackoffIsNoticedAndTheRetryIsNeverSent() throws Exception {
+        // each backoff is uniform in 0-3 s (full jitter): almost every client leaves well inside it
+        startProxy(ChaosProxyServer.builder().resilience(ResilienceSettings.builder()
+                .maxAttempts(3)
+                .backoff(Duration.ofSeconds(3), Duration.ofSeconds(3))
+                .retryBudget(1.0, 1000, Duration.ofSeconds(10))
+                .breakerFailures(0)
+                .build()));
+        int exchanges = 10;
+        Map<String, Long> leftAt = new HashMap<>();
+        for (int i = 0; i < exchanges; i++) {
+            String path = "/backoff/" + i;
+            try (Socket client = send("GET " + path + " HTTP/1.1\r\nHost: x\r\n\r\n")) {
+                await("the first attempt at " + path).atMost(NOTICE).until(() -> arrivals.containsKey(path));
+            }
+            leftAt.put(path, System.nanoTime());
+        }
+
+        // an exchange is journaled when it ends: a retry still pending would keep it open
+        List<JournalEntry> entries = proxy.journal().await(JournalQuery.ALL, exchanges, Duration.ofSeconds(30));
+        assertThat(entries).hasSize(exchanges).allSatisfy(entry -> assertThat(entry.error()).contains("gave up"));
+        leftAt.forEach((path, left) -> assertThat(arrivals.get(path).stream().map(arrived -> (arrived - left) / 1_000_000))
+                .as("attempts at %s, in ms after its client left", path)
+                .allSatisfy(ms -> assertThat(ms).isLessThan(500))); // the close noticed, on a loaded machine
+        // a retry goes out only when its draw (0-3 s) is shorter than the moments before the close is seen
+        long retried = arrivals.values().stream().filter(attempts -> attempts.size() > 1).count();
+        assertThat(retried).as("exchanges whose retry reached the backend").isLessThanOrEqualTo(2);
+        await("no proxy socket left in CLOSE-WAIT").atMost(NOTICE).until(() -> LocalSockets.closeWaitOn(url.getPort()) == 0);
     }
 
     private Socket send(String request) throws Exception {
