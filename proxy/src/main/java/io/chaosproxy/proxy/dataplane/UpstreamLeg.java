@@ -194,8 +194,12 @@ final class UpstreamLeg {
     /** The backoff is a scheduled task: no thread waits it out; the client leaving meanwhile is watched. */
     private void retryAfter(long backoffNanos) {
         current = null;
-        backoff = proxy.core().scheduler().schedule(this::attempt, backoffNanos, TimeUnit.NANOSECONDS);
-        exchange.watchClient(); // after the backoff is there: a client already gone cancels it at once
+        ScheduledFuture<?> waiting = proxy.core().scheduler().schedule(this::attempt, backoffNanos, TimeUnit.NANOSECONDS);
+        backoff = waiting;
+        exchange.watchClient(); // after the backoff is there: a client leaving from now on cancels it
+        if (exchange.isClientGone() && waiting.cancel(false)) {
+            giveUp(); // gone already, seen while the answered attempt was still the current one
+        }
     }
 
     private static ClientRequestBody.ClientBodyException clientBodyFailure(Throwable e) {
