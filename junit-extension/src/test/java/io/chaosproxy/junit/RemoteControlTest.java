@@ -11,9 +11,9 @@ import io.chaosproxy.proxy.ChaosProxyServer;
 import io.chaosproxy.proxy.config.HostPort;
 import io.chaosproxy.proxy.config.ProxySpec;
 import io.chaosproxy.proxy.journal.JournalEntry;
+import io.chaosproxy.testing.DeadPort;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -192,13 +192,10 @@ class RemoteControlTest {
                 .hasMessageContaining("check the token");
         assertThatThrownBy(() -> ChaosProxy.remote(server.controlUrl()).url())
                 .hasMessageContaining("this proxy needs a token");
-        int unused;
-        try (ServerSocket socket = new ServerSocket(0)) {
-            unused = socket.getLocalPort();
-        }
-        assertThatThrownBy(() -> ChaosProxy.remote(URI.create("http://127.0.0.1:" + unused)).reset())
+        String nobody = DeadPort.url(); // refuses every connection, and no other server can take it
+        assertThatThrownBy(() -> ChaosProxy.remote(URI.create(nobody)).reset())
                 .isInstanceOf(UncheckedIOException.class)
-                .hasMessageStartingWith("cannot reach the chaos-proxy control API at http://127.0.0.1:" + unused + "/ (POST /reset)");
+                .hasMessageStartingWith("cannot reach the chaos-proxy control API at " + nobody + " (POST /reset)");
         assertThatThrownBy(() -> ChaosProxy.remote(URI.create("ftp://127.0.0.1")))
                 .isInstanceOf(IllegalArgumentException.class);
     }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.chaosproxy.proxy.config.ResilienceSettings;
-import io.chaosproxy.proxy.testing.DeadPort;
+import io.chaosproxy.testing.DeadPort;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.chaosproxy.proxy.ChaosProxyServer;
 import io.chaosproxy.proxy.config.ResilienceSettings;
-import io.chaosproxy.proxy.testing.DeadPort;
+import io.chaosproxy.testing.DeadPort;
 import io.chaosproxy.proxy.testing.RawHttp;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;

@@ -17,7 +17,7 @@ import io.chaosproxy.proxy.ChaosProxyServer;
 import io.chaosproxy.proxy.config.ProxySpec;
 import io.chaosproxy.proxy.journal.JournalEntry;
 import io.chaosproxy.proxy.journal.JournalQuery;
-import io.chaosproxy.proxy.testing.DeadPort;
+import io.chaosproxy.testing.DeadPort;
 import io.chaosproxy.proxy.testing.RawHttp;
 import java.net.Socket;
 import java.net.URI;

@@ -11,7 +11,7 @@ import io.chaosproxy.proxy.journal.Attempt;
 import io.chaosproxy.proxy.journal.JournalEntry;
 import io.chaosproxy.proxy.journal.JournalQuery;
 import io.chaosproxy.proxy.resilience.ProxyWithBackends.Reply;
-import io.chaosproxy.proxy.testing.DeadPort;
+import io.chaosproxy.testing.DeadPort;
 import io.chaosproxy.proxy.testing.RawHttp;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

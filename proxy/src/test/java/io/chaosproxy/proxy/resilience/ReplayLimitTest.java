@@ -9,7 +9,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.chaosproxy.proxy.config.ResilienceSettings;
 import io.chaosproxy.proxy.resilience.ProxyWithBackends.Reply;
-import io.chaosproxy.proxy.testing.DeadPort;
+import io.chaosproxy.testing.DeadPort;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import mockwebserver3.MockWebServer;

@@ -1,4 +1,4 @@
-package io.chaosproxy.proxy.testing;
+package io.chaosproxy.testing;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
