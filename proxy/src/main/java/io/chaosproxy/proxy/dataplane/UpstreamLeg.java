@@ -71,8 +71,8 @@ final class UpstreamLeg {
             ScheduledFuture<?> waiting = backoff;
             if (attempt != null) {
                 attempt.attempt.abandon();
-            } else if (waiting != null && waiting.cancel(false)) {
-                giveUp(); // in a backoff: the next attempt will not be made
+            } else {
+                cancelBackoff(waiting);
             }
         });
         attempt();
@@ -197,8 +197,15 @@ final class UpstreamLeg {
         ScheduledFuture<?> waiting = proxy.core().scheduler().schedule(this::attempt, backoffNanos, TimeUnit.NANOSECONDS);
         backoff = waiting;
         exchange.watchClient(); // after the backoff is there: a client leaving from now on cancels it
-        if (exchange.isClientGone() && waiting.cancel(false)) {
-            giveUp(); // gone already, seen while the answered attempt was still the current one
+        if (exchange.isClientGone()) {
+            cancelBackoff(waiting); // gone already, seen while the answered attempt was still the current one
+        }
+    }
+
+    /** The client left during a backoff: the next attempt will not be made. Whoever cancels first gives up. */
+    private void cancelBackoff(ScheduledFuture<?> waiting) {
+        if (waiting != null && waiting.cancel(false)) {
+            giveUp();
         }
     }
 
