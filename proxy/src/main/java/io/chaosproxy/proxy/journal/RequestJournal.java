@@ -11,7 +11,7 @@ import java.util.List;
 public final class RequestJournal {
     public static final int DEFAULT_CAPACITY = 10_000;
 
-    private final JournalEntry[] ring;
+    private final PackedEntry[] ring; // packed: see PackedEntry for why
     private long written; // entries recorded since the last clear
     private int waiters;  // threads in await(): only they need waking, not every record
     private java.time.Instant clearedAt = java.time.Instant.MIN;
@@ -20,7 +20,7 @@ public final class RequestJournal {
         if (capacity < 1) {
             throw new IllegalArgumentException("journal capacity must be >= 1, got " + capacity);
         }
-        this.ring = new JournalEntry[capacity];
+        this.ring = new PackedEntry[capacity];
     }
 
     public synchronized void record(JournalEntry entry) {
@@ -29,7 +29,7 @@ public final class RequestJournal {
             // began before the last clear (a test's straggler): it belongs to no one's journal now
             return;
         }
-        ring[(int) (written % ring.length)] = entry;
+        ring[(int) (written % ring.length)] = PackedEntry.pack(entry);
         written++;
         if (waiters > 0) {
             notifyAll();
@@ -57,18 +57,9 @@ public final class RequestJournal {
     }
 
     public List<JournalEntry> query(JournalQuery query) {
-        PathGlob glob = query.path() == null ? null : PathGlob.compile(query.path());
-        List<JournalEntry> held = snapshot();
-        List<JournalEntry> matching = new ArrayList<>();
-        for (JournalEntry entry : held) {
-            if (matches(entry, query, glob)) {
-                matching.add(entry);
-            }
-        }
-        if (query.limit() != null && matching.size() > query.limit()) {
-            return List.copyOf(matching.subList(matching.size() - query.limit(), matching.size()));
-        }
-        return matching;
+        List<PackedEntry> matching = matching(query);
+        int from = query.limit() == null ? 0 : Math.max(0, matching.size() - query.limit());
+        return unpack(matching.subList(from, matching.size()));
     }
 
     /**
@@ -77,11 +68,13 @@ public final class RequestJournal {
      */
     public List<JournalEntry> await(JournalQuery query, int count, java.time.Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
+        JournalQuery all = query.withLimit(null);
         while (true) {
-            List<JournalEntry> found = query(query.withLimit(null));
+            // counted packed, unpacked once at the end: a loaded proxy wakes this loop at every record
+            List<PackedEntry> found = matching(all);
             long left = deadline - System.nanoTime();
             if (found.size() >= count || left <= 0) {
-                return found;
+                return unpack(found);
             }
             synchronized (this) {
                 // record() notifies; the short cap covers an entry recorded between query and wait
@@ -95,9 +88,28 @@ public final class RequestJournal {
         }
     }
 
-    private synchronized List<JournalEntry> snapshot() {
+    private List<PackedEntry> matching(JournalQuery query) {
+        PathGlob glob = query.path() == null ? null : PathGlob.compile(query.path());
+        List<PackedEntry> matching = new ArrayList<>();
+        for (PackedEntry entry : snapshot()) {
+            if (matches(entry, query, glob)) {
+                matching.add(entry);
+            }
+        }
+        return matching;
+    }
+
+    private static List<JournalEntry> unpack(List<PackedEntry> packed) {
+        List<JournalEntry> out = new ArrayList<>(packed.size());
+        for (PackedEntry entry : packed) {
+            out.add(entry.unpack());
+        }
+        return out;
+    }
+
+    private synchronized List<PackedEntry> snapshot() {
         int held = (int) Math.min(written, ring.length);
-        List<JournalEntry> out = new ArrayList<>(held);
+        List<PackedEntry> out = new ArrayList<>(held);
         long first = written - held;
         for (long i = first; i < written; i++) {
             out.add(ring[(int) (i % ring.length)]);
@@ -105,7 +117,7 @@ public final class RequestJournal {
         return out;
     }
 
-    private static boolean matches(JournalEntry entry, JournalQuery query, PathGlob glob) {
+    private static boolean matches(PackedEntry entry, JournalQuery query, PathGlob glob) {
         if (query.proxy() != null && !query.proxy().equals(entry.proxy())) {
             return false;
         }

@@ -1,0 +1,86 @@
+package io.chaosproxy.proxy.journal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.chaosproxy.proxy.tracing.RequestIds;
+import java.time.Instant;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+class PackedEntryTest {
+    private static final Instant STARTED = Instant.ofEpochSecond(1_796_000_000L, 123_456_789);
+    private static final String TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
+    private static final Attempt ANSWERED = new Attempt("http://127.0.0.1:9000", 200, null, 3);
+
+    private static JournalEntry exchange(String requestId, String traceId, List<Attempt> attempts) {
+        return new JournalEntry(requestId, "default", "GET", "/orders/1", 200, List.of(), attempts, 4, STARTED,
+                null, null, traceId, null, null);
+    }
+
+    static Stream<JournalEntry> commonExchanges() {
+        return Stream.of(
+                exchange(RequestIds.generate(), TRACE, List.of(ANSWERED)),
+                exchange("ffffffff-ffff-ffff-ffff-ffffffffffff", "ffffffffffffffffffffffffffffffff", List.of(ANSWERED)),
+                exchange("00000000-0000-0000-0000-000000000000", "00000000000000000000000000000001", List.of(ANSWERED)),
+                exchange(RequestIds.generate(), null, List.of(ANSWERED)),
+                exchange(RequestIds.generate(), TRACE, List.of()),
+                exchange(RequestIds.generate(), TRACE, List.of(new Attempt("http://b:1", null, "connect refused", 0))),
+                new JournalEntry(RequestIds.generate(), "orders", "POST", "/pay?x=%C3%A9", null, List.of("latency-1", "error-2"),
+                        List.of(ANSWERED), 1_250, STARTED, "outage (phase 2)", "dropped: reset", TRACE, null, null),
+                new JournalEntry(RequestIds.generate(), "grpc", "POST", "/pkg.Service/Call", 200, List.of(), List.of(ANSWERED),
+                        0, Instant.EPOCH, null, null, TRACE, 14, null),
+                new JournalEntry(RequestIds.generate(), "default", null, null, null, List.of(), List.of(), 0, STARTED,
+                        null, "client gave up", null, null, null));
+    }
+
+    @ParameterizedTest
+    @MethodSource("commonExchanges")
+    void aCommonExchangeIsPackedIntoOneObjectAndUnpacksEqual(JournalEntry entry) {
+        PackedEntry packed = PackedEntry.pack(entry);
+
+        assertThat(packed).isInstanceOf(PackedEntry.Compact.class);
+        assertThat(packed.unpack()).isEqualTo(entry);
+        assertThat(packed.proxy()).isEqualTo(entry.proxy());
+        assertThat(packed.method()).isEqualTo(entry.method());
+        assertThat(packed.path()).isEqualTo(entry.path());
+        assertThat(packed.status()).isEqualTo(entry.status());
+        assertThat(packed.faults()).isEqualTo(entry.faults());
+    }
+
+    static Stream<JournalEntry> everythingElse() {
+        return Stream.of(
+                exchange("order-42", TRACE, List.of(ANSWERED)), // the client's own X-Request-Id
+                exchange(RequestIds.generate().toUpperCase(), TRACE, List.of(ANSWERED)),
+                exchange("0af7651916cd43dd8448eb211c80319c", TRACE, List.of(ANSWERED)), // hex, but not in UUID form
+                exchange(RequestIds.generate(), "4BF92F3577B34DA6A3CE929D0E0E4736", List.of(ANSWERED)),
+                exchange(RequestIds.generate(), "short", List.of(ANSWERED)),
+                exchange(RequestIds.generate(), TRACE, List.of(new Attempt("http://a:1", 503, null, 2), ANSWERED)),
+                exchange(RequestIds.generate(), TRACE, List.of(new Attempt("http://a:1", 200, null, 2, List.of("slow-backend")))),
+                new JournalEntry("tcp-7", "postgres", List.of(), List.of(new Attempt("tcp://127.0.0.1:5432", null, null, 9)), 9,
+                        STARTED, null, null, new ConnectionRecord("tcp", "127.0.0.1:50000", "tcp://127.0.0.1:5432", 10, 20,
+                                ConnectionRecord.END_CLIENT_CLOSED)));
+    }
+
+    @ParameterizedTest
+    @MethodSource("everythingElse")
+    void anythingElseIsKeptWhole(JournalEntry entry) {
+        PackedEntry packed = PackedEntry.pack(entry);
+
+        assertThat(packed).isInstanceOf(PackedEntry.Whole.class);
+        assertThat(packed.unpack()).isSameAs(entry);
+    }
+
+    @Test
+    void theJournalGivesBackWhatItWasGivenWhicheverWayItKeptIt() {
+        RequestJournal journal = new RequestJournal(100);
+        List<JournalEntry> given = Stream.concat(commonExchanges(), everythingElse()).toList();
+        given.forEach(journal::record);
+
+        assertThat(journal.entries()).containsExactlyElementsOf(given);
+        assertThat(journal.query(JournalQuery.ALL.withProxy("orders").withFault("error-2")))
+                .containsExactly(given.get(6));
+    }
+}
