@@ -3,6 +3,7 @@
 #
 #   src/bench/run.sh [--quick] [--out FILE] [--wait-idle|--no-wait] [--pin] [--no-build] [--keep]
 #   src/bench/run.sh --profile [--quick]      a JFR profile of chaos-proxy under wrk load instead
+#   src/bench/run.sh --profile-native [--quick]   the same with async-profiler: kernel and JVM frames too
 #
 # Builds the proxy jar, fetches WireMock and MockServer with Maven, installs wrk and nginx-light
 # from Debian's packages when missing, serves fixed bodies from nginx, and measures in one run:
@@ -28,11 +29,12 @@ while [ $# -gt 0 ]; do
     --no-build) BUILD=0 ;;
     --keep) KEEP=1 ;;
     --profile) PROFILE=1 ;;
+    --profile-native) PROFILE=2 ;;
     --wait-idle) WAIT_IDLE=1 ;;
     --no-wait) WAIT_IDLE=0 ;;
     --out) OUT="${2:?--out needs a file}"; shift ;;
     --out=*) OUT="${1#--out=}" ;;
-    -h|--help) sed -n '2,14p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -70,6 +72,8 @@ WIREMOCK_GAV=org.wiremock:wiremock-standalone:3.13.2
 MOCKSERVER_GAV=org.mock-server:mockserver-netty:7.6.0:jar:jar-with-dependencies
 WIREMOCK_JAR="$CACHE/wiremock-standalone-3.13.2.jar"
 MOCKSERVER_JAR="$CACHE/mockserver-netty-7.6.0-jar-with-dependencies.jar"
+ASYNC_PROFILER_GAV=tools.profiler:async-profiler:4.1:jar:linux-x64   # --profile-native only
+ASYNC_PROFILER_JAR="async-profiler-4.1-linux-x64.jar"
 
 # ---- helpers --------------------------------------------------------------------------------
 T_START=$(date +%s)
@@ -394,6 +398,41 @@ if [ "$PROFILE" = 1 ]; then
   say "recording: $JFR"
   jfr summary "$JFR" | sed -n '1,12p'
   python3 "$BENCH/jfr_hotspots.py" "$JFR"
+  exit 0
+fi
+
+# ---- --profile-native: async-profiler under wrk load, kernel frames included -----------------
+# JFR sees neither the kernel nor where a virtual thread's time really went (its samples land on
+# the frame the thread resumes into); async-profiler samples every thread with perf_events, so
+# syscalls show up under the Java frame that made them. Loaded into the running proxy with jcmd.
+if [ "$PROFILE" = 2 ]; then
+  stamp=$(date +%Y%m%d-%H%M%S)
+  OUT_PROFILE="$CACHE/chaos-proxy-$stamp.collapsed"
+  AP_LIB="$CACHE/async-profiler/linux-x64/libasyncProfiler.so"
+  if [ ! -s "$AP_LIB" ]; then
+    fetch "$ASYNC_PROFILER_GAV" "$CACHE/$ASYNC_PROFILER_JAR"
+    mkdir -p "$CACHE/async-profiler"
+    python3 -c 'import sys, zipfile; zipfile.ZipFile(sys.argv[1]).extractall(sys.argv[2])' "$CACHE/$ASYNC_PROFILER_JAR" "$CACHE/async-profiler"
+    [ -s "$AP_LIB" ] || die "no libasyncProfiler.so in $ASYNC_PROFILER_JAR"
+  fi
+  java=$(java_of "$MAIN_JVM")
+  jcmd="$(dirname "$java")/jcmd"
+  warm=$([ "$QUICK" = 1 ] && echo 3 || echo 10)
+  # as the README runs it (launcher flags, class-data archive); DebugNonSafepoints names inlined frames
+  start_chaos_proxy chaos-proxy-native "$java" -XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints
+  progress "warm-up ${warm}s, then ${PROFILE_S}s of wrk load (1 KiB, $CONNS connections) under async-profiler; perf_event_paranoid $(cat /proc/sys/kernel/perf_event_paranoid 2>/dev/null || echo '?'); load average $(loadavg)"
+  run_wrk "$W/wrk-native-warm.txt" "http://127.0.0.1:$CP_PORT/1k" "$CONNS" "$warm"
+  # the options in quotes of their own: jcmd would read "a=b" as one of its own named arguments
+  "$jcmd" "$CP_PID" JVMTI.agent_load "$AP_LIB" '"start,event=cpu,interval=1ms,threads"' >"$W/ap-start.txt" 2>&1
+  grep -q 'return code: 0' "$W/ap-start.txt" || { cat "$W/ap-start.txt"; die "async-profiler did not start"; }
+  run_wrk "$W/wrk-native.txt" "http://127.0.0.1:$CP_PORT/1k" "$CONNS" "$PROFILE_S"
+  "$jcmd" "$CP_PID" JVMTI.agent_load "$AP_LIB" "\"stop,file=$OUT_PROFILE,collapsed\"" >"$W/ap-stop.txt" 2>&1
+  read -r rps p50 p99 err <<<"$(wrk_fields "$W/wrk-native.txt")"
+  progress "under the profiler: $rps req/s, p50 $p50 ms, p99 $p99 ms, errors $err"
+  stop_pid "$CP_PID"
+  [ -s "$OUT_PROFILE" ] || { cat "$W/ap-start.txt" "$W/ap-stop.txt"; die "no profile at $OUT_PROFILE"; }
+  say "profile: $OUT_PROFILE"
+  python3 "$BENCH/native_hotspots.py" "$OUT_PROFILE"
   exit 0
 fi
 
