@@ -98,7 +98,7 @@ final class InProcessControl implements ProxyControl {
                 return;
             }
             // Counting raw entries here, so one recorded since the query above ends the wait at once.
-            server.journal().await(query, recorded.size() + 1, Duration.ofNanos(left));
+            server.journal().awaitCount(query, recorded.size() + 1, Duration.ofNanos(left));
         }
     }
 

@@ -5,8 +5,9 @@ import java.util.List;
 
 /**
  * A journal entry as the ring holds it: the common HTTP exchange (one attempt, no faults on it,
- * ids in the proxy's own formats) as one object of numbers and shared strings, instead of the
- * dozen-odd objects of a {@link JournalEntry}.
+ * ids in the proxy's own formats) as one object of numbers and references, most of them to shared
+ * strings (the proxy's name, the method, the backend), plus its path: two or three objects instead
+ * of the fifteen or so of a {@link JournalEntry}.
  *
  * <p>Why: at 10,000 exchanges a second every entry outlives several young collections (the ring
  * holds the last 10,000), so each one is copied and then promoted, and dies in the old
@@ -43,10 +44,17 @@ sealed interface PackedEntry {
         }
         String requestId = entry.requestId();
         String traceId = entry.traceId();
-        if (!Hex.isUuid(requestId) || (traceId != null && !Hex.isTraceId(traceId))) {
+        if (!HexIds.isUuid(requestId) || (traceId != null && !HexIds.isTraceId(traceId))) {
             return new Whole(entry);
         }
+        if (isNoneValue(entry.status()) || isNoneValue(entry.grpcStatus()) || (attempt != null && isNoneValue(attempt.status()))) {
+            return new Whole(entry); // a status nobody sends, but a backend's grpc-status is whatever it wrote
+        }
         return new Compact(entry, attempt);
+    }
+
+    private static boolean isNoneValue(Integer value) {
+        return value != null && value == Compact.NONE;
     }
 
     /** An entry kept as it came. */
@@ -84,7 +92,8 @@ sealed interface PackedEntry {
 
     /** The common exchange, its per-request strings as numbers. */
     final class Compact implements PackedEntry {
-        private static final int NONE = Integer.MIN_VALUE; // a null Integer
+        /** A null Integer in an int field; pack() keeps an entry whole that holds this value itself. */
+        static final int NONE = Integer.MIN_VALUE;
 
         private final long idHigh;
         private final long idLow;
@@ -102,18 +111,18 @@ sealed interface PackedEntry {
         private final String scenario;
         private final String error;
         private final int grpcStatus;
-        private final boolean attempted;
+        private final boolean hasAttempt;
         private final String backend;   // the backend's label: shared
         private final int attemptStatus;
         private final String attemptError;
         private final long attemptMs;
 
         private Compact(JournalEntry entry, Attempt attempt) {
-            idHigh = Hex.uuidHigh(entry.requestId());
-            idLow = Hex.uuidLow(entry.requestId());
+            idHigh = HexIds.uuidHigh(entry.requestId());
+            idLow = HexIds.uuidLow(entry.requestId());
             traced = entry.traceId() != null;
-            traceHigh = traced ? Hex.parse(entry.traceId(), 0, 16) : 0;
-            traceLow = traced ? Hex.parse(entry.traceId(), 16, 32) : 0;
+            traceHigh = traced ? HexIds.parse(entry.traceId(), 0, 16) : 0;
+            traceLow = traced ? HexIds.parse(entry.traceId(), 16, 32) : 0;
             proxy = entry.proxy();
             method = entry.method();
             path = entry.path();
@@ -125,21 +134,21 @@ sealed interface PackedEntry {
             scenario = entry.scenario();
             error = entry.error();
             grpcStatus = orNone(entry.grpcStatus());
-            attempted = attempt != null;
-            backend = attempted ? attempt.backend() : null;
-            attemptStatus = attempted ? orNone(attempt.status()) : NONE;
-            attemptError = attempted ? attempt.error() : null;
-            attemptMs = attempted ? attempt.durationMs() : 0;
+            hasAttempt = attempt != null;
+            backend = hasAttempt ? attempt.backend() : null;
+            attemptStatus = hasAttempt ? orNone(attempt.status()) : NONE;
+            attemptError = hasAttempt ? attempt.error() : null;
+            attemptMs = hasAttempt ? attempt.durationMs() : 0;
         }
 
         @Override
         public JournalEntry unpack() {
-            List<Attempt> attempts = attempted
+            List<Attempt> attempts = hasAttempt
                     ? List.of(new Attempt(backend, orNull(attemptStatus), attemptError, attemptMs))
                     : List.of();
-            return new JournalEntry(Hex.uuid(idHigh, idLow), proxy, method, path, orNull(status), faults, attempts,
+            return new JournalEntry(HexIds.uuid(idHigh, idLow), proxy, method, path, orNull(status), faults, attempts,
                     durationMs, Instant.ofEpochSecond(startedSecond, startedNano), scenario, error,
-                    traced ? Hex.traceId(traceHigh, traceLow) : null, orNull(grpcStatus), null);
+                    traced ? HexIds.traceId(traceHigh, traceLow) : null, orNull(grpcStatus), null);
         }
 
         @Override
@@ -173,93 +182,6 @@ sealed interface PackedEntry {
 
         private static Integer orNull(int value) {
             return value == NONE ? null : value;
-        }
-    }
-
-    /** Lower-case hex ids to and from numbers: the formats {@code RequestIds} and W3C trace context use. */
-    final class Hex {
-        private static final char[] DIGITS = "0123456789abcdef".toCharArray();
-
-        private Hex() {}
-
-        /** 8-4-4-4-12 lower-case hex digits: the form of the ids the proxy makes. */
-        static boolean isUuid(String id) {
-            if (id == null || id.length() != 36) {
-                return false;
-            }
-            for (int i = 0; i < 36; i++) {
-                char c = id.charAt(i);
-                boolean dash = i == 8 || i == 13 || i == 18 || i == 23;
-                if (dash ? c != '-' : digit(c) < 0) {
-                    return false;
-                }
-            }
-            return true;
-        }
-
-        /** 32 lower-case hex digits: a W3C trace-id. */
-        static boolean isTraceId(String id) {
-            if (id.length() != 32) {
-                return false;
-            }
-            for (int i = 0; i < 32; i++) {
-                if (digit(id.charAt(i)) < 0) {
-                    return false;
-                }
-            }
-            return true;
-        }
-
-        static long uuidHigh(String uuid) {
-            return parse(uuid, 0, 8) << 32 | parse(uuid, 9, 13) << 16 | parse(uuid, 14, 18);
-        }
-
-        static long uuidLow(String uuid) {
-            return parse(uuid, 19, 23) << 48 | parse(uuid, 24, 36);
-        }
-
-        static String uuid(long high, long low) {
-            char[] out = new char[36];
-            put(out, 0, high >>> 32, 8);
-            out[8] = '-';
-            put(out, 9, high >>> 16, 4);
-            out[13] = '-';
-            put(out, 14, high, 4);
-            out[18] = '-';
-            put(out, 19, low >>> 48, 4);
-            out[23] = '-';
-            put(out, 24, low, 12);
-            return new String(out);
-        }
-
-        static String traceId(long high, long low) {
-            char[] out = new char[32];
-            put(out, 0, high, 16);
-            put(out, 16, low, 16);
-            return new String(out);
-        }
-
-        /** The hex digits {@code from} (inclusive) to {@code to} (exclusive), already checked, as a number. */
-        static long parse(String s, int from, int to) {
-            long value = 0;
-            for (int i = from; i < to; i++) {
-                value = value << 4 | digit(s.charAt(i));
-            }
-            return value;
-        }
-
-        private static void put(char[] out, int at, long value, int digits) {
-            for (int i = at + digits - 1; i >= at; i--) {
-                out[i] = DIGITS[(int) (value & 0xf)];
-                value >>>= 4;
-            }
-        }
-
-        private static int digit(char c) {
-            if (c >= '0' && c <= '9') {
-                return c - '0';
-            }
-            return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
         }
     }
 }

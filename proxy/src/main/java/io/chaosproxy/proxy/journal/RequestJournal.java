@@ -23,16 +23,19 @@ public final class RequestJournal {
         this.ring = new PackedEntry[capacity];
     }
 
-    public synchronized void record(JournalEntry entry) {
-        // a TCP connection belongs to whoever sees it end: a pool's connection outlives many tests
-        if (entry.startedAt().isBefore(clearedAt) && !entry.isConnection()) {
-            // began before the last clear (a test's straggler): it belongs to no one's journal now
-            return;
-        }
-        ring[(int) (written % ring.length)] = PackedEntry.pack(entry);
-        written++;
-        if (waiters > 0) {
-            notifyAll();
+    public void record(JournalEntry entry) {
+        PackedEntry packed = PackedEntry.pack(entry); // outside the lock: packing reads and parses the ids
+        synchronized (this) {
+            // a TCP connection belongs to whoever sees it end: a pool's connection outlives many tests
+            if (entry.startedAt().isBefore(clearedAt) && !entry.isConnection()) {
+                // began before the last clear (a test's straggler): it belongs to no one's journal now
+                return;
+            }
+            ring[(int) (written % ring.length)] = packed;
+            written++;
+            if (waiters > 0) {
+                notifyAll();
+            }
         }
     }
 
@@ -56,6 +59,7 @@ public final class RequestJournal {
         return query(JournalQuery.ALL);
     }
 
+    /** The matching entries, oldest first; each call unpacks them anew (equal entries, not the same objects). */
     public List<JournalEntry> query(JournalQuery query) {
         List<PackedEntry> matching = matching(query);
         int from = query.limit() == null ? 0 : Math.max(0, matching.size() - query.limit());
@@ -67,14 +71,22 @@ public final class RequestJournal {
      * matching entries either way. For tests of asynchronous services: no sleep-and-hope.
      */
     public List<JournalEntry> await(JournalQuery query, int count, java.time.Duration timeout) throws InterruptedException {
+        return unpack(awaitPacked(query.withLimit(null), count, timeout));
+    }
+
+    /** {@link #await}, for a caller that only needs to know how many match: nothing is unpacked. */
+    public int awaitCount(JournalQuery query, int count, java.time.Duration timeout) throws InterruptedException {
+        return awaitPacked(query.withLimit(null), count, timeout).size();
+    }
+
+    private List<PackedEntry> awaitPacked(JournalQuery query, int count, java.time.Duration timeout) throws InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        JournalQuery all = query.withLimit(null);
         while (true) {
-            // counted packed, unpacked once at the end: a loaded proxy wakes this loop at every record
-            List<PackedEntry> found = matching(all);
+            // counted packed: a loaded proxy wakes this loop at every record
+            List<PackedEntry> found = matching(query);
             long left = deadline - System.nanoTime();
             if (found.size() >= count || left <= 0) {
-                return unpack(found);
+                return found;
             }
             synchronized (this) {
                 // record() notifies; the short cap covers an entry recorded between query and wait

@@ -23,6 +23,7 @@ class PackedEntryTest {
     static Stream<JournalEntry> commonExchanges() {
         return Stream.of(
                 exchange(RequestIds.generate(), TRACE, List.of(ANSWERED)),
+                exchange("01234567-89ab-cdef-fedc-ba9876543210", "0123456789abcdeffedcba9876543210", List.of(ANSWERED)),
                 exchange("ffffffff-ffff-ffff-ffff-ffffffffffff", "ffffffffffffffffffffffffffffffff", List.of(ANSWERED)),
                 exchange("00000000-0000-0000-0000-000000000000", "00000000000000000000000000000001", List.of(ANSWERED)),
                 exchange(RequestIds.generate(), null, List.of(ANSWERED)),
@@ -59,6 +60,12 @@ class PackedEntryTest {
                 exchange(RequestIds.generate(), "short", List.of(ANSWERED)),
                 exchange(RequestIds.generate(), TRACE, List.of(new Attempt("http://a:1", 503, null, 2), ANSWERED)),
                 exchange(RequestIds.generate(), TRACE, List.of(new Attempt("http://a:1", 200, null, 2, List.of("slow-backend")))),
+                exchange(null, TRACE, List.of(ANSWERED)),
+                exchange("0123456789ab-cdef-fedc-ba98-76543210", TRACE, List.of(ANSWERED)), // 36 characters, dashes elsewhere
+                // the int that stands for "no status" inside a packed entry, sent for real
+                exchange(RequestIds.generate(), TRACE, List.of(new Attempt("http://a:1", Integer.MIN_VALUE, null, 2))),
+                new JournalEntry(RequestIds.generate(), "grpc", "POST", "/pkg.Service/Call", 200, List.of(), List.of(ANSWERED),
+                        0, STARTED, null, null, TRACE, Integer.MIN_VALUE, null),
                 new JournalEntry("tcp-7", "postgres", List.of(), List.of(new Attempt("tcp://127.0.0.1:5432", null, null, 9)), 9,
                         STARTED, null, null, new ConnectionRecord("tcp", "127.0.0.1:50000", "tcp://127.0.0.1:5432", 10, 20,
                                 ConnectionRecord.END_CLIENT_CLOSED)));
@@ -81,6 +88,20 @@ class PackedEntryTest {
 
         assertThat(journal.entries()).containsExactlyElementsOf(given);
         assertThat(journal.query(JournalQuery.ALL.withProxy("orders").withFault("error-2")))
-                .containsExactly(given.get(6));
+                .containsExactly(given.get(7));
+        assertThat(journal.query(JournalQuery.ALL.withStatus(200).withLimit(2)))
+                .containsExactlyElementsOf(given.stream().filter(e -> Integer.valueOf(200).equals(e.status()))
+                        .skip(given.stream().filter(e -> Integer.valueOf(200).equals(e.status())).count() - 2).toList());
+    }
+
+    @Test
+    void awaitCountCountsWhatAwaitWouldReturn() throws Exception {
+        RequestJournal journal = new RequestJournal(100);
+        commonExchanges().forEach(journal::record);
+        JournalQuery ok = JournalQuery.ALL.withStatus(200);
+
+        assertThat(journal.awaitCount(ok, 1, java.time.Duration.ZERO))
+                .isEqualTo(journal.await(ok, 1, java.time.Duration.ZERO).size())
+                .isEqualTo((int) commonExchanges().filter(e -> Integer.valueOf(200).equals(e.status())).count());
     }
 }
