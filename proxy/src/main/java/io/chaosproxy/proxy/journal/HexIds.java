@@ -1,16 +1,17 @@
 package io.chaosproxy.proxy.journal;
 
 /**
- * Lower-case hex ids to and from numbers, for {@link PackedEntry}: the UUID form of the ids
- * {@code RequestIds} makes, and W3C trace context's 32-digit trace-ids.
+ * Lower-case hex ids to and from numbers: the UUID form of the request ids the proxy makes and
+ * W3C trace context's trace-ids and parent-ids. The one codec for both sides of them: the tracing
+ * package makes and checks ids with it, and {@link PackedEntry} keeps them in the journal as numbers.
  */
-final class HexIds {
+public final class HexIds {
     private static final char[] DIGITS = "0123456789abcdef".toCharArray();
 
     private HexIds() {}
 
     /** 8-4-4-4-12 lower-case hex digits: the form of the ids the proxy makes. */
-    static boolean isUuid(String id) {
+    public static boolean isUuid(String id) {
         if (id == null || id.length() != 36) {
             return false;
         }
@@ -25,12 +26,14 @@ final class HexIds {
     }
 
     /** 32 lower-case hex digits: a W3C trace-id. */
-    static boolean isTraceId(String id) {
-        if (id.length() != 32) {
-            return false;
-        }
-        for (int i = 0; i < 32; i++) {
-            if (digit(id.charAt(i)) < 0) {
+    public static boolean isTraceId(String id) {
+        return id.length() == 32 && isLowerHex(id);
+    }
+
+    /** Only the digits 0-9 and a-f (true for an empty string). */
+    public static boolean isLowerHex(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (digit(s.charAt(i)) < 0) {
                 return false;
             }
         }
@@ -45,7 +48,8 @@ final class HexIds {
         return parse(uuid, 19, 23) << 48 | parse(uuid, 24, 36);
     }
 
-    static String uuid(long high, long low) {
+    /** The UUID form of 128 bits, {@code high} first. */
+    public static String uuid(long high, long low) {
         char[] out = new char[36];
         put(out, 0, high >>> 32, 8);
         out[8] = '-';
@@ -59,10 +63,18 @@ final class HexIds {
         return new String(out);
     }
 
-    static String traceId(long high, long low) {
+    /** A 32-digit trace-id of 128 bits, {@code high} first. */
+    public static String traceId(long high, long low) {
         char[] out = new char[32];
         put(out, 0, high, 16);
         put(out, 16, low, 16);
+        return new String(out);
+    }
+
+    /** The low {@code digits} hex digits of {@code value}, zero-padded: a 16-digit parent-id, say. */
+    public static String hex(long value, int digits) {
+        char[] out = new char[digits];
+        put(out, 0, value, digits);
         return new String(out);
     }
 

@@ -1,5 +1,6 @@
 package io.chaosproxy.proxy.tracing;
 
+import io.chaosproxy.proxy.journal.HexIds;
 import java.util.concurrent.ThreadLocalRandom;
 
 /** Keeps a client's {@code X-Request-Id} when it is valid, otherwise makes a new one. */
@@ -8,8 +9,6 @@ public final class RequestIds {
 
     /** Long enough for any id scheme in use (UUIDs, ULIDs, prefixed ids); short enough to log. */
     static final int MAX_LENGTH = 200;
-
-    private static final char[] HEX = "0123456789abcdef".toCharArray();
 
     private RequestIds() {}
 
@@ -35,27 +34,6 @@ public final class RequestIds {
     /** A random 128-bit id in UUID form; random rather than sequential so ids never collide across runs. */
     public static String generate() {
         ThreadLocalRandom random = ThreadLocalRandom.current();
-        long high = random.nextLong();
-        long low = random.nextLong();
-        char[] out = new char[36];
-        int pos = 0;
-        for (int i = 0; i < 32; i++) {
-            if (i == 8 || i == 12 || i == 16 || i == 20) {
-                out[pos++] = '-';
-            }
-            long word = i < 16 ? high : low;
-            int shift = (15 - (i % 16)) * 4;
-            out[pos++] = HEX[(int) ((word >>> shift) & 0xf)];
-        }
-        return new String(out);
-    }
-
-    static String hex(long value, int digits) {
-        char[] out = new char[digits];
-        for (int i = digits - 1; i >= 0; i--) {
-            out[i] = HEX[(int) (value & 0xf)];
-            value >>>= 4;
-        }
-        return new String(out);
+        return HexIds.uuid(random.nextLong(), random.nextLong());
     }
 }

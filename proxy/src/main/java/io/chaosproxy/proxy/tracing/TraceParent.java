@@ -1,5 +1,6 @@
 package io.chaosproxy.proxy.tracing;
 
+import io.chaosproxy.proxy.journal.HexIds;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -26,7 +27,7 @@ public record TraceParent(String traceId, String parentId, String flags) {
             return null;
         }
         String version = value.substring(0, 2);
-        if (!isLowerHex(version) || version.equals("ff") || (version.equals("00") && value.length() != 55)) {
+        if (!HexIds.isLowerHex(version) || version.equals("ff") || (version.equals("00") && value.length() != 55)) {
             return null;
         }
         if (value.charAt(2) != '-' || value.charAt(35) != '-' || value.charAt(52) != '-') {
@@ -35,7 +36,7 @@ public record TraceParent(String traceId, String parentId, String flags) {
         String traceId = value.substring(3, 35);
         String parentId = value.substring(36, 52);
         String flags = value.substring(53, 55);
-        if (!isLowerHex(traceId) || !isLowerHex(parentId) || !isLowerHex(flags)
+        if (!HexIds.isLowerHex(traceId) || !HexIds.isLowerHex(parentId) || !HexIds.isLowerHex(flags)
                 || traceId.equals(ZERO_TRACE_ID) || parentId.equals(ZERO_PARENT_ID)) {
             return null;
         }
@@ -47,7 +48,7 @@ public record TraceParent(String traceId, String parentId, String flags) {
         ThreadLocalRandom random = ThreadLocalRandom.current();
         String traceId;
         do {
-            traceId = RequestIds.hex(random.nextLong(), 16) + RequestIds.hex(random.nextLong(), 16);
+            traceId = HexIds.traceId(random.nextLong(), random.nextLong());
         } while (traceId.equals(ZERO_TRACE_ID));
         return new TraceParent(traceId, newParentId(), "01");
     }
@@ -64,18 +65,8 @@ public record TraceParent(String traceId, String parentId, String flags) {
     private static String newParentId() {
         String id;
         do {
-            id = RequestIds.hex(ThreadLocalRandom.current().nextLong(), 16);
+            id = HexIds.hex(ThreadLocalRandom.current().nextLong(), 16);
         } while (id.equals(ZERO_PARENT_ID));
         return id;
-    }
-
-    private static boolean isLowerHex(String s) {
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) {
-                return false;
-            }
-        }
-        return true;
     }
 }
