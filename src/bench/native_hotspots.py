@@ -16,9 +16,10 @@ import collections
 import re
 import sys
 
+from jfr_hotspots import table  # the same tables as the JFR summary
+
 OWN = "io/chaosproxy/"
 JAVA_FRAME = re.compile(r"^[\w$]+(/[\w$]+)+\.[\w$<>]+")
-LIBRARY_PREFIX = re.compile(r"^(java/|jdk/|sun/|kotlin/)")
 
 
 def kind(frame):
@@ -30,12 +31,6 @@ def kind(frame):
 def thread_group(name):
     name = name.strip("[]").split(" tid=")[0]
     return re.sub(r"(?<=[-#])\d+|\d+$", "N", name)  # pool numbers, not "C2"
-
-
-def show(title, counter, total, top):
-    print(f"\n{title}")
-    for key, count in counter.most_common(top):
-        print(f"  {100.0 * count / total:5.1f}%  {count:7d}  {key}")
 
 
 def main(path, top):
@@ -71,12 +66,12 @@ def main(path, top):
     if total == 0:
         sys.exit(f"{path}: no samples")
     print(f"{total} CPU samples")
-    show("Samples per thread group:", threads, total, top)
-    show("Where the CPU is (the sample's own frame): kernel, JVM and native libraries, Java code:", kinds, total, 3)
-    show("Kernel time by the Java frame that entered the kernel [and the native function that did]:",
+    table("Samples per thread group:", threads, total, top)
+    table("Where the CPU is (the sample's own frame): kernel, JVM and native libraries, Java code:", kinds, total, 3)
+    table("Kernel time by the Java frame that entered the kernel [and the native function that did]:",
          kernel_by_caller, total, top)
-    show("Hottest frames, self time:", self_time, total, top)
-    show("chaos-proxy frames, inclusive (on the stack):", own_inclusive, total, top)
+    table("Hottest frames, self time:", self_time, total, top)
+    table("chaos-proxy frames, inclusive (on the stack):", own_inclusive, total, top)
 
 
 if __name__ == "__main__":

@@ -377,11 +377,20 @@ start_chaos_proxy() {
   started "$name" "http://127.0.0.1:$CP_PORT/1k" "$CP_PID" "$t0"
 }
 
+# ---- --profile and --profile-native: what both share ----------------------------------------
+if [ "$PROFILE" != 0 ]; then
+  stamp=$(date +%Y%m%d-%H%M%S)
+  warm=$([ "$QUICK" = 1 ] && echo 3 || echo 10)
+fi
+# under_profiler WRK_OUTPUT: the load's own figures, to read the profile against
+under_profiler() {
+  read -r rps p50 p99 err _ <<<"$(wrk_fields "$1")"
+  progress "under the profiler: $rps req/s, p50 $p50 ms, p99 $p99 ms, errors $err"
+}
+
 # ---- --profile: JFR under wrk load, then the hot spots ---------------------------------------
 if [ "$PROFILE" = 1 ]; then
-  stamp=$(date +%Y%m%d-%H%M%S)
   JFR="$CACHE/chaos-proxy-$stamp.jfr"
-  warm=$([ "$QUICK" = 1 ] && echo 3 || echo 10)
   # no class-data archive: a run that writes one has JFR disabled, and warm code is what is profiled
   export CHAOS_PROXY_CACHE_DIR=/nonexistent
   # DebugNonSafepoints: samples name the inlined method they are in, not the nearest safepoint's
@@ -390,8 +399,7 @@ if [ "$PROFILE" = 1 ]; then
   run_wrk "$W/wrk-jfr-warm.txt" "http://127.0.0.1:$CP_PORT/1k" "$CONNS" "$warm"
   sleep 2
   run_wrk "$W/wrk-jfr.txt" "http://127.0.0.1:$CP_PORT/1k" "$CONNS" "$((PROFILE_S + 2))"
-  read -r rps p50 p99 err <<<"$(wrk_fields "$W/wrk-jfr.txt")"
-  progress "under the profiler: $rps req/s, p50 $p50 ms, p99 $p99 ms, errors $err"
+  under_profiler "$W/wrk-jfr.txt"
   for _ in $(seq 1 100); do [ -s "$JFR" ] && break; sleep 0.2; done
   stop_pid "$CP_PID"
   [ -s "$JFR" ] || die "no recording at $JFR"
@@ -406,7 +414,6 @@ fi
 # the frame the thread resumes into); async-profiler samples every thread with perf_events, so
 # syscalls show up under the Java frame that made them. Loaded into the running proxy with jcmd.
 if [ "$PROFILE" = 2 ]; then
-  stamp=$(date +%Y%m%d-%H%M%S)
   OUT_PROFILE="$CACHE/chaos-proxy-$stamp.collapsed"
   AP_LIB="$CACHE/async-profiler/linux-x64/libasyncProfiler.so"
   if [ ! -s "$AP_LIB" ]; then
@@ -417,7 +424,6 @@ if [ "$PROFILE" = 2 ]; then
   fi
   java=$(java_of "$MAIN_JVM")
   jcmd="$(dirname "$java")/jcmd"
-  warm=$([ "$QUICK" = 1 ] && echo 3 || echo 10)
   # as the README runs it (launcher flags, class-data archive); DebugNonSafepoints names inlined frames
   start_chaos_proxy chaos-proxy-native "$java" -XX:+UnlockDiagnosticVMOptions -XX:+DebugNonSafepoints
   progress "warm-up ${warm}s, then ${PROFILE_S}s of wrk load (1 KiB, $CONNS connections) under async-profiler; perf_event_paranoid $(cat /proc/sys/kernel/perf_event_paranoid 2>/dev/null || echo '?'); load average $(loadavg)"
@@ -427,8 +433,7 @@ if [ "$PROFILE" = 2 ]; then
   grep -q 'return code: 0' "$W/ap-start.txt" || { cat "$W/ap-start.txt"; die "async-profiler did not start"; }
   run_wrk "$W/wrk-native.txt" "http://127.0.0.1:$CP_PORT/1k" "$CONNS" "$PROFILE_S"
   "$jcmd" "$CP_PID" JVMTI.agent_load "$AP_LIB" "\"stop,file=$OUT_PROFILE,collapsed\"" >"$W/ap-stop.txt" 2>&1
-  read -r rps p50 p99 err <<<"$(wrk_fields "$W/wrk-native.txt")"
-  progress "under the profiler: $rps req/s, p50 $p50 ms, p99 $p99 ms, errors $err"
+  under_profiler "$W/wrk-native.txt"
   stop_pid "$CP_PID"
   [ -s "$OUT_PROFILE" ] || { cat "$W/ap-start.txt" "$W/ap-stop.txt"; die "no profile at $OUT_PROFILE"; }
   say "profile: $OUT_PROFILE"
