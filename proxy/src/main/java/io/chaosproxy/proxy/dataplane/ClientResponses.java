@@ -57,7 +57,7 @@ final class ClientResponses {
         // Recorded before the write: once the client holds the whole answer, a test that reads the
         // journal must find it there (and in request order).
         exchange.complete(status, error);
-        response.write(true, ByteBuffer.wrap(body), Callback.from(
+        exchange.writeToClient(true, ByteBuffer.wrap(body), Callback.from(
                 exchange.clientCallback::succeeded,
                 failure -> exchange.clientCallback.failed(new DroppedConnection("client gone: " + failure.getMessage()))));
     }

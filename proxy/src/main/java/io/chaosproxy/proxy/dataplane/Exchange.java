@@ -9,6 +9,7 @@ import io.chaosproxy.proxy.tracing.RequestIds;
 import io.chaosproxy.proxy.tracing.TraceParent;
 import io.chaosproxy.proxy.dataplane.transport.ClientConnections;
 import java.io.InputStream;
+import java.nio.ByteBuffer;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -99,6 +100,16 @@ final class Exchange implements UpstreamAttempt.Owner {
         String rawPath = clientRequest.getHttpURI().getPath();
         this.path = rawPath == null || rawPath.isEmpty() ? "/" : rawPath;
         this.query = clientRequest.getHttpURI().getQuery();
+    }
+
+    /**
+     * Every write of the answer goes through here: it first tells the client connection's idle
+     * timer that there is activity (see {@link ClientConnections#markActive}), so a write after a
+     * long wait on the backend is not taken for a client that stopped reading.
+     */
+    void writeToClient(boolean last, ByteBuffer bytes, Callback callback) {
+        ClientConnections.markActive(clientRequest);
+        proxyToClientResponse.write(last, bytes, callback);
     }
 
     // ---- RequestFacts: what fault rules match on ----

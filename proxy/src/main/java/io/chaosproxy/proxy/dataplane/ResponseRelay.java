@@ -127,7 +127,7 @@ final class ResponseRelay extends IteratingCallback {
                 if (!exchange.proxyToClientResponse.isCommitted()) {
                     // after-headers (or mid-body after 0 bytes): the client gets the status and
                     // headers first, then loses the connection
-                    exchange.proxyToClientResponse.write(false, ByteBuffer.allocate(0), this);
+                    exchange.writeToClient(false, ByteBuffer.allocate(0), this);
                     return Action.SCHEDULED;
                 }
                 dropNow();
@@ -146,7 +146,7 @@ final class ResponseRelay extends IteratingCallback {
             takeTrailers();
             lastWritten = true;
             recordDelivered(); // the client cannot finish before this last write
-            exchange.proxyToClientResponse.write(true, ByteBuffer.allocate(0), this);
+            exchange.writeToClient(true, ByteBuffer.allocate(0), this);
             return Action.SCHEDULED;
         }
         sent += n;
@@ -162,7 +162,7 @@ final class ResponseRelay extends IteratingCallback {
             long dueNanos = throttleStartNanos + Pacing.nanosFor(sent, bytesPerSecond);
             pauseNanos = Math.max(0, dueNanos - System.nanoTime());
         }
-        exchange.proxyToClientResponse.write(last, ByteBuffer.wrap(chunk, 0, n), this);
+        exchange.writeToClient(last, ByteBuffer.wrap(chunk, 0, n), this);
         return Action.SCHEDULED;
     }
 
@@ -177,7 +177,7 @@ final class ResponseRelay extends IteratingCallback {
      */
     private Action stallNow() {
         if (!exchange.proxyToClientResponse.isCommitted()) {
-            exchange.proxyToClientResponse.write(false, ByteBuffer.allocate(0), this);
+            exchange.writeToClient(false, ByteBuffer.allocate(0), this);
             return Action.SCHEDULED;
         }
         stallOver = true;

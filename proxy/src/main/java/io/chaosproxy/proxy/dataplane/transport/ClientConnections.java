@@ -11,6 +11,7 @@ import org.eclipse.jetty.http2.HTTP2Connection;
 import org.eclipse.jetty.http2.HTTP2Stream;
 import org.eclipse.jetty.http2.frames.ResetFrame;
 import org.eclipse.jetty.io.EndPoint;
+import org.eclipse.jetty.io.IdleTimeout;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.util.Callback;
@@ -65,6 +66,44 @@ public final class ClientConnections {
         return null;
     }
 
+    /**
+     * Tells the idle timer of the request's connection (HTTP/1.1, every layer down to the socket)
+     * or stream (HTTP/2) that there is activity now. Call it just before writing to the client.
+     *
+     * <p>Why: Jetty fails a write that is pending when the idle timeout fires, and it reckons
+     * idleness from the last read or write. After the proxy has waited on its backend (a quiet
+     * event stream, a slow answer, a latency rule) the connection has been silent a while, so a
+     * check that lands between the write being registered and its bytes reaching the socket
+     * (microseconds, or milliseconds on a loaded machine) used to cut a healthy response. A
+     * write that stays pending for a whole idle timeout (a client that stopped reading) is
+     * still failed.
+     */
+    public static void markActive(Request request) {
+        HTTP2Stream stream = isMultiplexed(request) ? stream(request) : null;
+        if (stream != null) {
+            stream.notIdle();
+        } else if (socketEndPoint(request.getConnectionMetaData().getConnection().getEndPoint()) instanceof IdleTimeout timer) {
+            timer.notIdle(); // the socket's endpoint keeps the time; TLS's endpoint above it asks the socket's
+        }
+    }
+
+    /**
+     * True when the connection of {@code endPoint} has seen no activity for a whole idle timeout,
+     * looking now: Jetty's idle check decides on what it read a moment earlier.
+     */
+    public static boolean isIdleNow(EndPoint endPoint) {
+        return !(socketEndPoint(endPoint) instanceof IdleTimeout timer) || timer.getIdleFor() >= timer.getIdleTimeout();
+    }
+
+    /** The endpoint that owns the socket: the one under TLS's, if any. */
+    private static EndPoint socketEndPoint(EndPoint endPoint) {
+        EndPoint socketEndPoint = endPoint;
+        while (socketEndPoint.getTransport() instanceof EndPoint under) {
+            socketEndPoint = under;
+        }
+        return socketEndPoint;
+    }
+
     /** Ends the whole client connection: with a TCP RST when {@code reset}, else with a FIN. */
     public static void closeConnection(Request request, boolean reset) {
         EndPoint endPoint = request.getConnectionMetaData().getConnection().getEndPoint();
@@ -81,10 +120,7 @@ public final class ClientConnections {
      * would make a cut-short body look complete; so the endpoint under it is closed instead.
      */
     public static void resetNow(EndPoint endPoint) {
-        EndPoint socketEndPoint = endPoint;
-        while (socketEndPoint.getTransport() instanceof EndPoint under) {
-            socketEndPoint = under;
-        }
+        EndPoint socketEndPoint = socketEndPoint(endPoint);
         if (socketEndPoint.isOpen() && socketEndPoint.getTransport() instanceof SocketChannel channel) {
             try {
                 channel.setOption(StandardSocketOptions.SO_LINGER, 0);

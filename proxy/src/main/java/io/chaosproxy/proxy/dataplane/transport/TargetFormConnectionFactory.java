@@ -30,8 +30,9 @@ import org.eclipse.jetty.util.thread.Scheduler;
  * a request has arrived, the rest of its head must follow within the deadline, or the client is
  * answered 408 and the connection closed. A connection idle between requests is the idle timeout's business, not this one's.
  *
- * <p>The drain: during a graceful stop, an exchange in progress is not cut by Jetty's one-second
- * shutdown idle timeout ({@link TargetFormConnection#onIdleExpired}).
+ * <p>The idle timeout ({@link TargetFormConnection#onIdleExpired}): during a graceful stop, an
+ * exchange in progress is not cut by Jetty's one-second shutdown idle timeout; and a timeout whose
+ * check was overtaken by a write that just began does not fail that write.
  */
 public final class TargetFormConnectionFactory extends HttpConnectionFactory {
     private final long headDeadlineMillis;
@@ -87,8 +88,14 @@ public final class TargetFormConnectionFactory extends HttpConnectionFactory {
          */
         @Override
         public boolean onIdleExpired(TimeoutException timeout) {
-            if (getConnector() instanceof AbstractConnector connector && connector.isShutdown()
-                    && getHttpChannel().getRequest() != null) {
+            boolean exchangeInProgress = getHttpChannel().getRequest() != null;
+            if (getConnector() instanceof AbstractConnector connector && connector.isShutdown() && exchangeInProgress) {
+                return false;
+            }
+            if (exchangeInProgress && !ClientConnections.isIdleNow(getEndPoint())) {
+                // Stale: the check measured idleness before a write began (see
+                // ClientConnections.markActive), and Jetty fails any write pending when a timeout
+                // comes. Not idle, then: Jetty looks again after a whole idle timeout.
                 return false;
             }
             return super.onIdleExpired(timeout);
