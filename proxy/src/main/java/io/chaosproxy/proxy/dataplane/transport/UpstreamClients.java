@@ -57,6 +57,11 @@ public final class UpstreamClients implements AutoCloseable {
                 .connectionPool(new ConnectionPool(MAX_IDLE_CONNECTIONS, 5, TimeUnit.MINUTES))
                 // OkHttp would silently replay a POST on a stale pooled connection: retries are ours alone.
                 .retryOnConnectionFailure(false)
+                // Connect on the call's own thread (a virtual one on Java 21+). Fast fallback races
+                // each new connection on a thread of OkHttp's task pool instead: a burst of new
+                // connections (a thousand held exchanges let go at once) started a platform thread
+                // for each.
+                .fastFallback(false)
                 .followRedirects(false)
                 .followSslRedirects(false)
                 .addInterceptor(interceptor);
