@@ -7,11 +7,14 @@ import java.security.SecureRandom;
 import java.security.cert.Certificate;
 import java.time.Duration;
 import java.util.HexFormat;
+import java.util.concurrent.TimeoutException;
 import org.eclipse.jetty.alpn.server.ALPNServerConnectionFactory;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpMethod;
 import org.eclipse.jetty.http.MetaData;
 import org.eclipse.jetty.http2.HTTP2Cipher;
+import org.eclipse.jetty.http2.api.Stream;
+import org.eclipse.jetty.http2.api.server.ServerSessionListener;
 import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
 import org.eclipse.jetty.http2.server.HTTP2ServerConnectionFactory;
 import org.eclipse.jetty.io.Connection;
@@ -21,6 +24,7 @@ import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.Promise;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
 
 /**
@@ -78,7 +82,7 @@ public final class ListenerProtocols {
             h2c.setMaxConcurrentStreams(MAX_CONCURRENT_STREAMS);
             return new ConnectionFactory[] {http1, h2c};
         }
-        HTTP2ServerConnectionFactory h2 = new HTTP2ServerConnectionFactory(configuration);
+        HTTP2ServerConnectionFactory h2 = new OverTls(configuration);
         h2.setMaxConcurrentStreams(MAX_CONCURRENT_STREAMS);
         ALPNServerConnectionFactory alpn = new ALPNServerConnectionFactory(h2.getProtocol(), HTTP_1_1);
         alpn.setDefaultProtocol(HTTP_1_1);
@@ -104,6 +108,36 @@ public final class ListenerProtocols {
                 return null; // no upgrade: Jetty goes on with the request over HTTP/1.1
             }
             return super.upgradeConnection(connector, endPoint, request, responseFields);
+        }
+
+        @Override
+        protected ServerSessionListener newSessionListener(Connector connector, EndPoint endPoint) {
+            return new HTTPServerSessionListener(endPoint) {
+                @Override
+                public void onIdleTimeout(Stream stream, TimeoutException timeout, Promise<Boolean> promise) {
+                    QuietStreams.onIdleTimeout(stream, promise, () -> super.onIdleTimeout(stream, timeout, promise));
+                }
+            };
+        }
+    }
+
+    /**
+     * HTTP/2 over TLS (h2, chosen by ALPN), with the same session listener as {@link PriorKnowledgeOnly}'s:
+     * Jetty's listener class is visible to its factory's subclasses only, so each makes its own.
+     */
+    static final class OverTls extends HTTP2ServerConnectionFactory {
+        OverTls(HttpConfiguration configuration) {
+            super(configuration);
+        }
+
+        @Override
+        protected ServerSessionListener newSessionListener(Connector connector, EndPoint endPoint) {
+            return new HTTPServerSessionListener(endPoint) {
+                @Override
+                public void onIdleTimeout(Stream stream, TimeoutException timeout, Promise<Boolean> promise) {
+                    QuietStreams.onIdleTimeout(stream, promise, () -> super.onIdleTimeout(stream, timeout, promise));
+                }
+            };
         }
     }
 
