@@ -17,7 +17,8 @@ import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.util.Callback;
 
 /**
- * How an exchange ends its client's connection, whatever the protocol: on HTTP/1.1 an exchange
+ * How an exchange ends its client's connection, and when that connection counts as idle, whatever
+ * the protocol: on HTTP/1.1 an exchange
  * owns its connection, so a drop ends the connection (RST or FIN); on HTTP/2 many exchanges share
  * one, so a reset ends only the exchange's own stream (RST_STREAM) and the others carry on.
  */
@@ -67,23 +68,28 @@ public final class ClientConnections {
     }
 
     /**
-     * Tells the idle timer of the request's connection (HTTP/1.1, every layer down to the socket)
-     * or stream (HTTP/2) that there is activity now. Call it just before writing to the client.
+     * Tells the idle timer of the request's connection (HTTP/1.1: the socket's endpoint, whose
+     * time TLS's endpoint above it uses) or stream (HTTP/2) that there is activity now. Call it
+     * just before writing to the client.
      *
      * <p>Why: Jetty fails a write that is pending when the idle timeout fires, and it reckons
      * idleness from the last read or write. After the proxy has waited on its backend (a quiet
      * event stream, a slow answer, a latency rule) the connection has been silent a while, so a
      * check that lands between the write being registered and its bytes reaching the socket
-     * (microseconds, or milliseconds on a loaded machine) used to cut a healthy response. A
-     * write that stays pending for a whole idle timeout (a client that stopped reading) is
-     * still failed.
+     * (microseconds, or milliseconds on a loaded machine) used to cut a healthy response. This
+     * and the second look at idleness that follows the check (see {@link #isIdleNow}) narrow
+     * that window to the few instructions between the look and Jetty's lock; they do not close
+     * it. On HTTP/1.1 a write that stays pending for a whole idle timeout (a client that stopped
+     * reading) is still failed; on HTTP/2 see {@link QuietStreams}.
      */
     public static void markActive(Request request) {
-        HTTP2Stream stream = isMultiplexed(request) ? stream(request) : null;
-        if (stream != null) {
-            stream.notIdle();
+        if (isMultiplexed(request)) {
+            HTTP2Stream stream = stream(request);
+            if (stream != null) {
+                stream.notIdle(); // a stream already gone has nothing left to time
+            }
         } else if (socketEndPoint(request.getConnectionMetaData().getConnection().getEndPoint()) instanceof IdleTimeout timer) {
-            timer.notIdle(); // the socket's endpoint keeps the time; TLS's endpoint above it asks the socket's
+            timer.notIdle();
         }
     }
 

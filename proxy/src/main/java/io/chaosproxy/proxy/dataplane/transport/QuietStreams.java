@@ -9,11 +9,12 @@ import org.eclipse.jetty.util.Promise;
  * stream waiting for news) is not reset for it, as an HTTP/1.1 connection is not.
  *
  * <p>Why this is needed: Jetty hands a stream's first idle timeout to the exchange, which ignores it
- * while it waits on its backend (see {@code DataPlane}); but Jetty resets the stream (CANCEL) at
- * every later timeout without asking. So only the first timeout of a stream goes to Jetty: it still
- * fails a write or a read that is stuck at that moment (a client that stopped reading). A timeout
- * whose check was overtaken by a write that just began (see {@link ClientConnections#markActive})
- * is not idleness at all, and does not count as that first one.
+ * (see {@code DataPlane}); but Jetty resets the stream (CANCEL) at every later timeout without
+ * asking. So only the first timeout of a stream goes to Jetty, which fails a write or a read that
+ * is stuck at that moment (a client that stopped reading). The price: a client that stops reading
+ * only after its stream's first quiet period is not cut by the idle timeout, only by its own
+ * disconnect. A timeout whose check was overtaken by a write that just began (see
+ * {@link ClientConnections#markActive}) is not idleness at all, and does not count as that first one.
  */
 final class QuietStreams {
     private static final String FIRST_TIMEOUT_SEEN = QuietStreams.class.getName() + ".firstTimeoutSeen";
@@ -22,7 +23,7 @@ final class QuietStreams {
 
     /** {@code jetty} is Jetty's own handling; {@code promise} told false keeps the stream and its timer. */
     static void onIdleTimeout(Stream stream, Promise<Boolean> promise, Runnable jetty) {
-        boolean stale = stream instanceof HTTP2Stream timed && timed.getExpireNanoTime() - System.nanoTime() > 0;
+        boolean stale = stream instanceof HTTP2Stream http2Stream && http2Stream.getExpireNanoTime() - System.nanoTime() > 0;
         if (stale || stream.getAttribute(FIRST_TIMEOUT_SEEN) != null) {
             promise.succeeded(false);
             return;

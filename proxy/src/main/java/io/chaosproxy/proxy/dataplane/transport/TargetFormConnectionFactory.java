@@ -85,6 +85,8 @@ public final class TargetFormConnectionFactory extends HttpConnectionFactory {
          * pending write or read outright: an exchange still streaming to a slow reader, or reading a
          * slow upload, would be cut a second into the drain. While the proxy drains, an exchange in
          * progress is bounded by the stop timeout instead; connections between requests still close.
+         * And an expiry whose check a write has just overtaken is not idleness (see
+         * {@link ClientConnections#markActive}).
          */
         @Override
         public boolean onIdleExpired(TimeoutException timeout) {

@@ -7,8 +7,8 @@
  *       {@link io.chaosproxy.proxy.dataplane.transport.TargetFormConnectionFactory} (HTTP/1.1 that
  *       remembers the request-target form), {@link io.chaosproxy.proxy.dataplane.transport.ClientConnections}
  *       (how a client's connection or stream is closed or reset, per protocol, and when it counts as
- *       idle), {@link io.chaosproxy.proxy.dataplane.transport.QuietStreams} (an HTTP/2 stream is not
- *       reset for being quiet while its exchange waits on the backend),
+ *       idle), {@link io.chaosproxy.proxy.dataplane.transport.QuietStreams} (only a stream's first idle
+ *       timeout goes to Jetty, which would reset a quiet stream at every later one),
  *       {@link io.chaosproxy.proxy.dataplane.transport.RefusableConnector} (every listener: its
  *       listening socket closes while a refuse rule lasts and reopens on the same port).</li>
  *   <li>Backend side (OkHttp): {@link io.chaosproxy.proxy.dataplane.transport.UpstreamClients} (one
