@@ -112,19 +112,11 @@ public final class ListenerProtocols {
 
         @Override
         protected ServerSessionListener newSessionListener(Connector connector, EndPoint endPoint) {
-            return new HTTPServerSessionListener(endPoint) {
-                @Override
-                public void onIdleTimeout(Stream stream, TimeoutException timeout, Promise<Boolean> promise) {
-                    QuietStreams.onIdleTimeout(stream, promise, () -> super.onIdleTimeout(stream, timeout, promise));
-                }
-            };
+            return new OverTls.QuietStreamsListener(this, endPoint);
         }
     }
 
-    /**
-     * HTTP/2 over TLS (h2, chosen by ALPN), with the same session listener as {@link PriorKnowledgeOnly}'s:
-     * Jetty's listener class is visible to its factory's subclasses only, so each makes its own.
-     */
+    /** HTTP/2 over TLS (h2, chosen by ALPN). */
     static final class OverTls extends HTTP2ServerConnectionFactory {
         OverTls(HttpConfiguration configuration) {
             super(configuration);
@@ -132,12 +124,23 @@ public final class ListenerProtocols {
 
         @Override
         protected ServerSessionListener newSessionListener(Connector connector, EndPoint endPoint) {
-            return new HTTPServerSessionListener(endPoint) {
-                @Override
-                public void onIdleTimeout(Stream stream, TimeoutException timeout, Promise<Boolean> promise) {
-                    QuietStreams.onIdleTimeout(stream, promise, () -> super.onIdleTimeout(stream, timeout, promise));
-                }
-            };
+            return new QuietStreamsListener(this, endPoint);
+        }
+
+        /**
+         * Jetty's session listener of {@code factory}, with a stream's idle timeouts passed through
+         * {@link QuietStreams}. Declared here because Jetty's listener class is visible to its
+         * factory's subclasses only; {@link PriorKnowledgeOnly} uses it too.
+         */
+        static final class QuietStreamsListener extends HTTPServerSessionListener {
+            QuietStreamsListener(HTTP2ServerConnectionFactory factory, EndPoint endPoint) {
+                factory.super(endPoint);
+            }
+
+            @Override
+            public void onIdleTimeout(Stream stream, TimeoutException timeout, Promise<Boolean> promise) {
+                QuietStreams.onIdleTimeout(stream, promise, () -> super.onIdleTimeout(stream, timeout, promise));
+            }
         }
     }
 
