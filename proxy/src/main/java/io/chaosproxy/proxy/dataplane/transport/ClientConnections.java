@@ -9,6 +9,7 @@ import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.http2.ErrorCode;
 import org.eclipse.jetty.http2.HTTP2Connection;
 import org.eclipse.jetty.http2.HTTP2Stream;
+import org.eclipse.jetty.http2.api.Stream;
 import org.eclipse.jetty.http2.frames.ResetFrame;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.IdleTimeout;
@@ -99,6 +100,11 @@ public final class ClientConnections {
      */
     public static boolean isIdleNow(EndPoint endPoint) {
         return !(socketEndPoint(endPoint) instanceof IdleTimeout timer) || timer.getIdleFor() >= timer.getIdleTimeout();
+    }
+
+    /** The same for an HTTP/2 stream, which keeps its own idle time. */
+    static boolean isIdleNow(Stream stream) {
+        return !(stream instanceof HTTP2Stream http2Stream) || http2Stream.getExpireNanoTime() - System.nanoTime() <= 0;
     }
 
     /** The endpoint that owns the socket: the one under TLS's, if any. */

@@ -1,6 +1,5 @@
 package io.chaosproxy.proxy.dataplane.transport;
 
-import org.eclipse.jetty.http2.HTTP2Stream;
 import org.eclipse.jetty.http2.api.Stream;
 import org.eclipse.jetty.util.Promise;
 
@@ -23,8 +22,7 @@ final class QuietStreams {
 
     /** {@code jetty} is Jetty's own handling; {@code promise} told false keeps the stream and its timer. */
     static void onIdleTimeout(Stream stream, Promise<Boolean> promise, Runnable jetty) {
-        boolean stale = stream instanceof HTTP2Stream http2Stream && http2Stream.getExpireNanoTime() - System.nanoTime() > 0;
-        if (stale || stream.getAttribute(FIRST_TIMEOUT_SEEN) != null) {
+        if (!ClientConnections.isIdleNow(stream) || stream.getAttribute(FIRST_TIMEOUT_SEEN) != null) {
             promise.succeeded(false);
             return;
         }
