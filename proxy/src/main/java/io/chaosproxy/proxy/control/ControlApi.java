@@ -11,6 +11,11 @@ import io.javalin.config.JavalinConfig;
 import io.javalin.http.HttpResponseException;
 import io.javalin.http.MethodNotAllowedResponse;
 import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.StandardSocketOptions;
+import java.nio.channels.ServerSocketChannel;
+import java.util.concurrent.CountDownLatch;
 import java.net.URI;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -44,16 +49,25 @@ public final class ControlApi implements ControlPlane {
     private final HostPort listen;
     private final String token;
     private final AtomicBoolean closed = new AtomicBoolean();
+    /** Counted down once the web stack has started, or failed to. */
+    private final CountDownLatch started = new CountDownLatch(1);
+    private volatile ServerSocketChannel acceptChannel; // set by start()
+    private volatile int port;
     private volatile Javalin app;
-    private volatile ServerConnector connector;
 
     public ControlApi(ChaosProxyServer server, HostPort listen, String tokenOrNull) {
         this.server = server;
         this.listen = listen;
         this.token = tokenOrNull;
+        this.port = listen.port();
     }
 
-    /** Opens the listener; returns once it accepts connections. A bind failure is a {@link PortInUseException}. */
+    /**
+     * Binds the listener and returns: from then on it accepts connections, which the kernel holds
+     * until Javalin, started on a thread of its own, serves them. So the proxies answer while the
+     * control API's web stack still loads (a sixth of a cold start); a call made meanwhile waits
+     * for it instead. A bind failure is a {@link PortInUseException}, thrown here.
+     */
     public ControlApi start() throws IOException {
         if (token == null && !listen.isLoopback()) {
             String warning = "the control API listens on " + listen + " without a token: anyone who can reach it"
@@ -61,40 +75,64 @@ public final class ControlApi implements ControlPlane {
             LOG.warn(warning);
             System.err.println("WARNING: " + warning);
         }
-        Javalin created = Javalin.create(this::configure);
-        try {
-            created.start();
-        } catch (RuntimeException e) {
-            stopQuietly(created);
-            IOException bindFailure = findIoCause(e);
-            if (bindFailure != null) {
-                throw new PortInUseException("control API", listen.toString(), bindFailure);
-            }
-            throw new IOException("control API could not start on " + listen + ": " + e.getMessage(), e);
-        }
-        app = created;
+        ServerSocketChannel bound = bind();
+        port = bound.socket().getLocalPort();
+        acceptChannel = bound;
+        Thread starter = new Thread(() -> startWebStack(bound), "chaos-proxy-control-start");
+        starter.setDaemon(true);
+        starter.start();
         return this;
+    }
+
+    private ServerSocketChannel bind() throws IOException {
+        ServerSocketChannel opened = ServerSocketChannel.open();
+        try {
+            opened.setOption(StandardSocketOptions.SO_REUSEADDR, true);
+            opened.bind(new InetSocketAddress(listen.host(), listen.port()));
+            return opened;
+        } catch (IOException e) {
+            opened.close();
+            throw new PortInUseException("control API", listen.toString(), e);
+        }
+    }
+
+    private void startWebStack(ServerSocketChannel bound) {
+        Javalin created = null;
+        try {
+            created = Javalin.create(config -> configure(config, bound));
+            created.start();
+            app = created;
+        } catch (RuntimeException | Error e) {
+            LOG.error("control API could not start on {}; its port is closed", listen, e);
+            if (created != null) {
+                stopQuietly(created);
+            }
+            closeQuietly(bound); // callers are refused, not left waiting
+        } finally {
+            started.countDown();
+        }
     }
 
     /** The base URL of the control API, with the real port (even when 0 was asked for). */
     @Override
     public URI url() {
-        ServerConnector bound = connector;
-        int port = bound == null || bound.getLocalPort() <= 0 ? listen.port() : bound.getLocalPort();
         String host = listen.host().equals("0.0.0.0") || listen.host().equals("::") ? "127.0.0.1" : listen.host();
         return URI.create("http://" + new HostPort(host, port) + "/");
     }
 
-    /** Idempotent. */
+    /** Idempotent; waits for a start still under way, then stops it. */
     @Override
     public void close() {
-        if (!closed.compareAndSet(false, true)) {
+        ServerSocketChannel bound = acceptChannel;
+        if (!closed.compareAndSet(false, true) || bound == null) {
             return;
         }
+        awaitStarted();
         Javalin running = app;
         if (running != null) {
             stopQuietly(running);
         }
+        closeQuietly(bound); // Jetty closes it too, unless its start failed before taking it
     }
 
     /** How {@link ChaosProxyServer} starts its control API without depending on it (see {@link ControlPlane}). */
@@ -105,7 +143,22 @@ public final class ControlApi implements ControlPlane {
         }
     }
 
-    private void configure(JavalinConfig config) {
+    private void awaitStarted() {
+        boolean interrupted = false;
+        while (true) {
+            try {
+                started.await();
+                break;
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void configure(JavalinConfig config, ServerSocketChannel bound) {
         config.startup.showJavalinBanner = false;
         config.startup.showOldJavalinVersionWarning = false;
         config.startup.startupWatcherEnabled = false; // its non-daemon thread would hold a JVM open for 5 s
@@ -127,7 +180,11 @@ public final class ControlApi implements ControlPlane {
             created.setPort(listen.port());
             created.setIdleTimeout(IDLE_TIMEOUT_MS);
             created.setName("control");
-            connector = created;
+            try {
+                created.open(bound);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
             return created;
         });
         config.jetty.modifyServer(jetty -> jetty.setErrorHandler(new JsonErrorHandler()));
@@ -173,13 +230,12 @@ public final class ControlApi implements ControlPlane {
         });
     }
 
-    private static IOException findIoCause(Throwable failure) {
-        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
-            if (cause instanceof IOException io) {
-                return io;
-            }
+    private static void closeQuietly(ServerSocketChannel channel) {
+        try {
+            channel.close();
+        } catch (IOException e) {
+            LOG.debug("control API listener did not close cleanly", e);
         }
-        return null;
     }
 
     private static void stopQuietly(Javalin javalin) {

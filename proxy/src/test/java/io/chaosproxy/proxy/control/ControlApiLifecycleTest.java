@@ -50,6 +50,36 @@ class ControlApiLifecycleTest {
     }
 
     @Test
+    void aCallMadeTheMomentStartReturnsIsAnswered() throws Exception {
+        try (ChaosProxyServer server = ChaosProxyServer.builder().build().start();
+             ControlApi api = new ControlApi(server, HostPort.loopback(0), null).start()) {
+            // the web stack may still be starting: the kernel holds the connection until it serves it
+            try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), api.url().getPort())) {
+                socket.setSoTimeout(10_000);
+                socket.getOutputStream().write("GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                        .getBytes(StandardCharsets.ISO_8859_1));
+                String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+                assertThat(answer).startsWith("HTTP/1.1 200 ");
+            }
+        }
+    }
+
+    @Test
+    void closedTheMomentStartReturnsItStillEndsWithThePortFree() throws Exception {
+        try (ChaosProxyServer server = ChaosProxyServer.builder().build().start()) {
+            for (int i = 0; i < 5; i++) {
+                ControlApi api = new ControlApi(server, HostPort.loopback(0), null).start();
+                int port = api.url().getPort();
+
+                api.close(); // while the web stack is most likely still starting
+
+                assertThatThrownBy(() -> new Socket(InetAddress.getLoopbackAddress(), port).close())
+                        .as("round %d", i).isInstanceOf(ConnectException.class);
+            }
+        }
+    }
+
+    @Test
     void listeningBeyondLoopbackWithoutATokenWarnsOnStderr() throws Exception {
         PrintStream original = System.err;
         ByteArrayOutputStream captured = new ByteArrayOutputStream();
