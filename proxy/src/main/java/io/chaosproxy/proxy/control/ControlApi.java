@@ -14,10 +14,10 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
-import java.nio.channels.ServerSocketChannel;
-import java.util.concurrent.CountDownLatch;
 import java.net.URI;
+import java.nio.channels.ServerSocketChannel;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.http.HttpCompliance;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -93,6 +93,9 @@ public final class ControlApi implements ControlPlane {
         } catch (IOException e) {
             opened.close();
             throw new PortInUseException("control API", listen.toString(), e);
+        } catch (RuntimeException e) { // a host that does not resolve, say
+            opened.close();
+            throw new IOException("control API could not start on " + listen + ": " + e, e);
         }
     }
 
