@@ -121,6 +121,9 @@ public final class ChaosProxyServer implements AutoCloseable {
             }
             if (config.control != null) {
                 control = controlPlaneStarter().start(this, config.control, config.controlToken);
+                if (!config.controlInBackground) {
+                    control.awaitStarted();
+                }
             }
             return this;
         } catch (IOException | RuntimeException e) {
@@ -146,6 +149,16 @@ public final class ChaosProxyServer implements AutoCloseable {
     /** The {@code host:port} a client of this proxy connects to: what a TCP proxy's clients need. */
     public HostPort address(String proxyName) {
         return runtime(proxyName).address();
+    }
+
+    /**
+     * Returns once the control API serves calls (at once without one); throws when it could not
+     * start. Only needed after {@link Builder#controlInBackground()}: otherwise {@link #start()} waits.
+     */
+    public void awaitControl() throws IOException {
+        if (control != null) {
+            control.awaitStarted();
+        }
     }
 
     /** The control API's base URL, or null when this server runs without one (the default in tests). */
@@ -350,6 +363,7 @@ public final class ChaosProxyServer implements AutoCloseable {
         private final List<FaultRule> faults = new ArrayList<>();
         private HostPort control;
         private String controlToken;
+        private boolean controlInBackground;
         private ListenerTls listenerTls;
         private Path upstreamCaFile;
         private List<X509Certificate> upstreamCas = List.of();
@@ -415,6 +429,17 @@ public final class ChaosProxyServer implements AutoCloseable {
         /** Starts the control API on {@code hostPort} (port 0 picks a free one). Off unless asked for. */
         public Builder control(String hostPort) {
             this.control = HostPort.parse(hostPort);
+            return this;
+        }
+
+        /**
+         * {@link #start()} returns once the control API's port is bound, before its web stack has
+         * started (a good share of a cold start, which the proxies need not wait for); calls made
+         * meanwhile wait for it, and {@link #awaitControl()} says whether it started. The
+         * standalone CLI does this; by default start() waits.
+         */
+        public Builder controlInBackground() {
+            this.controlInBackground = true;
             return this;
         }
 

@@ -14,6 +14,12 @@ public interface ControlPlane extends AutoCloseable {
     /** The base URL, with the real port even when port 0 was asked for. */
     URI url();
 
+    /**
+     * Returns once the control API serves calls (its port is bound before, so calls made meanwhile
+     * wait for it); throws when it could not start.
+     */
+    void awaitStarted() throws IOException;
+
     /** Idempotent. */
     @Override
     void close();

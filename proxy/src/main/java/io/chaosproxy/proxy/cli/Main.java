@@ -104,6 +104,12 @@ public final class Main implements Callable<Integer> {
         if (options.portFile != null) {
             PortFile.write(options.portFile, server);
         }
+        try {
+            server.awaitControl(); // it finishes starting while the proxies already answer
+        } catch (IOException e) {
+            server.close();
+            return fail(1, e.getMessage());
+        }
         stopped.await();
         return 0;
     }

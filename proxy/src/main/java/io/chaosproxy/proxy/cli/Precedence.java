@@ -47,6 +47,7 @@ final class Precedence {
                 .demoUpstreamWhenNone(true)
                 .accessLog(options.logFormat, System.out)
                 .control(options.control.toString())
+                .controlInBackground() // the ready line need not wait for it; Main waits after
                 .listen(options.listen.toString());
         if (!options.upstreams.isEmpty()) {
             builder.upstream(options.upstreams.stream().map(URI::toString).toArray(String[]::new));

@@ -16,8 +16,10 @@ import java.net.InetSocketAddress;
 import java.net.StandardSocketOptions;
 import java.net.URI;
 import java.nio.channels.ServerSocketChannel;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.eclipse.jetty.http.HttpCompliance;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -41,6 +43,8 @@ public final class ControlApi implements ControlPlane {
     private static final int MAX_THREADS = 16;
     private static final int MIN_THREADS = 2;
     private static final long IDLE_TIMEOUT_MS = 30_000;
+    /** How long anyone waits for the web stack to start: a second or less, unless something is badly wrong. */
+    private static final Duration START_LIMIT = Duration.ofSeconds(30);
     /** RFC 9110 parsing without a bare LF as a line end, as on the data plane: ambiguous framing is a 400. */
     private static final HttpCompliance HTTP_COMPLIANCE =
             HttpCompliance.RFC9110.without("RFC9110_NO_BARE_LF", HttpCompliance.Violation.LF_HEADER_TERMINATION);
@@ -54,6 +58,7 @@ public final class ControlApi implements ControlPlane {
     private volatile ServerSocketChannel acceptChannel; // set by start()
     private volatile int port;
     private volatile Javalin app;
+    private volatile Throwable startFailure;
 
     public ControlApi(ChaosProxyServer server, HostPort listen, String tokenOrNull) {
         this.server = server;
@@ -106,6 +111,7 @@ public final class ControlApi implements ControlPlane {
             created.start();
             app = created;
         } catch (RuntimeException | Error e) {
+            startFailure = e;
             LOG.error("control API could not start on {}; its port is closed", listen, e);
             if (created != null) {
                 stopQuietly(created);
@@ -123,14 +129,28 @@ public final class ControlApi implements ControlPlane {
         return URI.create("http://" + new HostPort(host, port) + "/");
     }
 
-    /** Idempotent; waits for a start still under way, then stops it. */
+    @Override
+    public void awaitStarted() throws IOException {
+        if (acceptChannel == null) {
+            throw new IllegalStateException("start() first");
+        }
+        if (!waitForStart()) {
+            throw new IOException("control API on " + listen + " did not start within " + START_LIMIT.toSeconds() + " s");
+        }
+        Throwable failure = startFailure;
+        if (failure != null) {
+            throw new IOException("control API could not start on " + listen + ": " + failure, failure);
+        }
+    }
+
+    /** Idempotent; waits (a while) for a start still under way, then stops it. */
     @Override
     public void close() {
         ServerSocketChannel bound = acceptChannel;
-        if (!closed.compareAndSet(false, true) || bound == null) {
-            return;
+        if (bound == null || !closed.compareAndSet(false, true)) {
+            return; // not started (nothing to close), or closed already
         }
-        awaitStarted();
+        waitForStart();
         Javalin running = app;
         if (running != null) {
             stopQuietly(running);
@@ -146,18 +166,22 @@ public final class ControlApi implements ControlPlane {
         }
     }
 
-    private void awaitStarted() {
+    /** Waits, at most {@link #START_LIMIT}, for the start begun by {@link #start()}; false if it is still going. */
+    private boolean waitForStart() {
         boolean interrupted = false;
-        while (true) {
-            try {
-                started.await();
-                break;
-            } catch (InterruptedException e) {
-                interrupted = true;
+        long deadline = System.nanoTime() + START_LIMIT.toNanos();
+        try {
+            while (true) {
+                try {
+                    return started.await(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    interrupted = true; // the wait is short and needed; keep the interrupt for the caller
+                }
             }
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 

@@ -2,6 +2,7 @@ package io.chaosproxy.proxy.control;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
 import io.chaosproxy.proxy.ChaosProxyServer;
 import io.chaosproxy.proxy.config.HostPort;
@@ -14,6 +15,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import okhttp3.MediaType;
 import okhttp3.Request;
 import org.junit.jupiter.api.Test;
@@ -75,6 +77,27 @@ class ControlApiLifecycleTest {
 
                 assertThatThrownBy(() -> new Socket(InetAddress.getLoopbackAddress(), port).close())
                         .as("round %d", i).isInstanceOf(ConnectException.class);
+            }
+            // a close that did not wait for the start would leave the web stack's threads running
+            await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(Thread.getAllStackTraces().keySet())
+                    .filteredOn(Thread::isAlive).extracting(Thread::getName)
+                    .noneMatch(name -> name.startsWith("chaos-proxy-control")));
+        }
+    }
+
+    @Test
+    void inTheBackgroundStartReturnsBeforeTheWebStackAndAwaitControlWaitsForIt() throws Exception {
+        try (ChaosProxyServer server = ChaosProxyServer.builder().control("127.0.0.1:0").controlInBackground().build().start()) {
+            server.awaitControl();
+
+            assertThat(Thread.getAllStackTraces().keySet()).filteredOn(Thread::isAlive).extracting(Thread::getName)
+                    .anyMatch(name -> name.startsWith("chaos-proxy-control-"));
+            try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), server.controlUrl().getPort())) {
+                socket.setSoTimeout(10_000);
+                socket.getOutputStream().write("GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                        .getBytes(StandardCharsets.ISO_8859_1));
+                assertThat(new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1))
+                        .startsWith("HTTP/1.1 200 ");
             }
         }
     }
