@@ -38,16 +38,33 @@ start() {
   proxy=$(sed -E 's/.*"default": ([0-9]+).*/\1/' "$work/ports.json")
 }
 
-start "$work/out.txt" "${LAUNCH[@]}" --seed 7
-P="http://127.0.0.1:$proxy"
-C="http://127.0.0.1:$control"
-
 passed=0
 failed=0
 check() { # check NAME EXPECTED ACTUAL
   if [ "$2" = "$3" ]; then passed=$((passed + 1)); echo "ok   $1"; else failed=$((failed + 1)); echo "FAIL $1: expected '$2', got '$3'"; fi
 }
 status() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
+
+# the build's training run (proxy/src/build/TrainArchive.java) left this JVM's archive beside the
+# jar, and the first run after the build starts with it: -Xshare:on (-XX:AOTMode=on on 25) makes a
+# JVM that cannot use its archive fail instead of starting without it
+feature=$("$JAVA" -version 2>&1 | sed -nE '1s/.*version "([0-9]+).*/\1/p')
+if [ "$feature" -ge 25 ]; then built=proxy/target/chaos-proxy-java$feature.aot; must=-XX:AOTMode=on
+else built=proxy/target/chaos-proxy-java$feature.jsa; must=-Xshare:on; fi
+check "the build left a class-data archive for Java $feature beside the jar" "yes" "$([ "$built" -nt "$JAR" ] && echo yes || echo no)"
+built_at=$(stat -c %Y "$built" 2>/dev/null)
+LAUNCH_BUILT=(env CHAOS_PROXY_JAVA_OPTS="$must")
+[ "$JAVA" = java ] || LAUNCH_BUILT+=(JAVA_HOME="$(dirname "$(dirname "$JAVA")")")
+start "$work/out-built.txt" "${LAUNCH_BUILT[@]}" bash proxy/target/chaos-proxy
+check "with the build's archive ($must): the demo upstream answers" 200 "$(status "http://127.0.0.1:$proxy/built")"
+kill -TERM $pid
+wait $pid
+check "with the build's archive: SIGTERM exits 0" 0 "$?"
+check "the build's archive is used as it is, not written again" "$built_at" "$(stat -c %Y "$built" 2>/dev/null)"
+
+start "$work/out.txt" "${LAUNCH[@]}" --seed 7
+P="http://127.0.0.1:$proxy"
+C="http://127.0.0.1:$control"
 
 check "ready line printed" "yes" "$(grep -q ready "$work/out.txt" && echo yes || echo no)"
 check "health" 200 "$(status "$C/health")"
