@@ -483,9 +483,10 @@ chaos_proxy_suite() {
   java=$(java_of "$v")
   BENCH_JAVA=$java
   # the launcher's class-data archive (AOT cache on 25) as a build on this JVM leaves it: its
-  # training run, 4 s of traffic (proxy/src/build/TrainArchive.java); every run measured uses it
+  # training run, 4 s of traffic (proxy/src/build/TrainArchive.java), never pinned, as a build is;
+  # every run measured uses it
   progress "$label: the build's training run (writes the launcher's archive for Java $v)"
-  "${SERVER[@]}" "$java" "$ROOT/proxy/src/build/TrainArchive.java" "$LAUNCHER" >"$W/train-$v.txt" 2>&1 \
+  "$java" "$ROOT/proxy/src/build/TrainArchive.java" "$LAUNCHER" >"$W/train-$v.txt" 2>&1 \
     || { cat "$W/train-$v.txt"; die "the training run on Java $v failed"; }
   sed 's/^/   /' "$W/train-$v.txt"
   start_chaos_proxy "$label" "$java"

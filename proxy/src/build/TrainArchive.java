@@ -16,7 +16,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -27,14 +32,17 @@ import java.util.regex.Pattern;
  * traffic (default 4) and stops it with SIGTERM, so that the launcher writes its class-data archive
  * (its AOT cache on Java 25) beside the jar. The first run after a build then starts with it.
  *
- * <p>Why traffic and not one request: on Java 25 the AOT cache also keeps the method profiles of the
- * run that wrote it, and a run whose request path was hot gives C2 what it needs from the first
- * second. The launcher's own rules (which file, which flags, per JVM) stay in the launcher; this
- * only drives it.
+ * <p>Why traffic and not one request: an archive holds the classes its run loaded, so the run
+ * goes through what a session with the proxy uses (64 KiB answers, requests held by a fault,
+ * injected errors, the control API, the journal, the metrics), and those classes start from the
+ * archive too. (On Java 25 the cache also keeps this run's method profiles; the README measured
+ * that they do not speed up the first seconds.) The launcher's own rules (which file, which flags,
+ * per JVM) stay in the launcher; this only drives it.
  *
  * <p>The traffic: keep-alive GETs of 1 KiB (and one in sixteen of 64 KiB) from a small backend of
- * its own on loopback, on 8 connections, and a few control calls (a fault injected and removed, the
- * journal and the metrics read), all on ports the kernel picks.
+ * its own on 127.0.0.1, on 8 connections, and a few control calls (faults injected and removed, the
+ * journal and the metrics read), all on ports the kernel picks. Its HTTP client is a few lines of
+ * its own: a single-file program cannot share the benchmark's (src/bench/BenchClient.java).
  */
 public final class TrainArchive {
     private static final int CONNECTIONS = 8;
@@ -65,20 +73,22 @@ public final class TrainArchive {
                     .redirectOutput(log.toFile());
             pb.environment().put("JAVA_HOME", javaHome);
             pb.environment().remove("CHAOS_PROXY_CACHE_DIR");
-            pb.environment().remove("CHAOS_PROXY_JAVA_OPTS");
+            // the launcher turns the JVM's archive messages off; here they explain a missing archive
+            pb.environment().put("CHAOS_PROXY_JAVA_OPTS", "-Xlog:cds=warning -Xlog:cds+dynamic=warning"
+                    + (Runtime.version().feature() >= 25 ? " -Xlog:aot=warning" : ""));
             long t0 = System.nanoTime();
             proxy = pb.start();
             String ports = awaitPortFile(portFile, proxy, log);
             int port = port(ports, "default");
             int control = port(ports, "control");
 
-            long requests = traffic(port, control, (long) (seconds * 1e9));
+            long requests = traffic(port, control, (long) (seconds * 1e9), log);
             proxy.destroy(); // SIGTERM: a clean exit, which is when the JVM writes the archive
             if (!proxy.waitFor(180, TimeUnit.SECONDS)) {
-                throw new IllegalStateException("the training run did not exit within 180 s of SIGTERM; see " + log);
+                throw failure("the training run did not exit within 180 s of SIGTERM", log);
             }
             if (proxy.exitValue() != 0) {
-                throw new IllegalStateException("the training run exited with " + proxy.exitValue() + "; see " + log);
+                throw failure("the training run exited with " + proxy.exitValue() + " after SIGTERM", log);
             }
             Path archive = archive(launcher, jar, feature, log);
             System.out.printf("TrainArchive: %s (%d MiB) written by a run on Java %s that served %,d requests, %.1f s in all%n",
@@ -87,15 +97,41 @@ public final class TrainArchive {
             if (proxy != null) {
                 proxy.destroyForcibly();
             }
-            backend.close();
-            Files.deleteIfExists(portFile);
-            Files.deleteIfExists(work);
+            quietly(backend::close);
+            quietly(() -> Files.deleteIfExists(portFile));
+            quietly(() -> Files.deleteIfExists(work));
+        }
+    }
+
+    /** An error that says what failed, shows the end of the run's log and how to build without it. */
+    private static IllegalStateException failure(String what, Path log) {
+        String tail;
+        try {
+            List<String> lines = Files.readAllLines(log);
+            tail = String.join("\n  ", lines.subList(Math.max(0, lines.size() - 15), lines.size()));
+        } catch (IOException e) {
+            tail = "(unreadable: " + e + ")";
+        }
+        return new IllegalStateException(what + "; the end of " + log + ":\n  " + tail
+                + "\n(mvn package -DskipArchive builds without the launcher's archive)");
+    }
+
+    private interface Cleanup {
+        void run() throws IOException;
+    }
+
+    /** Cleanup after the run: its own failure must not hide the one that matters. */
+    private static void quietly(Cleanup cleanup) {
+        try {
+            cleanup.run();
+        } catch (IOException e) {
+            System.err.println("TrainArchive: cleanup: " + e);
         }
     }
 
     /** A minimal keep-alive HTTP/1.1 backend: a thread per connection, one write per answer. */
     private static ServerSocket backend() throws IOException {
-        ServerSocket server = new ServerSocket(0, 128, InetAddress.getLoopbackAddress());
+        ServerSocket server = new ServerSocket(0, 128, InetAddress.getByName("127.0.0.1"));
         daemon("training-backend", () -> {
             while (!server.isClosed()) {
                 try {
@@ -141,11 +177,11 @@ public final class TrainArchive {
                 return Files.readString(portFile);
             }
             if (!proxy.isAlive()) {
-                throw new IllegalStateException("the training run exited with " + proxy.exitValue() + " before it was ready; see " + log);
+                throw failure("the training run exited with " + proxy.exitValue() + " before it was ready", log);
             }
             proxy.waitFor(10, TimeUnit.MILLISECONDS); // returns early only if it exits
         }
-        throw new IllegalStateException("the training run wrote no port file within 60 s; see " + log);
+        throw failure("the training run wrote no port file within 60 s", log);
     }
 
     private static int port(String ports, String name) {
@@ -157,58 +193,79 @@ public final class TrainArchive {
     }
 
     /** The load and the control calls, until {@code nanos} have passed; returns the proxied requests. */
-    private static long traffic(int port, int control, long nanos) throws Exception {
+    private static long traffic(int port, int control, long nanos, Path log) throws Exception {
         LongAdder done = new LongAdder();
         long end = System.nanoTime() + nanos;
-        List<Thread> clients = new ArrayList<>();
-        for (int i = 0; i < CONNECTIONS; i++) {
-            Thread client = new Thread(() -> keepAliveGets(port, end, done), "training-client-" + i);
-            client.start();
-            clients.add(client);
+        ExecutorService pool = Executors.newFixedThreadPool(CONNECTIONS, task -> {
+            Thread thread = new Thread(task, "training-client");
+            thread.setDaemon(true); // a client still reading when a failure ends the run must not keep the JVM
+            return thread;
+        });
+        try {
+            List<Future<?>> clients = new ArrayList<>();
+            for (int i = 0; i < CONNECTIONS; i++) {
+                clients.add(pool.submit(() -> keepAliveGets(port, end, done)));
+            }
+            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+            String base = "http://127.0.0.1:" + control;
+            while (System.nanoTime() < end) {
+                call(http, "POST", base + "/faults", "{\"type\":\"latency\",\"delayMs\":1,\"match\":{\"path\":\"/slow/**\"}}", 201, log);
+                call(http, "POST", base + "/faults", "{\"type\":\"error\",\"status\":503,\"probability\":0.1}", 201, log);
+                TimeUnit.MILLISECONDS.sleep(200); // paces the control calls; the clients run meanwhile
+                call(http, "GET", base + "/requests?limit=20", null, 200, log);
+                call(http, "GET", base + "/metrics", null, 200, log);
+                call(http, "DELETE", base + "/faults", null, 204, log);
+            }
+            for (Future<?> client : clients) {
+                try {
+                    client.get(30, TimeUnit.SECONDS);
+                } catch (ExecutionException e) {
+                    throw failure(e.getCause().getMessage(), log);
+                } catch (TimeoutException e) {
+                    throw failure("a training connection was still busy 30 s after the traffic's end", log);
+                }
+            }
+            return done.sum();
+        } finally {
+            pool.shutdownNow();
         }
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-        String base = "http://127.0.0.1:" + control;
-        while (System.nanoTime() < end) {
-            call(http, "POST", base + "/faults", "{\"type\":\"latency\",\"delayMs\":1,\"match\":{\"path\":\"/slow/**\"}}", 201);
-            call(http, "POST", base + "/faults", "{\"type\":\"error\",\"status\":503,\"probability\":0.1}", 201);
-            TimeUnit.MILLISECONDS.sleep(200); // this thread only paces the control calls
-            call(http, "GET", base + "/requests?limit=20", null, 200);
-            call(http, "GET", base + "/metrics", null, 200);
-            call(http, "DELETE", base + "/faults", null, 204);
-        }
-        for (Thread client : clients) {
-            client.join();
-        }
-        return done.sum();
     }
 
-    private static void call(HttpClient http, String method, String url, String json, int expected) throws Exception {
+    private static void call(HttpClient http, String method, String url, String json, int expected, Path log) throws Exception {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10));
         request.method(method, json == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(json));
         if (json != null) {
             request.header("Content-Type", "application/json");
         }
-        HttpResponse<String> response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response;
+        try {
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw failure(method + " " + url + " failed: " + e, log);
+        }
         if (response.statusCode() != expected) {
-            throw new IllegalStateException(method + " " + url + " answered " + response.statusCode() + ", not " + expected + ": " + response.body());
+            throw failure(method + " " + url + " answered " + response.statusCode() + ", not " + expected + ": " + response.body(), log);
         }
     }
 
     /** One keep-alive connection sending GETs until {@code end}; any answer counts, an injected 503 too. */
     private static void keepAliveGets(int port, long end, LongAdder done) {
+        long n = 0;
+        String path = "(none yet)";
         try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setSoTimeout(10_000);
             OutputStream out = socket.getOutputStream();
             InputStream in = new BufferedInputStream(socket.getInputStream());
-            for (long n = 0; System.nanoTime() < end; n++) {
-                String path = n % 16 == 15 ? "/64k" : n % 8 == 3 ? "/slow/1k" : "/1k";
+            for (; System.nanoTime() < end; n++) {
+                path = n % 16 == 15 ? "/64k" : n % 8 == 3 ? "/slow/1k" : "/1k";
                 out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
                 out.flush();
                 readResponse(in);
                 done.increment();
             }
         } catch (IOException e) {
-            throw new IllegalStateException("a training connection failed: " + e, e);
+            throw new IllegalStateException("a training connection to 127.0.0.1:" + port + " failed at request " + (n + 1)
+                    + " (GET " + path + "): " + e, e);
         }
     }
 
@@ -254,7 +311,7 @@ public final class TrainArchive {
                 return archive;
             }
         }
-        throw new IllegalStateException("the training run on Java " + feature + " left no archive newer than " + jar + " beside it; see " + log);
+        throw failure("the training run on Java " + feature + " left no archive newer than " + jar + " beside it", log);
     }
 
     private static byte[] body(int size) {
