@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.chaosproxy.proxy.ChaosProxyServer;
 import io.chaosproxy.proxy.config.ResilienceSettings;
 import io.chaosproxy.proxy.journal.JournalQuery;
+import io.chaosproxy.proxy.testing.LoopbackJetty;
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadInfo;
 import java.lang.management.ThreadMXBean;
@@ -28,8 +29,6 @@ import java.util.function.IntSupplier;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.junit.jupiter.api.AfterEach;
@@ -50,7 +49,7 @@ class BackoffTest {
     private static final int REQUESTS = 200;
     private static final long BACKOFF_MS = 800;
 
-    private final List<Server> backends = new ArrayList<>();
+    private final List<LoopbackJetty> backends = new ArrayList<>();
     private final ExecutorService clientThreads = Executors.newFixedThreadPool(2);
     private final Map<String, List<Long>> arrivals = new ConcurrentHashMap<>();
     private final AtomicInteger upstreamRequests = new AtomicInteger();
@@ -61,8 +60,8 @@ class BackoffTest {
         if (server != null) {
             server.close();
         }
-        for (Server backend : backends) {
-            backend.stop();
+        for (LoopbackJetty backend : backends) {
+            backend.close();
         }
         clientThreads.shutdownNow();
     }
@@ -127,11 +126,7 @@ class BackoffTest {
     private void startProxyOverTwoBackendsAnswering503(ResilienceSettings settings) throws Exception {
         List<String> urls = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
-            Server backend = new Server(new QueuedThreadPool(16, 4));
-            ServerConnector connector = new ServerConnector(backend, 1, 1);
-            connector.setHost("127.0.0.1");
-            backend.addConnector(connector);
-            backend.setHandler(new Handler.Abstract() {
+            LoopbackJetty backend = LoopbackJetty.builder(new Handler.Abstract() {
                 @Override
                 public boolean handle(Request request, Response response, Callback callback) {
                     if (Request.getPathInContext(request).startsWith("/warm")) {
@@ -146,10 +141,9 @@ class BackoffTest {
                     response.write(true, null, callback);
                     return true;
                 }
-            });
-            backend.start();
+            }).threads(new QueuedThreadPool(16, 4)).acceptorsAndSelectors(1, 1).start();
             backends.add(backend);
-            urls.add("http://127.0.0.1:" + connector.getLocalPort() + "/");
+            urls.add("http://127.0.0.1:" + backend.port() + "/");
         }
         server = ChaosProxyServer.builder().upstream(urls.toArray(String[]::new)).resilience(settings).build().start();
     }

@@ -1,5 +1,6 @@
 package io.chaosproxy.proxy.reliability.support;
 
+import io.chaosproxy.proxy.testing.LoopbackJetty;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -15,8 +16,6 @@ import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
 import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
@@ -40,7 +39,7 @@ public final class DigestBackend implements AutoCloseable {
     private final AtomicLong bytesIn = new AtomicLong();
     private final AtomicLong bytesOut = new AtomicLong();
     private final AtomicInteger failedWrites = new AtomicInteger();
-    private volatile Server server;
+    private volatile LoopbackJetty server;
     private volatile int port;
 
     public DigestBackend start() throws Exception {
@@ -52,33 +51,28 @@ public final class DigestBackend implements AutoCloseable {
         QueuedThreadPool threads = new QueuedThreadPool(600, 8);
         threads.setName("digest-backend");
         threads.setDaemon(true);
-        Server created = new Server(threads);
-        ServerConnector connector = new ServerConnector(created);
-        connector.setHost("127.0.0.1");
-        connector.setPort(wanted);
-        connector.setReuseAddress(true);
-        connector.setAcceptQueueSize(512);
-        created.addConnector(connector);
-        created.setHandler(new Handler.Abstract() {
-            @Override
-            public boolean handle(Request request, Response response, Callback callback) {
-                serve(request, response, callback);
-                return true;
-            }
-        });
-        created.start();
-        server = created;
-        port = connector.getLocalPort();
+        LoopbackJetty started = LoopbackJetty.builder(new Handler.Abstract() {
+                    @Override
+                    public boolean handle(Request request, Response response, Callback callback) {
+                        serve(request, response, callback);
+                        return true;
+                    }
+                })
+                .threads(threads)
+                .port(wanted)
+                .acceptQueue(512)
+                .start();
+        server = started;
+        port = started.port();
         return this;
     }
 
     /** Stops at once: open connections are closed, as when a process dies. */
     public synchronized void stop() throws Exception {
-        Server running = server;
+        LoopbackJetty running = server;
         server = null;
         if (running != null) {
-            running.setStopTimeout(0);
-            running.stop();
+            running.close();
         }
     }
 
