@@ -239,6 +239,8 @@ curve() {
   CURVES+=("$label|${rates# }|${backend# }")
   progress "$label from start, req/s per ${CURVE_S}s window:$rates (backend us per request:$backend)"
 }
+# first_10s RATES: the mean req/s of a curve's windows that fall in its first 10 s
+first_10s() { echo "$1" | awk -v w="$CURVE_S" '{ n = int(10 / w); if (n < 1) n = 1; s = 0; for (i = 1; i <= n && i <= NF; i++) s += $i; printf "%.0f", s / (i - 1) }'; }
 # measure TARGET LABEL BASEURL JVM(0/1) PID: for a JVM, the warm-up curve from start first; then
 # both bodies at $CONNS connections and 1 KiB at $MOD_CONNS (latency under moderate load)
 measure() {
@@ -620,7 +622,7 @@ say "== From start: 1 KiB req/s in each ${CURVE_S} s window, $CONNS connections,
 for c in "${CURVES[@]}"; do
   IFS='|' read -r label rates backend <<<"$c"
   warm=$(row_get "$label" 1k "$CONNS" 2)
-  first10=$(echo "$rates" | awk -v w="$CURVE_S" '{ n = int(10 / w); if (n < 1) n = 1; s = 0; for (i = 1; i <= n && i <= NF; i++) s += $i; printf "%.0f", s / (i - 1) }')
+  first10=$(first_10s "$rates")
   share=$( [ -n "$warm" ] && [ "$warm" != 0 ] && calc "printf \"%.0f%%\", 100 * $first10 / $warm")
   printf '%-18s %s  (first 10 s: %s req/s = %s of warm %s)\n' "$label" "$rates" "$first10" "${share:-?}" "${warm:-?}"
   printf '%-18s %s\n' "  backend us/req" "$backend"
@@ -682,7 +684,7 @@ for v in "${JVMS[@]}"; do
     IFS='|' read -r l rates _ <<<"$c"
     [ "$l" = "$label" ] || continue
     warm=$(row_get "$label" 1k "$CONNS" 2)
-    first10=$(echo "$rates" | awk -v w="$CURVE_S" '{ n = int(10 / w); if (n < 1) n = 1; s = 0; for (i = 1; i <= n && i <= NF; i++) s += $i; printf "%.0f", s / (i - 1) }')
+    first10=$(first_10s "$rates")
     share=$( [ -n "$warm" ] && [ "$warm" != 0 ] && calc "printf \"%.2f\", $first10 / $warm")
     say "$(verdict "$share >= 0.7" "$share")  Java $v: first 10 s after start >= 70% of warm throughput: ${share:-?} ($first10 vs ${warm:-?} req/s)"
   done

@@ -15,9 +15,9 @@ command -v openssl >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y
 work=$(mktemp -d)
 # the README's run command: the launcher next to the jar, on the JVM this run checks (env and the
 # launcher exec, so $! is the JVM's pid)
-LAUNCH=(env CHAOS_PROXY_CACHE_DIR="$work")
-[ "$JAVA" = java ] || LAUNCH+=(JAVA_HOME="$(dirname "$(dirname "$JAVA")")")
-LAUNCH+=(bash proxy/target/chaos-proxy)
+JVM_ENV=()
+[ "$JAVA" = java ] || JVM_ENV=(JAVA_HOME="$(dirname "$(dirname "$JAVA")")")
+LAUNCH=(env CHAOS_PROXY_CACHE_DIR="$work" "${JVM_ENV[@]}" bash proxy/target/chaos-proxy)
 pid=
 trap 'kill -9 $pid 2>/dev/null; rm -rf "$work"' EXIT
 
@@ -56,9 +56,7 @@ else built=proxy/target/chaos-proxy-java$feature.jsa; must=-Xshare:on; fi
 check "the build (mvn package on this JDK, without -DskipArchive) left $built, newer than the jar" "yes" \
   "$([ "$built" -nt "$JAR" ] && echo yes || echo no)"
 touch -r "$built" "$work/built.ref" 2>/dev/null
-LAUNCH_BUILT=(env -u CHAOS_PROXY_CACHE_DIR CHAOS_PROXY_JAVA_OPTS="$must")
-[ "$JAVA" = java ] || LAUNCH_BUILT+=(JAVA_HOME="$(dirname "$(dirname "$JAVA")")")
-start "$work/out-built.txt" "${LAUNCH_BUILT[@]}" bash proxy/target/chaos-proxy
+start "$work/out-built.txt" env -u CHAOS_PROXY_CACHE_DIR CHAOS_PROXY_JAVA_OPTS="$must" "${JVM_ENV[@]}" bash proxy/target/chaos-proxy
 check "with the build's archive ($must): the demo upstream answers" 200 "$(status "http://127.0.0.1:$proxy/built")"
 kill -TERM $pid
 wait $pid

@@ -57,7 +57,7 @@ public final class TrainArchive {
         Path jar = launcher.resolveSibling("chaos-proxy.jar");
         double seconds = args.length > 1 ? Double.parseDouble(args[1]) : 4;
         String javaHome = System.getProperty("java.home");
-        String feature = String.valueOf(Runtime.version().feature());
+        int feature = Runtime.version().feature();
         Path work = Files.createTempDirectory("chaos-proxy-training");
         Path portFile = work.resolve("ports.json");
         Path log = launcher.resolveSibling("chaos-proxy-training-java" + feature + ".log");
@@ -75,7 +75,7 @@ public final class TrainArchive {
             pb.environment().remove("CHAOS_PROXY_CACHE_DIR");
             // the launcher turns the JVM's archive messages off; here they explain a missing archive
             pb.environment().put("CHAOS_PROXY_JAVA_OPTS", "-Xlog:cds=warning -Xlog:cds+dynamic=warning"
-                    + (Runtime.version().feature() >= 25 ? " -Xlog:aot=warning" : ""));
+                    + (feature >= 25 ? " -Xlog:aot=warning" : ""));
             long t0 = System.nanoTime();
             proxy = pb.start();
             String ports = awaitPortFile(portFile, proxy, log);
@@ -304,7 +304,7 @@ public final class TrainArchive {
     }
 
     /** The archive the launcher wrote for this JVM: it must be there and newer than the jar. */
-    private static Path archive(Path launcher, Path jar, String feature, Path log) throws IOException {
+    private static Path archive(Path launcher, Path jar, int feature, Path log) throws IOException {
         for (String suffix : List.of(".aot", ".jsa")) {
             Path archive = launcher.resolveSibling("chaos-proxy-java" + feature + suffix);
             if (Files.exists(archive) && Files.getLastModifiedTime(archive).compareTo(Files.getLastModifiedTime(jar)) > 0) {
