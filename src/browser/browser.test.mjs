@@ -26,10 +26,11 @@ let proxyProcess;
 let ports;
 let context;
 let profile;
+let work;
 
 /** Starts the jar and resolves with the port file once it printed its ready line. */
 function startProxy() {
-  const work = mkdtempSync(join(tmpdir(), 'chaos-proxy-browser-'));
+  work = mkdtempSync(join(tmpdir(), 'chaos-proxy-browser-'));
   const portFile = join(work, 'ports.json');
   proxyProcess = spawn('java', ['-jar', JAR, '--listen', '127.0.0.1:0', '--control', '127.0.0.1:0',
     '--control-token', TOKEN, '--port-file', portFile, '--max-attempts', '1', '--breaker-failures', '3',
@@ -85,6 +86,7 @@ after(async () => {
   if (context) await context.close();
   if (proxyProcess && proxyProcess.exitCode === null) proxyProcess.kill('SIGTERM');
   if (profile) rmSync(profile, { recursive: true, force: true });
+  if (work) rmSync(work, { recursive: true, force: true });
 });
 
 test('the dashboard asks for the token, adds a rule through its form, shows it fire and a breaker open, and removes it', async () => {

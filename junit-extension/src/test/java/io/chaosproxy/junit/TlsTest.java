@@ -74,13 +74,13 @@ class TlsTest {
     private static Path pems() {
         try {
             Path dir = Files.createTempDirectory("chaos-proxy-tls-test");
+            dir.toFile().deleteOnExit(); // registered first, so deleted last: once the files are gone
             Files.writeString(dir.resolve("cert.pem"), LOCALHOST.certificatePem() + CA.certificatePem());
             Files.writeString(dir.resolve("key.pem"), LOCALHOST.privateKeyPkcs8Pem());
             Files.writeString(dir.resolve("ca.pem"), CA.certificatePem());
             for (String name : new String[] {"cert.pem", "key.pem", "ca.pem"}) {
                 dir.resolve(name).toFile().deleteOnExit();
             }
-            dir.toFile().deleteOnExit();
             return dir;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

@@ -17,12 +17,14 @@ import mockwebserver3.MockResponse;
 import mockwebserver3.MockWebServer;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.api.io.TempDir;
 
 /** The standalone proxy as a CI pipeline runs it: its own JVM, real exit codes, real signals. */
 @Timeout(90)
 class StandaloneCliTest {
     private static final List<String> FREE_PORTS = List.of("--listen", "127.0.0.1:0", "--control", "127.0.0.1:0");
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    @TempDir Path temp;
 
     @Test
     void badOptionExitsWithTwoAndOneLineNamingIt() throws Exception {
@@ -56,7 +58,7 @@ class StandaloneCliTest {
 
     @Test
     void badConfigFileExitsWithTwoNamingFileAndField() throws Exception {
-        Path config = Files.createTempFile("chaos", ".yaml");
+        Path config = temp.resolve("chaos.yaml");
         Files.writeString(config, "faults:\n  - type: error\n    status: 99\n");
         ChildProxy.Result result = ChildProxy.run(List.of("--config", config.toString()), Duration.ofSeconds(30));
         assertThat(result.exitCode()).isEqualTo(2);
@@ -140,7 +142,7 @@ class StandaloneCliTest {
     @Test
     void scenarioOptionTakesAFileAndConfigInstallsFaults() throws Exception {
         Path scenario = Path.of("..", "src", "examples", "scenarios", "payments-degradation.yaml").toAbsolutePath();
-        Path config = Files.createTempFile("chaos", ".yaml");
+        Path config = temp.resolve("chaos.yaml");
         Files.writeString(config, "faults:\n  - {type: error, status: 418, match: {path: /teapot}}\n");
         try (ChildProxy proxy = ChildProxy.start(List.of(),
                 concat(FREE_PORTS, "--scenario", scenario.toString(), "--config", config.toString()))) {

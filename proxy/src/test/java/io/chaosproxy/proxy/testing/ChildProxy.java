@@ -13,8 +13,10 @@ import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * The standalone proxy in its own JVM, as a user runs it: same main class, real signals, its own
@@ -24,11 +26,13 @@ public final class ChildProxy implements AutoCloseable {
     private static final Duration READY_WITHIN = Duration.ofSeconds(30);
 
     private final Process process;
+    private final Path dir;
     private final Path output;
     private final JsonNode ports;
 
-    private ChildProxy(Process process, Path output, JsonNode ports) {
+    private ChildProxy(Process process, Path dir, Path output, JsonNode ports) {
         this.process = process;
+        this.dir = dir;
         this.output = output;
         this.ports = ports;
     }
@@ -42,8 +46,13 @@ public final class ChildProxy implements AutoCloseable {
                 .redirectErrorStream(true)
                 .redirectOutput(output.toFile())
                 .start();
-        awaitPortFile(process, portFile, output);
-        return new ChildProxy(process, output, new ObjectMapper().readTree(portFile.toFile()));
+        try {
+            awaitPortFile(process, portFile, output);
+            return new ChildProxy(process, dir, output, new ObjectMapper().readTree(portFile.toFile()));
+        } catch (Exception | Error notReady) {
+            stopAndDelete(process, dir);
+            throw notReady;
+        }
     }
 
     /**
@@ -84,12 +93,16 @@ public final class ChildProxy implements AutoCloseable {
     /** Runs the CLI to completion (for bad options and start failures) and returns exit code and output. */
     public static Result run(List<String> args, Duration timeout) throws Exception {
         Path output = Files.createTempFile("chaos-proxy-cli", ".txt");
-        Process process = command(List.of(), args, List.of()).redirectErrorStream(true).redirectOutput(output.toFile()).start();
-        if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
-            process.destroyForcibly();
-            throw new IllegalStateException("CLI did not exit within " + timeout + ": " + Files.readString(output));
+        try {
+            Process process = command(List.of(), args, List.of()).redirectErrorStream(true).redirectOutput(output.toFile()).start();
+            if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
+                process.destroyForcibly();
+                throw new IllegalStateException("CLI did not exit within " + timeout + ": " + Files.readString(output));
+            }
+            return new Result(process.exitValue(), Files.readString(output));
+        } finally {
+            Files.deleteIfExists(output);
         }
-        return new Result(process.exitValue(), Files.readString(output));
     }
 
     private static ProcessBuilder command(List<String> jvmArgs, List<String> args, List<String> extra) {
@@ -139,9 +152,26 @@ public final class ChildProxy implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** Kills the child if it still runs and removes its folder (port file and output). */
     @Override
-    public void close() {
+    public void close() throws IOException {
+        stopAndDelete(process, dir);
+    }
+
+    private static void stopAndDelete(Process process, Path dir) throws IOException {
         process.destroyForcibly();
+        try {
+            process.onExit().get(30, TimeUnit.SECONDS); // its output file is closed once it has gone
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("proxy " + process.pid() + " did not exit within 30 s of SIGKILL", e);
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path path : files.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        }
     }
 
     public record Result(int exitCode, String output) {}
