@@ -27,7 +27,8 @@ import picocli.CommandLine.Spec;
  * {@code java -jar chaos-proxy.jar}: the standalone proxy for CI pipelines and manual use. This
  * class runs the steps in order and maps failures to exit codes; the parts are {@link Options}
  * (what can be typed), {@link Precedence} (flags over the config file), {@link PortFile},
- * {@link Signals} (graceful stop) and {@link Warmup} (class loading on a second CPU).
+ * {@link Signals} (graceful stop), {@link Warmup} (class loading on a second CPU) and
+ * {@link LoggingSetup}.
  */
 @Command(name = "chaos-proxy",
         mixinStandardHelpOptions = true,
@@ -50,10 +51,7 @@ public final class Main implements Callable<Integer> {
     private final CountDownLatch stopped = new CountDownLatch(1);
 
     public static void main(String[] args) {
-        // Logging is set up here, before the warm-up thread may log: SLF4J initialising on two
-        // threads at once prints a three-line "replay" warning on stderr.
-        org.slf4j.LoggerFactory.getILoggerFactory();
-        Warmup.startInBackground();
+        Warmup.startInBackground(); // sets logging up first, while this thread parses the options
         System.exit(run(args));
     }
 
@@ -71,6 +69,7 @@ public final class Main implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        LoggingSetup.await(); // before the first class that logs is loaded
         ChaosProxyServer server;
         Scenario startScenario;
         try {

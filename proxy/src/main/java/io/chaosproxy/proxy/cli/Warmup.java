@@ -2,7 +2,7 @@ package io.chaosproxy.proxy.cli;
 
 /**
  * Most of a cold start is loading and initialising classes, one after another on the main
- * thread: options, the data plane, then the control API's web stack (the largest part), then
+ * thread: logging, options, the data plane, then the control API's web stack (the largest part), then
  * OkHttp's request path at the first request. This thread does the later parts while the
  * main thread does the earlier ones, so a machine with a second CPU starts in less time. It
  * only makes objects it throws away (nothing is bound, started or registered), and gives up
@@ -21,7 +21,8 @@ final class Warmup implements Runnable {
     @Override
     public void run() {
         try {
-            // first: the data plane's Jetty server needs it soonest, and its initialiser walks
+            LoggingSetup.await(); // first: the main thread waits for it once the options are parsed
+            // next: the data plane's Jetty server needs it soonest, and its initialiser walks
             // every locale the JVM has (tens of milliseconds in a cold JVM)
             Class.forName("org.eclipse.jetty.http.MimeTypes", true, Warmup.class.getClassLoader());
             io.javalin.Javalin.create(config -> {
