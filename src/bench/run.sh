@@ -165,8 +165,8 @@ cpu_other() {
 result_field() { sed -n 's/^RESULT //p' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p"; }
 
 # ---- wrk runs and the table -----------------------------------------------------------------
-ROWS=()    # "target|body|rps|p50|p99|errors|conns|other CPU %|CPU us per request|backend CPU us per request"
-CURVES=()  # "target|req/s of each window from start|backend CPU us per request in each window"
+ROWS=()    # "target|body|rps|p50|p99|errors|conns|other CPU %|CPU us per request|backend CPU us per request|host probe ms"
+CURVES=()  # "target|req/s of each window from start|backend CPU us per request in each window|host probe ms in each window"
 declare -A RSS START_MS   # by target: peak RSS (MiB) after its load, spawn to first 200 (ms)
 # run_wrk OUTFILE URL CONNS SECONDS
 run_wrk() {
@@ -193,21 +193,32 @@ wrk_fields() {
 # cpu_ticks PID: user + system CPU the process has used so far, in clock ticks
 cpu_ticks() { awk '{ sub(/^.*\) /, ""); print $12 + $13 }' "/proc/$1/stat" 2>/dev/null || echo 0; }
 peak_rss_mib() { awk '/^VmHWM/ {print int($2/1024)}' "/proc/$1/status" 2>/dev/null; }
+# host_ms T0 T1: per CPU, the median ms of the host probe's samples taken between two `date +%s.%N`
+# times, as "cpu0/cpu1" (the same fixed work throughout: a change in it is the machine, not the target)
+host_ms() {
+  awk -v a="$1" -v b="$2" '$1 >= a && $1 <= b { for (i = 2; i <= NF; i++) print i - 1, $i }' "$W/host-probe.txt" 2>/dev/null \
+    | sort -k1,1n -k2,2n \
+    | awk '{ n[$1]++; v[$1, n[$1]] = $2; if ($1 > c) c = $1 }
+      END {
+        if (!c) { print "-"; exit }
+        for (k = 1; k <= c; k++) { m = n[k]; printf "%s%.1f", (k > 1 ? "/" : ""), (m % 2) ? v[k, (m + 1) / 2] : (v[k, m / 2] + v[k, m / 2 + 1]) / 2 }
+      }'
+}
 # us_per_request TICKS REQUESTS: CPU clock ticks spent on REQUESTS, in microseconds each
 us_per_request() { calc "printf \"%.0f\", ($2 > 0) ? $1 * 1e6 / $CPU_HZ / $2 : 0"; }
 # wrk_row TARGET LABEL URL BODY CONNS SECONDS PID: one measured run, appended to ROWS
 wrk_row() {
-  local target=$1 label=$2 url=$3 body=$4 conns=$5 secs=$6 pid=$7 f="$W/wrk-$1-$4-$5.txt" t0 t1 b0 b1 cpu_us backend_us
+  local target=$1 label=$2 url=$3 body=$4 conns=$5 secs=$6 pid=$7 f="$W/wrk-$1-$4-$5.txt" t0 t1 b0 b1 h0 cpu_us backend_us host
   progress "$label $body: measuring (${secs}s, $conns connections)"
   cpu_mark
-  t0=$(cpu_ticks "$pid"); b0=$(cpu_ticks "$BACKEND_PID")
+  t0=$(cpu_ticks "$pid"); b0=$(cpu_ticks "$BACKEND_PID"); h0=$(date +%s.%N)
   run_wrk "$f" "$url" "$conns" "$secs"
-  t1=$(cpu_ticks "$pid"); b1=$(cpu_ticks "$BACKEND_PID")
+  t1=$(cpu_ticks "$pid"); b1=$(cpu_ticks "$BACKEND_PID"); host=$(host_ms "$h0" "$(date +%s.%N)")
   other=$(cpu_other)
   read -r rps p50 p99 err n <<<"$(wrk_fields "$f")"
   cpu_us=$(us_per_request $((t1 - t0)) "$n")
   backend_us=$(us_per_request $((b1 - b0)) "$n")
-  ROWS+=("$label|$body|$rps|$p50|$p99|$err|$conns|$other|$cpu_us|$backend_us")
+  ROWS+=("$label|$body|$rps|$p50|$p99|$err|$conns|$other|$cpu_us|$backend_us|$host")
   progress "$label $body @$conns: $rps req/s, p50 $p50 ms, p99 $p99 ms, errors $err, $cpu_us us of CPU per request; other processes took $other% of a CPU"
 }
 # started LABEL URL PID T0_NS: spawn (at T0_NS) to the first 200 from URL, kept in START_MS
@@ -224,20 +235,21 @@ started() {
   die "$label did not answer 200 at $url within 60 s"
 }
 # curve LABEL URL: right after start, the 1 KiB throughput in each window (what a test suite gets)
-# (and the backend's CPU per request in each window: the same work throughout, so at similar rates a
-# change in it is the host's CPUs changing speed, not the target)
+# (and, in each window, the backend's CPU per request and the host probe: both the same work
+# throughout, so a change in them is the machine changing speed, not the target)
 curve() {
-  local label=$1 url=$2 i rates="" backend="" b0 b1 rps n
+  local label=$1 url=$2 i rates="" backend="" host="" b0 b1 h0 rps n
   for i in $(seq 1 "$CURVE_WINDOWS"); do
-    b0=$(cpu_ticks "$BACKEND_PID")
+    b0=$(cpu_ticks "$BACKEND_PID"); h0=$(date +%s.%N)
     run_wrk "$W/curve-$i.txt" "$url/1k" "$CONNS" "$CURVE_S"
     b1=$(cpu_ticks "$BACKEND_PID")
     read -r rps _ _ _ n <<<"$(wrk_fields "$W/curve-$i.txt")"
     rates="$rates $rps"
     backend="$backend $(us_per_request $((b1 - b0)) "$n")"
+    host="$host $(host_ms "$h0" "$(date +%s.%N)")"
   done
-  CURVES+=("$label|${rates# }|${backend# }")
-  progress "$label from start, req/s per ${CURVE_S}s window:$rates (backend us per request:$backend)"
+  CURVES+=("$label|${rates# }|${backend# }|${host# }")
+  progress "$label from start, req/s per ${CURVE_S}s window:$rates (backend us per request:$backend; host probe ms:$host)"
 }
 # first_10s RATES: the mean req/s of a curve's windows that fall in its first 10 s
 first_10s() { echo "$1" | awk -v w="$CURVE_S" '{ n = int(10 / w); if (n < 1) n = 1; s = 0; for (i = 1; i <= n && i <= NF; i++) s += $i; printf "%.0f", s / (i - 1) }'; }
@@ -372,6 +384,9 @@ start_bg backend "${LOAD[@]}" "$NGINX" -p "$W" -c "$W/backend.conf"
 BACKEND_PID=$LAST_PID
 BACKEND="http://127.0.0.1:$BACKEND_PORT"
 wait_200 "$BACKEND/1k" "$BACKEND_PID" backend
+# the machine's own speed, sampled every second on each CPU beside everything below (about 1% of
+# each; never pinned: it moves itself from CPU to CPU)
+start_bg host-probe python3 "$BENCH/host_probe.py" "$W/host-probe.txt" 1
 
 # start_chaos_proxy NAME JAVA [JVM OPTIONS...]: through the launcher, as the README runs it; sets
 # CP_PID, CP_PORT, CP_CONTROL, START_MS[NAME]
@@ -597,7 +612,7 @@ done
 # ---- the report ------------------------------------------------------------------------------
 say ""
 say "== Throughput and latency (wrk, keep-alive, ${DUR}s measured) =="
-printf '%-18s %-5s %5s %10s %9s %9s %7s %9s %11s %7s %8s\n' target body conns "req/s" "p50 ms" "p99 ms" errors "cpu us/req" "main/this" "other%" "backend"
+printf '%-18s %-5s %5s %10s %9s %9s %7s %9s %11s %7s %8s %9s\n' target body conns "req/s" "p50 ms" "p99 ms" errors "cpu us/req" "main/this" "other%" "backend" "host"
 for r in "${ROWS[@]}"; do
   IFS='|' read -r -a f <<<"$r"
   cp_rps=$(row_get "$MAIN" "${f[1]}" "${f[6]}" 2)
@@ -605,13 +620,15 @@ for r in "${ROWS[@]}"; do
   if [ "${f[0]}" != "$MAIN" ] && [ -n "$cp_rps" ] && [ "${f[2]}" != 0 ]; then
     ratio=$(calc "printf \"%.2fx\", $cp_rps / ${f[2]}")
   fi
-  printf '%-18s %-5s %5s %10s %9s %9s %7s %9s %11s %7s %8s\n' "${f[0]}" "${f[1]}" "${f[6]}" "${f[2]}" "${f[3]}" "${f[4]}" "${f[5]}" "${f[8]}" "$ratio" "${f[7]}" "${f[9]}"
+  printf '%-18s %-5s %5s %10s %9s %9s %7s %9s %11s %7s %8s %9s\n' "${f[0]}" "${f[1]}" "${f[6]}" "${f[2]}" "${f[3]}" "${f[4]}" "${f[5]}" "${f[8]}" "$ratio" "${f[7]}" "${f[9]}" "${f[10]}"
 done
 say "main/this = $MAIN's req/s divided by this row's, same body and connections (above 1: chaos-proxy is faster)"
 say "cpu us/req = CPU time (user + system) of the target's process during the row, divided by the requests wrk completed"
 say "other% = CPU that processes outside this benchmark took during the row, in % of one CPU (of $(nproc)): well above 0, the row was measured on a busy machine"
 say "backend = the nginx backend's CPU us per request in the row (for 'direct' it is the target): the same work for every request,"
 say "  so between rows of one body size and similar req/s, a change in it is the host's CPUs changing speed"
+say "host = ms of CPU that the host probe's fixed work took on each CPU (src/bench/host_probe.py; medians of its samples in the row,"
+say "  cpu0/cpu1): it does not depend on the request rate; about 6 on a CPU at full speed, about 11 on one the host slows"
 say "settings: chaos-proxy defaults (text access log to /dev/null, journal 10,000, retries and breaker on); nginx proxy_pass"
 say "  with 'keepalive 64' upstream, HTTP/1.1, default buffering$([ -n "${NGX_TEMPFILE_WARNINGS:-}" ] && [ "$NGX_TEMPFILE_WARNINGS" != 0 ] && echo ", $NGX_TEMPFILE_WARNINGS responses buffered to temp files")"
 say "  WireMock --proxy-all with its default request journal (unbounded); MockServer 'proxy --to' (port forwarding)"
@@ -620,12 +637,13 @@ say "  with -Dmockserver.maxLogEntries=1000 and its default log level (INFO, con
 say ""
 say "== From start: 1 KiB req/s in each ${CURVE_S} s window, $CONNS connections, starting at the first 200 =="
 for c in "${CURVES[@]}"; do
-  IFS='|' read -r label rates backend <<<"$c"
+  IFS='|' read -r label rates backend host <<<"$c"
   warm=$(row_get "$label" 1k "$CONNS" 2)
   first10=$(first_10s "$rates")
   share=$( [ -n "$warm" ] && [ "$warm" != 0 ] && calc "printf \"%.0f%%\", 100 * $first10 / $warm")
   printf '%-18s %s  (first 10 s: %s req/s = %s of warm %s)\n' "$label" "$rates" "$first10" "${share:-?}" "${warm:-?}"
   printf '%-18s %s\n' "  backend us/req" "$backend"
+  printf '%-18s %s\n' "  host probe ms" "$host"
 done
 
 say ""
