@@ -7,7 +7,7 @@ The work never changes and does not depend on the request rate, so at the same l
 changes only when a CPU itself does: a slower clock, or a busy neighbour on the host (this guest
 sees no steal time, so a slice the host takes shows up as CPU time taken longer). It runs on each
 CPU in turn because the two need not change together: a benchmark whose threads spread over both
-slows down when either does. Each sample costs about 6-10 ms of each CPU: about 1% at the
+slows down when either does. Each sample costs about 6-11 ms of each CPU: about 1% at the
 default period.
 
 usage: host_probe.py OUT [PERIOD_SECONDS]   (runs until killed)

@@ -385,7 +385,8 @@ BACKEND_PID=$LAST_PID
 BACKEND="http://127.0.0.1:$BACKEND_PORT"
 wait_200 "$BACKEND/1k" "$BACKEND_PID" backend
 # the machine's own speed, sampled every second on each CPU beside everything below (about 1% of
-# each; never pinned: it moves itself from CPU to CPU)
+# each; not under the load's taskset: it moves itself from CPU to CPU, also to the one that --pin
+# gives the server under test)
 start_bg host-probe python3 "$BENCH/host_probe.py" "$W/host-probe.txt" 1
 
 # start_chaos_proxy NAME JAVA [JVM OPTIONS...]: through the launcher, as the README runs it; sets

@@ -35,9 +35,9 @@ import java.util.regex.Pattern;
  * <p>Why traffic and not one request: an archive holds the classes its run loaded, so the run
  * goes through what a session with the proxy uses (64 KiB answers, requests held by a fault,
  * injected errors, the control API, the journal, the metrics), and those classes start from the
- * archive too. (On Java 25 the cache also keeps this run's method profiles; the README measured
- * that they do not speed up the first seconds.) The launcher's own rules (which file, which flags,
- * per JVM) stay in the launcher; this only drives it.
+ * archive too. (On Java 25 the launcher writes the cache without this run's method profiles: the
+ * README measured that they slow the start and the 10-15 s window.) The launcher's own rules (which
+ * file, which flags, per JVM) stay in the launcher; this only drives it.
  *
  * <p>The traffic: keep-alive GETs of 1 KiB (and one in sixteen of 64 KiB) from a small backend of
  * its own on 127.0.0.1, on 8 connections, and a few control calls (faults injected and removed, the

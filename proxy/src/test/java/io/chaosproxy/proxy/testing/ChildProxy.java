@@ -13,10 +13,8 @@ import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Stream;
 
 /**
  * The standalone proxy in its own JVM, as a user runs it: same main class, real signals, its own
@@ -42,15 +40,23 @@ public final class ChildProxy implements AutoCloseable {
         Path dir = Files.createTempDirectory("chaos-proxy-child");
         Path portFile = dir.resolve("ports.json");
         Path output = dir.resolve("output.txt");
-        Process process = command(jvmArgs, args, List.of("--port-file", portFile.toString()))
-                .redirectErrorStream(true)
-                .redirectOutput(output.toFile())
-                .start();
+        Process process = null;
         try {
+            process = command(jvmArgs, args, List.of("--port-file", portFile.toString()))
+                    .redirectErrorStream(true)
+                    .redirectOutput(output.toFile())
+                    .start();
             awaitPortFile(process, portFile, output);
             return new ChildProxy(process, dir, output, new ObjectMapper().readTree(portFile.toFile()));
         } catch (Exception | Error notReady) {
-            stopAndDelete(process, dir);
+            try {
+                if (process != null) {
+                    kill(process);
+                }
+            } catch (RuntimeException alsoFailed) {
+                notReady.addSuppressed(alsoFailed); // why it was not ready matters more
+            }
+            TempFolders.deleteQuietly(dir);
             throw notReady;
         }
     }
@@ -152,25 +158,22 @@ public final class ChildProxy implements AutoCloseable {
         return process.exitValue();
     }
 
-    /** Kills the child if it still runs and removes its folder (port file and output). */
+    /** Kills the child if it still runs and removes its folder (port file and output); again is a no-op. */
     @Override
-    public void close() throws IOException {
-        stopAndDelete(process, dir);
+    public void close() {
+        kill(process);
+        TempFolders.deleteQuietly(dir);
     }
 
-    private static void stopAndDelete(Process process, Path dir) throws IOException {
+    /** SIGKILL, then waits for the exit: only then is its output file closed. */
+    private static void kill(Process process) {
         process.destroyForcibly();
         try {
-            process.onExit().get(30, TimeUnit.SECONDS); // its output file is closed once it has gone
+            if (!process.waitFor(30, TimeUnit.SECONDS)) {
+                throw new IllegalStateException("proxy " + process.pid() + " did not exit within 30 s of SIGKILL");
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
-            throw new IllegalStateException("proxy " + process.pid() + " did not exit within 30 s of SIGKILL", e);
-        }
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path path : files.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
         }
     }
 

@@ -7,9 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * A real PostgreSQL on a free loopback port, from zonky's embedded binaries: a Maven dependency, so
@@ -56,7 +54,7 @@ public final class PostgresServer implements AutoCloseable {
             System.out.printf("PostgreSQL on 127.0.0.1:%d started in %d ms (log: %s)%n", postgres.getPort(), startedIn.toMillis(), log);
             return new PostgresServer(postgres, startedIn);
         } catch (IOException | RuntimeException | Error e) { // zonky wraps a failed resolver in an Error
-            deleteQuietly(data);
+            TempFolders.deleteQuietly(data);
             throw new IllegalStateException("PostgreSQL (zonky's embedded binaries) did not start: " + e
                     + "\nThe end of " + log.toAbsolutePath() + ":\n" + tail(log)
                     + "\n(As root, initdb, pg_ctl and postgres run in a user namespace, `unshare -U`: a container that forbids"
@@ -93,14 +91,6 @@ public final class PostgresServer implements AutoCloseable {
             return String.join("\n", lines.subList(Math.max(0, lines.size() - LOG_LINES_QUOTED), lines.size()));
         } catch (IOException e) {
             return "(unreadable: " + e + ")";
-        }
-    }
-
-    private static void deleteQuietly(Path directory) {
-        try (Stream<Path> paths = Files.walk(directory)) {
-            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
-        } catch (IOException ignored) {
-            // a temp directory left behind is no reason to hide why the start failed
         }
     }
 }
