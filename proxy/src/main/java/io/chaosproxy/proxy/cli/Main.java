@@ -28,7 +28,7 @@ import picocli.CommandLine.Spec;
  * class runs the steps in order and maps failures to exit codes; the parts are {@link Options}
  * (what can be typed), {@link Precedence} (flags over the config file), {@link PortFile},
  * {@link Signals} (graceful stop), {@link Warmup} (class loading on a second CPU) and
- * {@link LoggingSetup}.
+ * {@link LoggingSetup} (logging set up once, on the warm-up thread when there is one).
  */
 @Command(name = "chaos-proxy",
         mixinStandardHelpOptions = true,
