@@ -17,11 +17,8 @@ import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Spec;
 
 /**
  * {@code java -jar chaos-proxy.jar}: the standalone proxy for CI pipelines and manual use. This
@@ -30,23 +27,11 @@ import picocli.CommandLine.Spec;
  * {@link Signals} (graceful stop), {@link Warmup} (class loading on a second CPU) and
  * {@link LoggingSetup} (logging set up once, on the warm-up thread when there is one).
  */
-@Command(name = "chaos-proxy",
-        mixinStandardHelpOptions = true,
-        versionProvider = Main.Version.class,
-        sortOptions = false,
-        usageHelpAutoWidth = true,
-        description = {
-                "An HTTP reverse proxy that forwards faithfully, stays resilient, and misbehaves on command.",
-                "With no --upstream, a built-in echo service is the backend, so it works out of the box."})
 public final class Main implements Callable<Integer> {
     /** How long SIGTERM lets in-flight exchanges finish. */
     static final Duration DRAIN = Duration.ofSeconds(10);
 
-    @Spec
-    CommandSpec spec;
-
-    @Mixin
-    Options options = new Options();
+    private CommandSpec spec; // set by commandLine(this), parsed by the time call() runs
 
     private final CountDownLatch stopped = new CountDownLatch(1);
 
@@ -62,7 +47,18 @@ public final class Main implements Callable<Integer> {
 
     /** The command line as the jar parses it, around {@code main}. */
     static CommandLine commandLine(Main main) {
-        return new CommandLine(main)
+        CommandSpec spec = CommandSpec.wrapWithoutInspection(main)
+                .name("chaos-proxy")
+                .versionProvider(new Version());
+        spec.usageMessage()
+                .sortOptions(false)
+                .autoWidth(true)
+                .description(
+                        "An HTTP reverse proxy that forwards faithfully, stays resilient, and misbehaves on command.",
+                        "With no --upstream, a built-in echo service is the backend, so it works out of the box.");
+        Options.declare(spec);
+        main.spec = spec;
+        return new CommandLine(spec)
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .setParameterExceptionHandler(Main::badOption);
     }
@@ -70,11 +66,12 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         LoggingSetup.await(); // before the first class that logs is loaded
+        Options options = Options.of(spec);
         ChaosProxyServer server;
         Scenario startScenario;
         try {
-            ConfigFile file = options.config == null ? null : ConfigFile.read(options.config);
-            startScenario = scenarioToStart(file);
+            ConfigFile file = options.config() == null ? null : ConfigFile.read(options.config());
+            startScenario = scenarioToStart(options.scenario(), file);
             server = new Precedence(options, file, this::given).serverBuilder().build();
         } catch (ConfigException e) {
             return fail(2, e.getMessage());
@@ -99,9 +96,9 @@ public final class Main implements Callable<Integer> {
             server.scenarios().start(startScenario);
         }
         // The ready line first: whoever waits for the port file then finds it printed too.
-        printReady(server, startScenario);
-        if (options.portFile != null) {
-            PortFile.write(options.portFile, server);
+        printReady(server, options.seed() != null, startScenario);
+        if (options.portFile() != null) {
+            PortFile.write(options.portFile(), server);
         }
         try {
             server.awaitControl(); // it finishes starting while the proxies already answer
@@ -113,8 +110,7 @@ public final class Main implements Callable<Integer> {
         return 0;
     }
 
-    private Scenario scenarioToStart(ConfigFile file) {
-        String scenario = options.scenario;
+    private static Scenario scenarioToStart(String scenario, ConfigFile file) {
         if (scenario == null) {
             return file == null ? null : file.scenario();
         }
@@ -134,7 +130,7 @@ public final class Main implements Callable<Integer> {
         return spec.commandLine().getParseResult().hasMatchedOption(option);
     }
 
-    private void printReady(ChaosProxyServer server, Scenario started) {
+    private static void printReady(ChaosProxyServer server, boolean seedGiven, Scenario started) {
         StringBuilder line = new StringBuilder("chaos-proxy ready:");
         for (ProxyRuntime proxy : server.proxies()) {
             line.append(" proxy ").append(proxy.name()).append(" on ").append(proxy.url())
@@ -143,7 +139,7 @@ public final class Main implements Callable<Integer> {
         }
         line.append(" control API on ").append(server.controlUrl());
         line.append("; seed ").append(server.seed());
-        if (options.seed == null) {
+        if (!seedGiven) {
             line.append(" (replay with --seed ").append(server.seed()).append(')');
         }
         if (started != null) {

@@ -6,103 +6,154 @@ import io.chaosproxy.proxy.tracing.AccessLog;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import picocli.CommandLine.Option;
+import picocli.CommandLine.ITypeConverter;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Model.OptionSpec;
 
 /**
- * Every command-line option, as picocli fills it in (a mixin of {@link Main}). A new option is one
- * more field here; how it combines with a config file is decided in {@link Precedence}.
+ * Every command-line option: declared for picocli by {@link #declare}, read back once parsed by
+ * {@link #of}. A new option is one more declaration and one more component; how it combines with a
+ * config file is decided in {@link Precedence}.
+ *
+ * <p>Declared in code rather than with picocli's annotations: reading the annotations cost about a
+ * tenth of a second of every start (a dynamic proxy class per annotation type, reflection over each
+ * field), which no class-data archive can keep.
  */
-final class Options {
-    @Option(names = "--listen", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8080",
-            converter = Converters.HostPorts.class,
-            description = "Where the proxy takes client traffic; port 0 picks a free port (default: ${DEFAULT-VALUE}).")
-    HostPort listen;
+record Options(
+        HostPort listen,
+        List<URI> upstreams,
+        List<ProxySpec> tcpProxies,
+        HostPort control,
+        String controlToken,
+        Path config,
+        String scenario,
+        int maxAttempts,
+        int breakerFailures,
+        Duration breakerCooldown,
+        Duration connectTimeout,
+        Duration tryTimeout,
+        long minUploadRate,
+        int uploadThreads,
+        Long seed,
+        AccessLog.Format logFormat,
+        Path upstreamCa,
+        boolean upstreamInsecure,
+        Path tlsCert,
+        Path tlsKey,
+        Path portFile) {
 
-    @Option(names = "--upstream", paramLabel = "URL", converter = Converters.UpstreamUrls.class,
-            description = "A backend base URL; repeat for several (round-robin over the healthy ones).")
-    List<URI> upstreams = new ArrayList<>();
+    Options {
+        upstreams = List.copyOf(upstreams);
+        tcpProxies = List.copyOf(tcpProxies);
+    }
 
-    @Option(names = "--tcp", paramLabel = "NAME=HOST:PORT[@LISTEN_HOST:LISTEN_PORT]", converter = Converters.TcpProxies.class,
-            description = "A TCP proxy named NAME in front of HOST:PORT, on a free port of 127.0.0.1 or on LISTEN_HOST:LISTEN_PORT. Repeatable.")
-    List<ProxySpec> tcpProxies = new ArrayList<>();
+    /** Adds every option, in the order {@code --help} lists them. */
+    static void declare(CommandSpec command) {
+        add(command, option("--listen", "HOST:PORT", HostPort.class, new Converters.HostPorts())
+                .defaultValue("127.0.0.1:8080")
+                .description("Where the proxy takes client traffic; port 0 picks a free port (default: ${DEFAULT-VALUE})."));
+        add(command, repeatable("--upstream", "URL", URI.class, new Converters.UpstreamUrls())
+                .description("A backend base URL; repeat for several (round-robin over the healthy ones)."));
+        add(command, repeatable("--tcp", "NAME=HOST:PORT[@LISTEN_HOST:LISTEN_PORT]", ProxySpec.class, new Converters.TcpProxies())
+                .description("A TCP proxy named NAME in front of HOST:PORT, on a free port of 127.0.0.1 or on LISTEN_HOST:LISTEN_PORT. Repeatable."));
+        add(command, option("--control", "HOST:PORT", HostPort.class, new Converters.HostPorts())
+                .defaultValue("127.0.0.1:8474")
+                .description("Where the control API listens (default: ${DEFAULT-VALUE})."));
+        add(command, option("--control-token", "TOKEN", String.class)
+                .description("Every control call but GET /health then needs 'Authorization: Bearer TOKEN'."));
+        add(command, option("--config", "FILE", Path.class)
+                .description("YAML or JSON: proxies, resilience settings and fault rules installed at start."));
+        add(command, option("--scenario", "NAME|FILE", String.class)
+                .description("Start a built-in or file scenario once ready."));
+        add(command, option("--max-attempts", "N", int.class)
+                .defaultValue("3")
+                .description("Attempts per request, the first included, for idempotent methods; 1 = no retries (default: ${DEFAULT-VALUE})."));
+        add(command, option("--breaker-failures", "N", int.class)
+                .defaultValue("5")
+                .description("Consecutive failures that open a backend's breaker; 0 = no breaker (default: ${DEFAULT-VALUE})."));
+        add(command, option("--breaker-cooldown", "DURATION", Duration.class, new Converters.DurationValues())
+                .defaultValue("10s")
+                .description("How long an open breaker waits before admitting one probe (default: ${DEFAULT-VALUE})."));
+        add(command, option("--connect-timeout", "DURATION", Duration.class, new Converters.DurationValues())
+                .defaultValue("2s")
+                .description("Connecting to a backend (default: ${DEFAULT-VALUE})."));
+        add(command, option("--try-timeout", "DURATION", Duration.class, new Converters.DurationValues())
+                .defaultValue("30s")
+                .description("One attempt, until the backend's response headers arrive (default: ${DEFAULT-VALUE})."));
+        add(command, option("--min-upload-rate", "BYTES_PER_SECOND", long.class)
+                .defaultValue("512")
+                .description("An upload the proxy waits for must bring at least this many bytes per second (over 10 s), "
+                        + "or it is answered 408; 0 = no minimum (default: ${DEFAULT-VALUE})."));
+        add(command, option("--upload-threads", "N", int.class)
+                .defaultValue("200")
+                .description("Java 17: uploads that may wait on a thread for their client at once, per proxy; "
+                        + "more are answered 503; 0 = no cap; virtual threads (Java 21+) need none (default: ${DEFAULT-VALUE})."));
+        add(command, option("--seed", "N", Long.class)
+                .description("Seed of every probabilistic fault decision; printed at start when not given."));
+        add(command, option("--log-format", "text|json", AccessLog.Format.class)
+                .defaultValue("text")
+                .description("One access-log line per exchange on stdout: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})."));
+        add(command, option("--upstream-ca", "FILE", Path.class)
+                .description("PEM file of CA certificates trusted for https:// backends, in addition to the JVM's trust store."));
+        add(command, OptionSpec.builder("--upstream-insecure").type(boolean.class).initialValue(false)
+                .description("Do not verify certificates or host names of https:// backends (self-signed test backends only); a warning is printed."));
+        add(command, option("--tls-cert", "FILE", Path.class)
+                .description("PEM certificate chain (leaf first): proxy listeners speak HTTPS (h2 and http/1.1 via ALPN). Needs --tls-key."));
+        add(command, option("--tls-key", "FILE", Path.class)
+                .description("PEM private key of --tls-cert: unencrypted PKCS#8 (BEGIN PRIVATE KEY), RSA or EC."));
+        add(command, option("--port-file", "FILE", Path.class)
+                .description("Once ready, write {\"control\": C, \"proxies\": {\"default\": P, ...}} here."));
+        add(command, OptionSpec.builder("-h", "--help").usageHelp(true)
+                .description("Show this help message and exit."));
+        add(command, OptionSpec.builder("-V", "--version").versionHelp(true)
+                .description("Print version information and exit."));
+    }
 
-    @Option(names = "--control", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8474",
-            converter = Converters.HostPorts.class,
-            description = "Where the control API listens (default: ${DEFAULT-VALUE}).")
-    HostPort control;
+    /** The values of a parsed command line: what was typed, else each option's default. */
+    static Options of(CommandSpec parsed) {
+        return new Options(
+                value(parsed, "--listen"),
+                values(parsed, "--upstream"),
+                values(parsed, "--tcp"),
+                value(parsed, "--control"),
+                value(parsed, "--control-token"),
+                value(parsed, "--config"),
+                value(parsed, "--scenario"),
+                value(parsed, "--max-attempts"),
+                value(parsed, "--breaker-failures"),
+                value(parsed, "--breaker-cooldown"),
+                value(parsed, "--connect-timeout"),
+                value(parsed, "--try-timeout"),
+                value(parsed, "--min-upload-rate"),
+                value(parsed, "--upload-threads"),
+                value(parsed, "--seed"),
+                value(parsed, "--log-format"),
+                value(parsed, "--upstream-ca"),
+                value(parsed, "--upstream-insecure"),
+                value(parsed, "--tls-cert"),
+                value(parsed, "--tls-key"),
+                value(parsed, "--port-file"));
+    }
 
-    @Option(names = "--control-token", paramLabel = "TOKEN",
-            description = "Every control call but GET /health then needs 'Authorization: Bearer TOKEN'.")
-    String controlToken;
+    private static OptionSpec.Builder option(String name, String label, Class<?> type, ITypeConverter<?>... converter) {
+        return OptionSpec.builder(name).paramLabel(label).type(type).converters(converter);
+    }
 
-    @Option(names = "--config", paramLabel = "FILE",
-            description = "YAML or JSON: proxies, resilience settings and fault rules installed at start.")
-    Path config;
+    private static OptionSpec.Builder repeatable(String name, String label, Class<?> elementType, ITypeConverter<?> converter) {
+        return OptionSpec.builder(name).paramLabel(label).type(List.class).auxiliaryTypes(elementType).converters(converter);
+    }
 
-    @Option(names = "--scenario", paramLabel = "NAME|FILE",
-            description = "Start a built-in or file scenario once ready.")
-    String scenario;
+    private static void add(CommandSpec command, OptionSpec.Builder option) {
+        command.addOption(option.build());
+    }
 
-    @Option(names = "--max-attempts", paramLabel = "N", defaultValue = "3",
-            description = "Attempts per request, the first included, for idempotent methods; 1 = no retries (default: ${DEFAULT-VALUE}).")
-    int maxAttempts;
+    private static <T> T value(CommandSpec parsed, String name) {
+        return parsed.findOption(name).getValue();
+    }
 
-    @Option(names = "--breaker-failures", paramLabel = "N", defaultValue = "5",
-            description = "Consecutive failures that open a backend's breaker; 0 = no breaker (default: ${DEFAULT-VALUE}).")
-    int breakerFailures;
-
-    @Option(names = "--breaker-cooldown", paramLabel = "DURATION", defaultValue = "10s",
-            converter = Converters.DurationValues.class,
-            description = "How long an open breaker waits before admitting one probe (default: ${DEFAULT-VALUE}).")
-    Duration breakerCooldown;
-
-    @Option(names = "--connect-timeout", paramLabel = "DURATION", defaultValue = "2s",
-            converter = Converters.DurationValues.class,
-            description = "Connecting to a backend (default: ${DEFAULT-VALUE}).")
-    Duration connectTimeout;
-
-    @Option(names = "--try-timeout", paramLabel = "DURATION", defaultValue = "30s",
-            converter = Converters.DurationValues.class,
-            description = "One attempt, until the backend's response headers arrive (default: ${DEFAULT-VALUE}).")
-    Duration tryTimeout;
-
-    @Option(names = "--min-upload-rate", paramLabel = "BYTES_PER_SECOND", defaultValue = "512",
-            description = "An upload the proxy waits for must bring at least this many bytes per second (over 10 s), "
-                    + "or it is answered 408; 0 = no minimum (default: ${DEFAULT-VALUE}).")
-    long minUploadRate;
-
-    @Option(names = "--upload-threads", paramLabel = "N", defaultValue = "200",
-            description = "Java 17: uploads that may wait on a thread for their client at once, per proxy; "
-                    + "more are answered 503; 0 = no cap; virtual threads (Java 21+) need none (default: ${DEFAULT-VALUE}).")
-    int uploadThreads;
-
-    @Option(names = "--seed", paramLabel = "N",
-            description = "Seed of every probabilistic fault decision; printed at start when not given.")
-    Long seed;
-
-    @Option(names = "--log-format", paramLabel = "text|json", defaultValue = "text",
-            description = "One access-log line per exchange on stdout: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).")
-    AccessLog.Format logFormat;
-
-    @Option(names = "--upstream-ca", paramLabel = "FILE",
-            description = "PEM file of CA certificates trusted for https:// backends, in addition to the JVM's trust store.")
-    Path upstreamCa;
-
-    @Option(names = "--upstream-insecure",
-            description = "Do not verify certificates or host names of https:// backends (self-signed test backends only); a warning is printed.")
-    boolean upstreamInsecure;
-
-    @Option(names = "--tls-cert", paramLabel = "FILE",
-            description = "PEM certificate chain (leaf first): proxy listeners speak HTTPS (h2 and http/1.1 via ALPN). Needs --tls-key.")
-    Path tlsCert;
-
-    @Option(names = "--tls-key", paramLabel = "FILE",
-            description = "PEM private key of --tls-cert: unencrypted PKCS#8 (BEGIN PRIVATE KEY), RSA or EC.")
-    Path tlsKey;
-
-    @Option(names = "--port-file", paramLabel = "FILE",
-            description = "Once ready, write {\"control\": C, \"proxies\": {\"default\": P, ...}} here.")
-    Path portFile;
+    private static <T> List<T> values(CommandSpec parsed, String name) {
+        List<T> typed = value(parsed, name);
+        return typed == null ? List.of() : typed;
+    }
 }

@@ -33,30 +33,30 @@ final class Precedence {
 
     private List<ResilienceFlag> resilienceFlags() {
         return List.of(
-                new ResilienceFlag("--max-attempts", builder -> builder.maxAttempts(options.maxAttempts)),
-                new ResilienceFlag("--breaker-failures", builder -> builder.breakerFailures(options.breakerFailures)),
-                new ResilienceFlag("--breaker-cooldown", builder -> builder.breakerCooldown(options.breakerCooldown)),
-                new ResilienceFlag("--connect-timeout", builder -> builder.connectTimeout(options.connectTimeout)),
-                new ResilienceFlag("--try-timeout", builder -> builder.tryTimeout(options.tryTimeout)),
-                new ResilienceFlag("--min-upload-rate", builder -> builder.minUploadRate(options.minUploadRate)),
-                new ResilienceFlag("--upload-threads", builder -> builder.uploadThreads(options.uploadThreads)));
+                new ResilienceFlag("--max-attempts", builder -> builder.maxAttempts(options.maxAttempts())),
+                new ResilienceFlag("--breaker-failures", builder -> builder.breakerFailures(options.breakerFailures())),
+                new ResilienceFlag("--breaker-cooldown", builder -> builder.breakerCooldown(options.breakerCooldown())),
+                new ResilienceFlag("--connect-timeout", builder -> builder.connectTimeout(options.connectTimeout())),
+                new ResilienceFlag("--try-timeout", builder -> builder.tryTimeout(options.tryTimeout())),
+                new ResilienceFlag("--min-upload-rate", builder -> builder.minUploadRate(options.minUploadRate())),
+                new ResilienceFlag("--upload-threads", builder -> builder.uploadThreads(options.uploadThreads())));
     }
 
     ChaosProxyServer.Builder serverBuilder() {
         ChaosProxyServer.Builder builder = ChaosProxyServer.builder()
                 .demoUpstreamWhenNone(true)
-                .accessLog(options.logFormat, System.out)
-                .control(options.control.toString())
+                .accessLog(options.logFormat(), System.out)
+                .control(options.control().toString())
                 .controlInBackground() // the ready line need not wait for it; Main waits after
-                .listen(options.listen.toString());
-        if (!options.upstreams.isEmpty()) {
-            builder.upstream(options.upstreams.stream().map(URI::toString).toArray(String[]::new));
+                .listen(options.listen().toString());
+        if (!options.upstreams().isEmpty()) {
+            builder.upstream(options.upstreams().stream().map(URI::toString).toArray(String[]::new));
         }
         builder.resilience(resilience());
-        if (options.controlToken != null) {
-            option("--control-token", () -> builder.controlToken(options.controlToken));
+        if (options.controlToken() != null) {
+            option("--control-token", () -> builder.controlToken(options.controlToken()));
         }
-        for (ProxySpec tcp : options.tcpProxies) {
+        for (ProxySpec tcp : options.tcpProxies()) {
             option("--tcp", () -> builder.proxy(tcp));
         }
         if (file != null) {
@@ -71,8 +71,8 @@ final class Precedence {
                 builder.seed(file.seed());
             }
         }
-        if (options.seed != null) {
-            builder.seed(options.seed);
+        if (options.seed() != null) {
+            builder.seed(options.seed());
         }
         tls(builder);
         return builder;
@@ -95,22 +95,22 @@ final class Precedence {
         if (file != null && file.tls() != null) {
             builder.tls(file.tls());
         }
-        if ((options.tlsCert == null) != (options.tlsKey == null)) {
+        if ((options.tlsCert() == null) != (options.tlsKey() == null)) {
             throw new IllegalArgumentException("--tls-cert and --tls-key go together: "
-                    + (options.tlsCert == null ? "--tls-cert" : "--tls-key") + " is missing");
+                    + (options.tlsCert() == null ? "--tls-cert" : "--tls-key") + " is missing");
         }
-        if (options.tlsCert != null) {
-            builder.tls(ListenerTls.load(options.tlsCert, options.tlsKey, "--tls-cert", "--tls-key"));
+        if (options.tlsCert() != null) {
+            builder.tls(ListenerTls.load(options.tlsCert(), options.tlsKey(), "--tls-cert", "--tls-key"));
         }
         if (file != null && file.upstreamTls() != null) {
             builder.upstreamTls(file.upstreamTls());
         }
-        if (options.upstreamCa != null || options.upstreamInsecure) {
+        if (options.upstreamCa() != null || options.upstreamInsecure()) {
             builder.upstreamTls(UpstreamTls.DEFAULT);
-            if (options.upstreamCa != null) {
-                option("--upstream-ca", () -> builder.upstreamCa(options.upstreamCa));
+            if (options.upstreamCa() != null) {
+                option("--upstream-ca", () -> builder.upstreamCa(options.upstreamCa()));
             }
-            builder.upstreamInsecure(options.upstreamInsecure);
+            builder.upstreamInsecure(options.upstreamInsecure());
         }
     }
 

@@ -75,6 +75,6 @@ class PrecedenceTest {
         CommandLine commandLine = Main.commandLine(main);
         commandLine.parseArgs(args);
         ConfigFile file = yamlOrNull == null ? null : ConfigFile.parse(yamlOrNull, "chaos.yaml", Path.of("."));
-        return new Precedence(main.options, file, name -> commandLine.getParseResult().hasMatchedOption(name)).resilience();
+        return new Precedence(Options.of(commandLine.getCommandSpec()), file, name -> commandLine.getParseResult().hasMatchedOption(name)).resilience();
     }
 }
