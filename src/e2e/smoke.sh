@@ -109,6 +109,16 @@ kill -TERM $pid
 wait $pid
 check "launcher with its archive: SIGTERM exits 0" 0 "$?"
 
+# the launcher's locale data is the JVM's base set: the console stays in ASCII digits whatever the
+# user's locale (with the full CLDR set, an Arabic one wrote the log's timestamps in Arabic-Indic)
+start "$work/out-locale.txt" env CHAOS_PROXY_JAVA_OPTS="-Duser.language=ar -Duser.country=EG" "${LAUNCH[@]}" \
+  --upstream https://127.0.0.1:9 --upstream-insecure
+check "an Arabic locale: the warning's timestamp in ASCII digits" "yes" \
+  "$(grep -m 1 WARN "$work/out-locale.txt" | grep -qE '^[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:' && echo yes || echo no)"
+kill -TERM $pid
+wait $pid
+check "an Arabic locale: SIGTERM exits 0" 0 "$?"
+
 # an archive older than the jar (the jar was rebuilt) is made again, not ignored for good
 touch -d '2000-01-01' "$work"/chaos-proxy-java*.*
 start "$work/out-stale.txt" "${LAUNCH[@]}"

@@ -5,6 +5,7 @@ import io.chaosproxy.proxy.config.HostPort;
 import io.chaosproxy.proxy.config.ProxySpec;
 import io.chaosproxy.proxy.config.Upstreams;
 import java.net.URI;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import picocli.CommandLine.ITypeConverter;
@@ -20,6 +21,18 @@ final class Converters {
             try {
                 return HostPort.parse(value);
             } catch (IllegalArgumentException e) {
+                throw new TypeConversionException(e.getMessage());
+            }
+        }
+    }
+
+    /** Picocli's built-in path converter calls {@code Paths.get} reflectively, which generates method handle classes at every start. */
+    static final class Paths implements ITypeConverter<Path> {
+        @Override
+        public Path convert(String value) {
+            try {
+                return Path.of(value);
+            } catch (IllegalArgumentException e) { // InvalidPathException: a NUL character, say
                 throw new TypeConversionException(e.getMessage());
             }
         }

@@ -62,7 +62,7 @@ record Options(
                 .description("Where the control API listens (default: ${DEFAULT-VALUE})."));
         add(command, option("--control-token", "TOKEN", String.class)
                 .description("Every control call but GET /health then needs 'Authorization: Bearer TOKEN'."));
-        add(command, option("--config", "FILE", Path.class)
+        add(command, option("--config", "FILE", Path.class, new Converters.Paths())
                 .description("YAML or JSON: proxies, resilience settings and fault rules installed at start."));
         add(command, option("--scenario", "NAME|FILE", String.class)
                 .description("Start a built-in or file scenario once ready."));
@@ -94,15 +94,15 @@ record Options(
         add(command, option("--log-format", "text|json", AccessLog.Format.class)
                 .defaultValue("text")
                 .description("One access-log line per exchange on stdout: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})."));
-        add(command, option("--upstream-ca", "FILE", Path.class)
+        add(command, option("--upstream-ca", "FILE", Path.class, new Converters.Paths())
                 .description("PEM file of CA certificates trusted for https:// backends, in addition to the JVM's trust store."));
         add(command, OptionSpec.builder("--upstream-insecure").type(boolean.class).initialValue(false)
                 .description("Do not verify certificates or host names of https:// backends (self-signed test backends only); a warning is printed."));
-        add(command, option("--tls-cert", "FILE", Path.class)
+        add(command, option("--tls-cert", "FILE", Path.class, new Converters.Paths())
                 .description("PEM certificate chain (leaf first): proxy listeners speak HTTPS (h2 and http/1.1 via ALPN). Needs --tls-key."));
-        add(command, option("--tls-key", "FILE", Path.class)
+        add(command, option("--tls-key", "FILE", Path.class, new Converters.Paths())
                 .description("PEM private key of --tls-cert: unencrypted PKCS#8 (BEGIN PRIVATE KEY), RSA or EC."));
-        add(command, option("--port-file", "FILE", Path.class)
+        add(command, option("--port-file", "FILE", Path.class, new Converters.Paths())
                 .description("Once ready, write {\"control\": C, \"proxies\": {\"default\": P, ...}} here."));
         add(command, OptionSpec.builder("-h", "--help").usageHelp(true)
                 .description("Show this help message and exit."));
