@@ -109,8 +109,8 @@ kill -TERM $pid
 wait $pid
 check "launcher with its archive: SIGTERM exits 0" 0 "$?"
 
-# the launcher's locale data is the JVM's base set: the console stays in ASCII digits whatever the
-# user's locale (with the full CLDR set, an Arabic one wrote the log's timestamps in Arabic-Indic)
+# the launcher's locale data is the JVM's fallback set, not CLDR's: under an Arabic locale the
+# console's timestamps keep ASCII digits (with CLDR they came out in Arabic-Indic digits)
 start "$work/out-locale.txt" env CHAOS_PROXY_JAVA_OPTS="-Duser.language=ar -Duser.country=EG" "${LAUNCH[@]}" \
   --upstream https://127.0.0.1:9 --upstream-insecure
 check "an Arabic locale: the warning's timestamp in ASCII digits" "yes" \

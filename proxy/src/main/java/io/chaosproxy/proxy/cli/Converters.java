@@ -26,8 +26,11 @@ final class Converters {
         }
     }
 
-    /** Picocli's built-in path converter calls {@code Paths.get} reflectively, which generates method handle classes at every start. */
-    static final class Paths implements ITypeConverter<Path> {
+    /**
+     * Picocli's own converter for paths calls {@code Paths.get} reflectively, which on Java 18 and
+     * later generates method-handle classes in every start that is given a path option.
+     */
+    static final class PathValues implements ITypeConverter<Path> {
         @Override
         public Path convert(String value) {
             try {

@@ -31,23 +31,11 @@ public final class Main implements Callable<Integer> {
     /** How long SIGTERM lets in-flight exchanges finish. */
     static final Duration DRAIN = Duration.ofSeconds(10);
 
-    private CommandSpec spec; // set by commandLine(this), parsed by the time call() runs
-
+    private final CommandSpec spec; // parsed by the time call() runs
     private final CountDownLatch stopped = new CountDownLatch(1);
 
-    public static void main(String[] args) {
-        Warmup.startInBackground(); // sets logging up first, while this thread parses the options
-        System.exit(run(args));
-    }
-
-    /** Runs the command line and returns the exit code (0 after SIGTERM, 1 start failure, 2 bad option). */
-    static int run(String... args) {
-        return commandLine(new Main()).execute(args);
-    }
-
-    /** The command line as the jar parses it, around {@code main}. */
-    static CommandLine commandLine(Main main) {
-        CommandSpec spec = CommandSpec.wrapWithoutInspection(main)
+    private Main() {
+        spec = CommandSpec.wrapWithoutInspection(this)
                 .name("chaos-proxy")
                 .versionProvider(new Version());
         spec.usageMessage()
@@ -57,8 +45,21 @@ public final class Main implements Callable<Integer> {
                         "An HTTP reverse proxy that forwards faithfully, stays resilient, and misbehaves on command.",
                         "With no --upstream, a built-in echo service is the backend, so it works out of the box.");
         Options.declare(spec);
-        main.spec = spec;
-        return new CommandLine(spec)
+    }
+
+    public static void main(String[] args) {
+        Warmup.startInBackground(); // sets logging up first, while this thread parses the options
+        System.exit(run(args));
+    }
+
+    /** Runs the command line and returns the exit code (0 after SIGTERM, 1 start failure, 2 bad option). */
+    static int run(String... args) {
+        return commandLine().execute(args);
+    }
+
+    /** The command line as the jar parses it: executing it runs the proxy. */
+    public static CommandLine commandLine() {
+        return new CommandLine(new Main().spec)
                 .setCaseInsensitiveEnumValuesAllowed(true)
                 .setParameterExceptionHandler(Main::badOption);
     }

@@ -3,18 +3,20 @@ package io.chaosproxy.proxy.cli;
 import io.chaosproxy.proxy.config.HostPort;
 import io.chaosproxy.proxy.config.ProxySpec;
 import io.chaosproxy.proxy.tracing.AccessLog;
+import java.lang.reflect.RecordComponent;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.StringJoiner;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Model.OptionSpec;
 
 /**
  * Every command-line option: declared for picocli by {@link #declare}, read back once parsed by
- * {@link #of}. A new option is one more declaration and one more component; how it combines with a
- * config file is decided in {@link Precedence}.
+ * {@link #of}. A new option is a declaration, a component and its line in {@code of} (OptionsTest
+ * checks that the three agree); how it combines with a config file is decided in {@link Precedence}.
  *
  * <p>Declared in code rather than with picocli's annotations: reading the annotations cost about a
  * tenth of a second of every start (a dynamic proxy class per annotation type, reflection over each
@@ -62,7 +64,7 @@ record Options(
                 .description("Where the control API listens (default: ${DEFAULT-VALUE})."));
         add(command, option("--control-token", "TOKEN", String.class)
                 .description("Every control call but GET /health then needs 'Authorization: Bearer TOKEN'."));
-        add(command, option("--config", "FILE", Path.class, new Converters.Paths())
+        add(command, option("--config", "FILE", Path.class, new Converters.PathValues())
                 .description("YAML or JSON: proxies, resilience settings and fault rules installed at start."));
         add(command, option("--scenario", "NAME|FILE", String.class)
                 .description("Start a built-in or file scenario once ready."));
@@ -94,15 +96,15 @@ record Options(
         add(command, option("--log-format", "text|json", AccessLog.Format.class)
                 .defaultValue("text")
                 .description("One access-log line per exchange on stdout: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE})."));
-        add(command, option("--upstream-ca", "FILE", Path.class, new Converters.Paths())
+        add(command, option("--upstream-ca", "FILE", Path.class, new Converters.PathValues())
                 .description("PEM file of CA certificates trusted for https:// backends, in addition to the JVM's trust store."));
         add(command, OptionSpec.builder("--upstream-insecure").type(boolean.class).initialValue(false)
                 .description("Do not verify certificates or host names of https:// backends (self-signed test backends only); a warning is printed."));
-        add(command, option("--tls-cert", "FILE", Path.class, new Converters.Paths())
+        add(command, option("--tls-cert", "FILE", Path.class, new Converters.PathValues())
                 .description("PEM certificate chain (leaf first): proxy listeners speak HTTPS (h2 and http/1.1 via ALPN). Needs --tls-key."));
-        add(command, option("--tls-key", "FILE", Path.class, new Converters.Paths())
+        add(command, option("--tls-key", "FILE", Path.class, new Converters.PathValues())
                 .description("PEM private key of --tls-cert: unencrypted PKCS#8 (BEGIN PRIVATE KEY), RSA or EC."));
-        add(command, option("--port-file", "FILE", Path.class, new Converters.Paths())
+        add(command, option("--port-file", "FILE", Path.class, new Converters.PathValues())
                 .description("Once ready, write {\"control\": C, \"proxies\": {\"default\": P, ...}} here."));
         add(command, OptionSpec.builder("-h", "--help").usageHelp(true)
                 .description("Show this help message and exit."));
@@ -113,27 +115,43 @@ record Options(
     /** The values of a parsed command line: what was typed, else each option's default. */
     static Options of(CommandSpec parsed) {
         return new Options(
-                value(parsed, "--listen"),
-                values(parsed, "--upstream"),
-                values(parsed, "--tcp"),
-                value(parsed, "--control"),
-                value(parsed, "--control-token"),
-                value(parsed, "--config"),
-                value(parsed, "--scenario"),
-                value(parsed, "--max-attempts"),
-                value(parsed, "--breaker-failures"),
-                value(parsed, "--breaker-cooldown"),
-                value(parsed, "--connect-timeout"),
-                value(parsed, "--try-timeout"),
-                value(parsed, "--min-upload-rate"),
-                value(parsed, "--upload-threads"),
-                value(parsed, "--seed"),
-                value(parsed, "--log-format"),
-                value(parsed, "--upstream-ca"),
-                value(parsed, "--upstream-insecure"),
-                value(parsed, "--tls-cert"),
-                value(parsed, "--tls-key"),
-                value(parsed, "--port-file"));
+                value(parsed, "--listen", HostPort.class),
+                values(parsed, "--upstream", URI.class),
+                values(parsed, "--tcp", ProxySpec.class),
+                value(parsed, "--control", HostPort.class),
+                value(parsed, "--control-token", String.class),
+                value(parsed, "--config", Path.class),
+                value(parsed, "--scenario", String.class),
+                value(parsed, "--max-attempts", Integer.class),
+                value(parsed, "--breaker-failures", Integer.class),
+                value(parsed, "--breaker-cooldown", Duration.class),
+                value(parsed, "--connect-timeout", Duration.class),
+                value(parsed, "--try-timeout", Duration.class),
+                value(parsed, "--min-upload-rate", Long.class),
+                value(parsed, "--upload-threads", Integer.class),
+                value(parsed, "--seed", Long.class),
+                value(parsed, "--log-format", AccessLog.Format.class),
+                value(parsed, "--upstream-ca", Path.class),
+                value(parsed, "--upstream-insecure", Boolean.class),
+                value(parsed, "--tls-cert", Path.class),
+                value(parsed, "--tls-key", Path.class),
+                value(parsed, "--port-file", Path.class));
+    }
+
+    /** The record's own form, but never the control token's value: options must be safe to log. */
+    @Override
+    public String toString() {
+        StringJoiner fields = new StringJoiner(", ", "Options[", "]");
+        for (RecordComponent component : Options.class.getRecordComponents()) {
+            try {
+                Object value = component.getAccessor().invoke(this);
+                boolean secret = component.getName().equals("controlToken") && value != null;
+                fields.add(component.getName() + "=" + (secret ? "(set)" : value));
+            } catch (ReflectiveOperationException e) {
+                throw new IllegalStateException(e);
+            }
+        }
+        return fields.toString();
     }
 
     private static OptionSpec.Builder option(String name, String label, Class<?> type, ITypeConverter<?>... converter) {
@@ -148,12 +166,20 @@ record Options(
         command.addOption(option.build());
     }
 
-    private static <T> T value(CommandSpec parsed, String name) {
-        return parsed.findOption(name).getValue();
+    private static <T> T value(CommandSpec parsed, String name, Class<T> type) {
+        return type.cast(declared(parsed, name).getValue());
     }
 
-    private static <T> List<T> values(CommandSpec parsed, String name) {
-        List<T> typed = value(parsed, name);
-        return typed == null ? List.of() : typed;
+    private static <T> List<T> values(CommandSpec parsed, String name, Class<T> elementType) {
+        List<?> typed = declared(parsed, name).getValue();
+        return typed == null ? List.of() : typed.stream().map(elementType::cast).toList();
+    }
+
+    private static OptionSpec declared(CommandSpec parsed, String name) {
+        OptionSpec option = parsed.findOption(name);
+        if (option == null) {
+            throw new IllegalStateException(name + " is read back but was never declared");
+        }
+        return option;
     }
 }

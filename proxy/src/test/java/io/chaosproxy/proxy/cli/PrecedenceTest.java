@@ -71,8 +71,7 @@ class PrecedenceTest {
     }
 
     private static ResilienceSettings resilience(String yamlOrNull, String... args) {
-        Main main = new Main();
-        CommandLine commandLine = Main.commandLine(main);
+        CommandLine commandLine = Main.commandLine();
         commandLine.parseArgs(args);
         ConfigFile file = yamlOrNull == null ? null : ConfigFile.parse(yamlOrNull, "chaos.yaml", Path.of("."));
         return new Precedence(Options.of(commandLine.getCommandSpec()), file, name -> commandLine.getParseResult().hasMatchedOption(name)).resilience();

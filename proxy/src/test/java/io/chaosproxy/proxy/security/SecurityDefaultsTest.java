@@ -16,7 +16,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
+import picocli.CommandLine.Model.CommandSpec;
 
 /**
  * What holds without anyone configuring it: every listener on loopback, no control API at all
@@ -28,7 +28,7 @@ class SecurityDefaultsTest {
 
     @Test
     void theCommandLineListensOnLoopbackByDefault() {
-        CommandLine.Model.CommandSpec spec = new CommandLine(new Main()).getCommandSpec();
+        CommandSpec spec = Main.commandLine().getCommandSpec();
         HostPort control = HostPort.parse(spec.findOption("--control").defaultValue());
         HostPort listen = HostPort.parse(spec.findOption("--listen").defaultValue());
         assertThat(control.isLoopback()).as("--control default " + control).isTrue();
