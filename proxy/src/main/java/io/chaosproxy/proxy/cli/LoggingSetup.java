@@ -6,9 +6,10 @@ import java.util.concurrent.FutureTask;
 /**
  * SLF4J's one-time setup: finding its binding and reading {@code simplelogger.properties}, whose
  * date format loads the JVM's locale data (25-45 ms of the main thread's CPU in a standalone start
- * with the launcher's archive, measured before the launcher chose the smaller locale data). The warm-up thread does it first, while the main thread parses the
- * command line; the main thread waits for it before anything logs, since SLF4J set up on two
- * threads at once hands the second a substitute logger and prints a three-line "replay" warning.
+ * with the launcher's archive, measured before the launcher chose the smaller locale data). The
+ * warm-up thread does it first, while the main thread parses the command line; the main thread
+ * waits for it before anything logs, since SLF4J set up on two threads at once hands the second a
+ * substitute logger and prints a three-line "replay" warning.
  */
 final class LoggingSetup {
     private static final FutureTask<Void> SETUP = new FutureTask<>(() -> {

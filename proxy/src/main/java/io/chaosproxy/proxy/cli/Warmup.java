@@ -5,9 +5,9 @@ package io.chaosproxy.proxy.cli;
  * thread: options, the data plane, then the control API's web stack (the largest part), then
  * OkHttp's request path at the first request. This thread sets logging up first (the main thread
  * waits for it once the options are parsed, see {@link LoggingSetup}), then does the later parts
- * while the main thread does the earlier ones, so a machine with a second CPU starts in less time. It
- * only makes objects it throws away (nothing is bound, started or registered), and gives up
- * quietly: whatever it did not get to, the start does itself.
+ * while the main thread does the earlier ones, so a machine with a second CPU starts in less
+ * time. It only makes objects it throws away (nothing is bound, started or registered), and gives
+ * up quietly: whatever it did not get to, the start does itself.
  */
 final class Warmup implements Runnable {
     static void startInBackground() {
