@@ -5,13 +5,14 @@
 #   src/bench/run.sh --profile [--quick]      a JFR profile of chaos-proxy under wrk load instead
 #   src/bench/run.sh --profile-native [--quick]   the same with async-profiler: kernel and JVM frames too
 #
-# Builds the proxy jar, fetches WireMock and MockServer with Maven, installs wrk and nginx-light
-# from Debian's packages when missing, serves fixed bodies from nginx, and measures in one run:
-# wrk throughput and latency direct / chaos-proxy on Java 17 and on Java 25 / nginx proxy_pass /
-# WireMock / MockServer, each JVM's throughput in 5 s windows from its start, CPU per request and
-# peak RSS, streaming, 1,000 held requests, start times and fault precision; then prints every
-# target with PASS or MISS. Loopback only, free ports only, bounded in time; everything it starts is stopped
-# on exit. Not part of `mvn verify`.
+# Builds the proxy jar, fetches WireMock, MockServer and jetty-proxy with Maven, installs wrk and
+# nginx-light from Debian's packages when missing, serves fixed bodies from nginx, and measures in
+# one run: wrk throughput and latency direct / nginx proxy_pass / the stack's floor
+# (StackFloor.java) / chaos-proxy on Java 17 and on Java 25 / WireMock / MockServer, each JVM's
+# throughput in 5 s windows from its start, CPU per request and peak RSS, streaming, 1,000 held
+# requests, start times and fault precision; then prints every target with PASS or MISS. Loopback
+# only, free ports only, bounded in time; everything it starts is stopped on exit. Not part of
+# `mvn verify`.
 set -uo pipefail
 
 QUICK=0
@@ -34,7 +35,7 @@ while [ $# -gt 0 ]; do
     --no-wait) WAIT_IDLE=0 ;;
     --out) OUT="${2:?--out needs a file}"; shift ;;
     --out=*) OUT="${1#--out=}" ;;
-    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
   shift
@@ -331,6 +332,16 @@ fetch() { # fetch GAV FILE
 if [ "$PROFILE" = 0 ]; then
   fetch "$WIREMOCK_GAV" "$WIREMOCK_JAR"
   fetch "$MOCKSERVER_GAV" "$MOCKSERVER_JAR"
+  # the stack's floor (StackFloor.java): Jetty's own reverse proxy, at the jar's Jetty version
+  JETTY_VERSION=$(unzip -p "$JAR" META-INF/maven/org.eclipse.jetty/jetty-server/pom.properties 2>/dev/null | sed -n 's/^version=//p')
+  [ -n "$JETTY_VERSION" ] || die "no Jetty version in $JAR"
+  FLOOR_CP=$JAR
+  for a in jetty-proxy jetty-client jetty-alpn-client compression:jetty-compression-common compression:jetty-compression-gzip; do
+    group=org.eclipse.jetty; name=$a
+    case $a in compression:*) group=org.eclipse.jetty.compression; name=${a#compression:} ;; esac
+    fetch "$group:$name:$JETTY_VERSION" "$CACHE/$name-$JETTY_VERSION.jar"
+    FLOOR_CP="$FLOOR_CP:$CACHE/$name-$JETTY_VERSION.jar"
+  done
 fi
 
 # fixed bodies; the streaming files are sparse (no disk space, read from the page cache)
@@ -502,6 +513,34 @@ measure nginx-proxy "nginx proxy_pass" "http://127.0.0.1:$NGX_PORT" 0 "$NGX_PID"
 stop_pid "$NGX_PID"
 NGX_TEMPFILE_WARNINGS=$(grep -c 'buffered to a temporary file' "$W/nginx-proxy.error.log" 2>/dev/null)
 
+# ---- the stack's floor: the least proxy on chaos-proxy's stack, on the newest JVM --------------
+# no faults, journal, access log or retries: what chaos-proxy's own work adds is the gap between
+# its rows and these; what the stack itself costs is the gap between these and nginx proxy_pass
+floor() { # floor MODE LABEL
+  local mode=$1 label=$2 pid port
+  rm -f "$W/floor-$mode.port"
+  start_bg "floor-$mode" "${SERVER[@]}" "$(java_of "$MAIN_JVM")" -XX:+UseSerialGC -Xmx96m -cp "$FLOOR_CP" \
+    "$BENCH/StackFloor.java" "$mode" "$BACKEND" "$W/floor-$mode.port"
+  pid=$LAST_PID
+  for _ in $(seq 1 600); do
+    [ -s "$W/floor-$mode.port" ] && break
+    kill -0 "$pid" 2>/dev/null || { tail -20 "$W/floor-$mode.err"; die "$label exited early"; }
+    sleep 0.1
+  done
+  [ -s "$W/floor-$mode.port" ] || die "$label wrote no port file within 60 s"
+  port=$(cat "$W/floor-$mode.port")
+  # warm as the chaos-proxy rows are by the time they are measured (its curve and 64 KiB warm-ups)
+  progress "$label: warm-up (${WARM_DUR}s of 1 KiB, ${WARM_DUR}s of 64 KiB)"
+  run_wrk "$W/wrk-floor-$mode-warm1k.txt" "http://127.0.0.1:$port/1k" "$CONNS" "$WARM_DUR"
+  run_wrk "$W/wrk-floor-$mode-warm64k.txt" "http://127.0.0.1:$port/64k" "$CONNS" "$WARM_DUR"
+  measure "floor-$mode" "$label" "http://127.0.0.1:$port" 0 "$pid"
+  stop_pid "$pid"
+}
+if [ "$PROFILE" = 0 ]; then
+  floor okhttp "floor OkHttp $MAIN_JVM"
+  floor jetty "floor Jetty $MAIN_JVM"
+fi
+
 # chaos_proxy_suite VERSION: every chaos-proxy figure on one JVM; results in R[VERSION.name]
 declare -A R
 chaos_proxy_suite() {
@@ -633,6 +672,9 @@ say "  cpu0/cpu1): it does not depend on the request rate; about 6 on a CPU at f
 say "settings: chaos-proxy defaults (text access log to /dev/null, journal 10,000, retries and breaker on); nginx proxy_pass"
 say "  with 'keepalive 64' upstream, HTTP/1.1, default buffering$([ -n "${NGX_TEMPFILE_WARNINGS:-}" ] && [ "$NGX_TEMPFILE_WARNINGS" != 0 ] && echo ", $NGX_TEMPFILE_WARNINGS responses buffered to temp files")"
 say "  WireMock --proxy-all with its default request journal (unbounded); MockServer 'proxy --to' (port forwarding)"
+say "  floor OkHttp / floor Jetty (src/bench/StackFloor.java, Java $MAIN_JVM, the launcher's heap and collector): the least"
+say "  proxy on chaos-proxy's stack, no faults, journal or access log; a Jetty handler blocking in OkHttp with chaos-proxy's"
+say "  client settings, and Jetty's own asynchronous ProxyHandler.Reverse (jetty-proxy ${JETTY_VERSION:-?}, no OkHttp)"
 say "  with -Dmockserver.maxLogEntries=1000 and its default log level (INFO, console to /dev/null)"
 
 say ""
@@ -684,6 +726,7 @@ say "direct: the same clients straight to the sink or echo; added: proxy p50 min
 # ---- targets ---------------------------------------------------------------------------------
 say ""
 say "== Targets (issue goals; PASS or MISS for each JVM, Java $MAIN_JVM is the one a user would pick) =="
+ratio_of() { if [ -n "$1" ] && [ -n "$2" ] && [ "$2" != 0 ]; then calc "printf \"%.2f\", $1 / $2"; else echo "?"; fi; }
 verdict() { # verdict "awk condition" VALUE...: MISS when a figure is missing
   local cond=$1 v; shift
   for v in "$@"; do [ -z "$v" ] && { echo "MISS"; return; }; done
@@ -695,6 +738,10 @@ for v in "${JVMS[@]}"; do
     c=$(row_get "$label" $body $CONNS 2); n=$(row_get 'nginx proxy_pass' $body $CONNS 2)
     ratio=$( [ -n "$c" ] && [ -n "$n" ] && [ "$n" != 0 ] && calc "printf \"%.2f\", $c / $n")
     say "$(verdict "$ratio >= 0.8" "$ratio")  Java $v: throughput $body >= 0.8x nginx proxy_pass: ${ratio:-?}x (${c:-?} vs ${n:-?} req/s)"
+    if [ "$v" = "$MAIN_JVM" ]; then
+      fo=$(row_get "floor OkHttp $v" $body $CONNS 2); fj=$(row_get "floor Jetty $v" $body $CONNS 2)
+      say "      the stack's floor, $body: OkHttp on Jetty $(ratio_of "$fo" "$n")x nginx proxy_pass, Jetty's own proxy $(ratio_of "$fj" "$n")x; chaos-proxy $(ratio_of "$c" "$fo")x the OkHttp floor"
+    fi
   done
   n99=$(row_get 'nginx proxy_pass' 1k $MOD_CONNS 4); c99=$(row_get "$label" 1k $MOD_CONNS 4)
   added=$( [ -n "$n99" ] && [ -n "$c99" ] && calc "printf \"%+.3f\", $c99 - $n99")
