@@ -35,7 +35,7 @@ while [ $# -gt 0 ]; do
     --no-wait) WAIT_IDLE=0 ;;
     --out) OUT="${2:?--out needs a file}"; shift ;;
     --out=*) OUT="${1#--out=}" ;;
-    -h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown option '$1' (try --help)" >&2; exit 2 ;;
   esac
   shift
