@@ -82,7 +82,8 @@ public final class DataPlane implements AutoCloseable {
         this.tcp = tcp;
         this.refuseRules = new RefuseRules(core, this::proxies);
         this.clients = parallelStart.supply(() -> new UpstreamClients(upstreamTls, UpstreamFaultInterceptor.INSTANCE,
-                List.of(StaleConnectionInterceptor.INSTANCE, FaithfulHeadersInterceptor.INSTANCE, DuplexBodyInterceptor.INSTANCE)));
+                List.of(StaleConnectionInterceptor.INSTANCE, FaithfulHeadersInterceptor.INSTANCE, DuplexBodyInterceptor.INSTANCE,
+                        ArrivedBytes.INTERCEPTOR)));
         parallelStart.meanwhile(() -> clients.get().prepareFirstCall());
         this.server = new Server(ExchangeThreads.newServerPool());
         this.httpConfiguration = new HttpConfiguration();

@@ -33,7 +33,8 @@ import org.eclipse.jetty.util.IteratingCallback;
  * they are read once the body has ended, before the last write, which hands them to Jetty.
  */
 final class ResponseRelay extends IteratingCallback {
-    private static final int CHUNK = 16 * 1024;
+    /** The most one write to the client carries: half of a 64 KiB body, what has arrived of it allowing. */
+    private static final int CHUNK = 32 * 1024;
     /** Throttled streams move in slices of a twentieth of a second, so the rate looks smooth. */
     private static final int SLICES_PER_SECOND = 20;
 
@@ -60,6 +61,7 @@ final class ResponseRelay extends IteratingCallback {
     private final boolean mayHaveTrailers; // HTTP/2 answers may follow even a Content-Length body with trailers
     private volatile HttpFields trailers;  // the backend's, once its body has ended
     private final boolean grpcCall;
+    private final ArrivedBytes arrived; // null when the call carried no tag
 
     ResponseRelay(Exchange exchange, Response serverToProxyResponse, long bytesPerSecond, Drop drop,
                   InstalledRule stall) {
@@ -71,6 +73,8 @@ final class ResponseRelay extends IteratingCallback {
         this.stall = stall;
         this.stallAfterBytes = stall == null ? 0 : ((Hang) stall.rule().fault()).afterBytes();
         this.grpcCall = GrpcCalls.isCall(exchange.clientRequest);
+        AttemptTag tag = serverToProxyResponse.request().tag(AttemptTag.class);
+        this.arrived = tag == null ? null : tag.arrived();
         this.mayHaveTrailers = serverToProxyResponse.protocol() == Protocol.HTTP_2
                 || serverToProxyResponse.protocol() == Protocol.H2_PRIOR_KNOWLEDGE;
         if (bytesPerSecond > 0) {
@@ -138,6 +142,9 @@ final class ResponseRelay extends IteratingCallback {
         int n;
         try {
             n = upstreamBody.read(chunk, 0, max);
+            if (n > 0) {
+                n = topUp(n, max);
+            }
         } catch (IOException e) {
             backendFailed = true; // the backend broke the body, not the client
             throw e;
@@ -164,6 +171,35 @@ final class ResponseRelay extends IteratingCallback {
         }
         exchange.writeToClient(last, ByteBuffer.wrap(chunk, 0, n), this);
         return Action.SCHEDULED;
+    }
+
+    /**
+     * Fills the rest of the chunk, up to {@code max}, with what has already arrived, so that one
+     * write to the client carries what OkHttp read in several (see {@link ArrivedBytes}); it never
+     * waits for more. Only for a body framed by its length: the connection then carries nothing
+     * but this body until its end, so reading bytes that have arrived cannot block.
+     */
+    private int topUp(int n, int max) throws IOException {
+        if (arrived == null || !framedByLength) {
+            return n;
+        }
+        // no look at the socket once the body is all here (a small body comes in one read)
+        long upTo = Math.min(max, declaredLength - sent);
+        while (n < upTo) {
+            long ready = upstreamBody.getBuffer().size();
+            if (ready == 0) {
+                ready = arrived.waiting();
+            }
+            if (ready <= 0) {
+                return n;
+            }
+            int more = upstreamBody.read(chunk, n, (int) Math.min(ready, upTo - n));
+            if (more <= 0) {
+                return n; // the body's end: the next read finds it
+            }
+            n += more;
+        }
+        return n;
     }
 
     private boolean stallPending() {
@@ -366,12 +402,12 @@ final class ResponseRelay extends IteratingCallback {
 
     /**
      * Relay chunks of finished exchanges, kept for the next ones, so an exchange allocates no
-     * 16 KiB buffer of its own. Lock-free and bounded: a chunk goes into a free slot near a random
+     * 32 KiB buffer of its own. Lock-free and bounded: a chunk goes into a free slot near a random
      * start, or to the garbage collector when none is free; taking one looks at a few slots the
      * same way and makes a new chunk when they are all empty.
      */
     private static final class Chunks {
-        /** At most 4 MiB kept, enough for hundreds of exchanges in flight at once. */
+        /** At most 8 MiB kept, enough for hundreds of exchanges in flight at once. */
         private static final int SLOTS = 256;
         private static final int PROBES = 8;
         private static final AtomicReferenceArray<byte[]> FREE = new AtomicReferenceArray<>(SLOTS);

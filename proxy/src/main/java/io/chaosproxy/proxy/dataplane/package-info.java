@@ -14,7 +14,8 @@
  *       trace context, the journal entry when it ends) -&gt; {@code RequestGuard} (open-proxy refusal,
  *       Max-Forwards) -&gt; client faults -&gt; {@code UpstreamLeg} (the attempt loop:
  *       {@code BackendChoice}, {@code UpstreamRequests}, retries) -&gt; {@code ResponseRelay} (the body
- *       streamed back, bandwidth and mid-body drops).</li>
+ *       streamed back, bandwidth and mid-body drops; {@code ArrivedBytes} lets one write carry what
+ *       has arrived).</li>
  *   <li>One try at one backend, whatever carries it: {@code UpstreamAttempt} (permit, timeout,
  *       hang, settle-once, the breaker's verdict, timing); {@code StaleConnectionInterceptor} tells a
  *       backend's idle close of a pooled connection from a failure.</li>
