@@ -9,8 +9,8 @@ import okhttp3.Protocol;
 /**
  * How many bytes of an attempt's answer have reached the proxy and wait to be read: the relay
  * passes on in one write what OkHttp reads from the socket 8 KiB at a time (okio's segment size),
- * and never waits for bytes that have not arrived. A 64 KiB body goes to the client in four writes
- * instead of eight.
+ * and never waits for bytes that have not arrived. A 64 KiB body that has arrived whole goes to the
+ * client in two writes instead of eight.
  *
  * <p>Known only on an HTTP/1 connection, whose socket carries this answer alone; an HTTP/2
  * connection's socket also carries other streams' frames, so there it stays unknown (0).
