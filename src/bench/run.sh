@@ -140,15 +140,20 @@ wait_200() {
   tail -20 "$W/$name.err" 2>/dev/null
   die "$name did not answer 200 at $url within 60 s"
 }
-# wait_port_file FILE PID NAME: chaos-proxy's --port-file, then sets CP_PORT and CP_CONTROL
-wait_port_file() {
+# wait_port_file_of FILE PID NAME: until FILE has content (60 s at most), or the process died
+wait_port_file_of() {
   local file=$1 pid=$2 name=$3
   for _ in $(seq 1 6000); do
-    [ -s "$file" ] && break
+    [ -s "$file" ] && return 0
     kill -0 "$pid" 2>/dev/null || { tail -20 "$W/$name.err"; die "$name exited early"; }
     sleep 0.01
   done
-  [ -s "$file" ] || die "$name wrote no port file within 60 s"
+  die "$name wrote no port file within 60 s"
+}
+# wait_port_file FILE PID NAME: chaos-proxy's --port-file, then sets CP_PORT and CP_CONTROL
+wait_port_file() {
+  local file=$1
+  wait_port_file_of "$@"
   CP_PORT=$(sed -E 's/.*"default": *([0-9]+).*/\1/' "$file")
   CP_CONTROL=$(sed -E 's/.*"control": *([0-9]+).*/\1/' "$file")
 }
@@ -522,12 +527,7 @@ floor() { # floor MODE LABEL
   start_bg "floor-$mode" "${SERVER[@]}" "$(java_of "$MAIN_JVM")" -XX:+UseSerialGC -Xmx96m -cp "$FLOOR_CP" \
     "$BENCH/StackFloor.java" "$mode" "$BACKEND" "$W/floor-$mode.port"
   pid=$LAST_PID
-  for _ in $(seq 1 600); do
-    [ -s "$W/floor-$mode.port" ] && break
-    kill -0 "$pid" 2>/dev/null || { tail -20 "$W/floor-$mode.err"; die "$label exited early"; }
-    sleep 0.1
-  done
-  [ -s "$W/floor-$mode.port" ] || die "$label wrote no port file within 60 s"
+  wait_port_file_of "$W/floor-$mode.port" "$pid" "floor-$mode"
   port=$(cat "$W/floor-$mode.port")
   # warm as the chaos-proxy rows are by the time they are measured (its curve and 64 KiB warm-ups)
   progress "$label: warm-up (${WARM_DUR}s of 1 KiB, ${WARM_DUR}s of 64 KiB)"
