@@ -1,12 +1,14 @@
+import io.chaosproxy.proxy.config.ResilienceSettings;
+import io.chaosproxy.proxy.config.UpstreamTls;
+import io.chaosproxy.proxy.dataplane.transport.ExchangeThreads;
+import io.chaosproxy.proxy.dataplane.transport.UpstreamClients;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
+import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
-import okhttp3.ConnectionPool;
-import okhttp3.Dispatcher;
+import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.io.Content;
@@ -19,8 +21,6 @@ import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
-import org.eclipse.jetty.util.VirtualThreads;
-import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
  * The stack's floor: the least reverse proxy that can be built on chaos-proxy's stack, for the
@@ -50,13 +50,8 @@ public class StackFloor {
             System.exit(2);
         }
         String upstream = args[1].replaceAll("/+$", "");
-        // as chaos-proxy's data plane: platform threads for Jetty, blocking handlers on virtual threads on 21+
-        QueuedThreadPool threads = new QueuedThreadPool(400, 8);
-        threads.setDaemon(true);
-        if (VirtualThreads.areSupported()) {
-            threads.setVirtualThreadsExecutor(VirtualThreads.getNamedVirtualThreadsExecutor("floor-exchange"));
-        }
-        Server server = new Server(threads);
+        // chaos-proxy's own thread pool: platform threads for Jetty, blocking handlers on virtual threads on 21+
+        Server server = new Server(ExchangeThreads.newServerPool());
         // the backend's Server and Date headers go through: Jetty adds none of its own
         HttpConfiguration http = new HttpConfiguration();
         http.setSendServerVersion(false);
@@ -83,21 +78,10 @@ public class StackFloor {
 
         OkHttpForwarder(String upstream) {
             this.upstream = upstream;
-            Dispatcher dispatcher = new Dispatcher();
-            dispatcher.setMaxRequests(4096);
-            dispatcher.setMaxRequestsPerHost(4096);
-            // chaos-proxy's settings (UpstreamClients): a large idle pool, no silent replays, no
-            // racing connects on OkHttp's threads, and no read or write timeouts, whose okio
-            // bookkeeping takes a global lock per socket operation
-            this.client = new OkHttpClient.Builder()
-                    .dispatcher(dispatcher)
-                    .connectionPool(new ConnectionPool(512, 5, TimeUnit.MINUTES))
-                    .retryOnConnectionFailure(false)
-                    .fastFallback(false)
-                    .followRedirects(false)
-                    .readTimeout(Duration.ZERO)
-                    .writeTimeout(Duration.ZERO)
-                    .build();
+            // chaos-proxy's own client and its settings (UpstreamClients), without its interceptors
+            this.client = new UpstreamClients(UpstreamTls.DEFAULT, chain -> chain.proceed(chain.request()), List.of())
+                    .forProxy(ResilienceSettings.defaults())
+                    .forUrl(HttpUrl.get(upstream));
         }
 
         @Override
