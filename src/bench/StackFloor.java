@@ -4,10 +4,17 @@ import io.chaosproxy.proxy.dataplane.transport.ExchangeThreads;
 import io.chaosproxy.proxy.dataplane.transport.UpstreamClients;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import org.eclipse.jetty.http.HttpURI;
@@ -28,14 +35,17 @@ import org.eclipse.jetty.util.Callback;
  * retries: what is left is the cost of Jetty's server and of the upstream client.
  *
  * <pre>
- *   java -cp chaos-proxy.jar[:jetty-proxy and its jars] src/bench/StackFloor.java okhttp|jetty UPSTREAM PORT_FILE
+ *   java -cp chaos-proxy.jar[:jetty-proxy and its jars] src/bench/StackFloor.java okhttp|jetty|server UPSTREAM PORT_FILE
  * </pre>
  *
  * <ul>
  *   <li>{@code okhttp}: a Jetty handler that blocks in OkHttp and streams the answer back, with
  *       chaos-proxy's own client settings and threads (virtual threads on Java 21+);</li>
  *   <li>{@code jetty}: Jetty's own asynchronous reverse proxy ({@code ProxyHandler.Reverse} from
- *       jetty-proxy, on Jetty's HttpClient): what the server side reaches without OkHttp.</li>
+ *       jetty-proxy, on Jetty's HttpClient): what the server side reaches without OkHttp;</li>
+ *   <li>{@code server}: no upstream leg at all, Jetty's server side as chaos-proxy uses it (a
+ *       blocking handler on chaos-proxy's threads) answering each path from memory with the
+ *       upstream's body for it, fetched once: the ceiling of any proxy on this server.</li>
  * </ul>
  * It listens on a free port of 127.0.0.1 and writes that port to PORT_FILE once it serves.
  */
@@ -45,8 +55,8 @@ public class StackFloor {
             "te", "trailer", "transfer-encoding", "upgrade", "content-length");
 
     public static void main(String[] args) throws Exception {
-        if (args.length != 3 || !Set.of("okhttp", "jetty").contains(args[0])) {
-            System.err.println("usage: StackFloor okhttp|jetty UPSTREAM PORT_FILE");
+        if (args.length != 3 || !Set.of("okhttp", "jetty", "server").contains(args[0])) {
+            System.err.println("usage: StackFloor okhttp|jetty|server UPSTREAM PORT_FILE");
             System.exit(2);
         }
         String upstream = args[1].replaceAll("/+$", "");
@@ -60,15 +70,42 @@ public class StackFloor {
         connector.setHost("127.0.0.1");
         connector.setPort(0);
         server.addConnector(connector);
-        server.setHandler(args[0].equals("okhttp")
-                ? new OkHttpForwarder(upstream)
-                : new ProxyHandler.Reverse(request -> HttpURI.build(upstream + request.getHttpURI().getPathQuery())));
+        server.setHandler(switch (args[0]) {
+            case "okhttp" -> new OkHttpForwarder(upstream);
+            case "jetty" -> new ProxyHandler.Reverse(request -> HttpURI.build(upstream + request.getHttpURI().getPathQuery()));
+            default -> new FromMemory(upstream);
+        });
         server.start();
         Path portFile = Path.of(args[2]);
         Path partial = Files.createTempFile(portFile.toAbsolutePath().getParent(), "floor", ".port");
         Files.writeString(partial, Integer.toString(connector.getLocalPort()));
         Files.move(partial, portFile); // whole or absent: the script polls for it
         server.join();
+    }
+
+    /** The upstream's body for each path, fetched on its first request and then answered from memory. */
+    private static final class FromMemory extends Handler.Abstract {
+        private final String upstream;
+        private final HttpClient fetcher = HttpClient.newHttpClient();
+        private final Map<String, byte[]> bodies = new ConcurrentHashMap<>();
+
+        FromMemory(String upstream) {
+            this.upstream = upstream;
+        }
+
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) throws Exception {
+            String path = request.getHttpURI().getPathQuery();
+            byte[] body = bodies.get(path);
+            if (body == null) {
+                body = fetcher.send(HttpRequest.newBuilder(URI.create(upstream + path)).build(),
+                        HttpResponse.BodyHandlers.ofByteArray()).body();
+                bodies.put(path, body);
+            }
+            response.getHeaders().put("Content-Length", body.length);
+            response.write(true, ByteBuffer.wrap(body), callback);
+            return true;
+        }
     }
 
     /** One blocking OkHttp call per exchange, its body streamed back as it comes. */
