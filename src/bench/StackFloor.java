@@ -2,8 +2,10 @@ import io.chaosproxy.proxy.config.ResilienceSettings;
 import io.chaosproxy.proxy.config.UpstreamTls;
 import io.chaosproxy.proxy.dataplane.transport.ExchangeThreads;
 import io.chaosproxy.proxy.dataplane.transport.UpstreamClients;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -11,7 +13,9 @@ import java.net.http.HttpResponse;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -44,8 +48,8 @@ import org.eclipse.jetty.util.Callback;
  *   <li>{@code jetty}: Jetty's own asynchronous reverse proxy ({@code ProxyHandler.Reverse} from
  *       jetty-proxy, on Jetty's HttpClient): what the server side reaches without OkHttp;</li>
  *   <li>{@code server}: no upstream leg at all, Jetty's server side as chaos-proxy uses it (a
- *       blocking handler on chaos-proxy's threads) answering each path from memory with the
- *       upstream's body for it, fetched once: the ceiling of any proxy on this server.</li>
+ *       blocking handler on chaos-proxy's threads) replaying from memory the upstream's answer
+ *       for each path, fetched once: the ceiling of any proxy on this server.</li>
  * </ul>
  * It listens on a free port of 127.0.0.1 and writes that port to PORT_FILE once it serves.
  */
@@ -83,28 +87,53 @@ public class StackFloor {
         server.join();
     }
 
-    /** The upstream's body for each path, fetched on its first request and then answered from memory. */
+    /**
+     * The upstream's answer for each path, fetched on its first request and then replayed from
+     * memory: its status, its headers (but the hop-by-hop ones) and its body, so that the bytes on
+     * the wire are the same as through a proxy.
+     */
     private static final class FromMemory extends Handler.Abstract {
+        private record Answer(int status, List<Map.Entry<String, String>> headers, byte[] body) {}
+
         private final String upstream;
         private final HttpClient fetcher = HttpClient.newHttpClient();
-        private final Map<String, byte[]> bodies = new ConcurrentHashMap<>();
+        private final Map<String, Answer> answers = new ConcurrentHashMap<>();
 
         FromMemory(String upstream) {
             this.upstream = upstream;
         }
 
         @Override
-        public boolean handle(Request request, Response response, Callback callback) throws Exception {
-            String path = request.getHttpURI().getPathQuery();
-            byte[] body = bodies.get(path);
-            if (body == null) {
-                body = fetcher.send(HttpRequest.newBuilder(URI.create(upstream + path)).build(),
-                        HttpResponse.BodyHandlers.ofByteArray()).body();
-                bodies.put(path, body);
-            }
-            response.getHeaders().put("Content-Length", body.length);
-            response.write(true, ByteBuffer.wrap(body), callback);
+        public boolean handle(Request request, Response response, Callback callback) {
+            Answer answer = answers.computeIfAbsent(request.getHttpURI().getPathQuery(), this::fetch);
+            response.setStatus(answer.status());
+            answer.headers().forEach(header -> response.getHeaders().add(header.getKey(), header.getValue()));
+            response.getHeaders().put("Content-Length", answer.body().length);
+            response.write(true, ByteBuffer.wrap(answer.body()), callback);
             return true;
+        }
+
+        /** Only a 200 is kept: anything else would be replayed as if the backend still said it. */
+        private Answer fetch(String pathQuery) {
+            try {
+                HttpResponse<byte[]> fetched = fetcher.send(HttpRequest.newBuilder(URI.create(upstream + pathQuery)).build(),
+                        HttpResponse.BodyHandlers.ofByteArray());
+                if (fetched.statusCode() != 200) {
+                    throw new IllegalStateException("the upstream answered " + fetched.statusCode() + " for " + pathQuery);
+                }
+                List<Map.Entry<String, String>> headers = new ArrayList<>();
+                fetched.headers().map().forEach((name, values) -> {
+                    if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT))) {
+                        values.forEach(value -> headers.add(Map.entry(name, value)));
+                    }
+                });
+                return new Answer(fetched.statusCode(), List.copyOf(headers), fetched.body());
+            } catch (IOException e) {
+                throw new UncheckedIOException("fetching " + pathQuery + " from the upstream", e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException("interrupted while fetching " + pathQuery, e);
+            }
         }
     }
 
@@ -134,7 +163,7 @@ public class StackFloor {
             try (okhttp3.Response answer = client.newCall(forward.build()).execute()) {
                 response.setStatus(answer.code());
                 answer.headers().forEach(header -> {
-                    if (!HOP_BY_HOP.contains(header.getFirst().toLowerCase(java.util.Locale.ROOT))) {
+                    if (!HOP_BY_HOP.contains(header.getFirst().toLowerCase(Locale.ROOT))) {
                         response.getHeaders().add(header.getFirst(), header.getSecond());
                     }
                 });

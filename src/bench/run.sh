@@ -673,12 +673,12 @@ say "  cpu0/cpu1): it does not depend on the request rate; about 6 on a CPU at f
 say "settings: chaos-proxy defaults (text access log to /dev/null, journal 10,000, retries and breaker on); nginx proxy_pass"
 say "  with 'keepalive 64' upstream, HTTP/1.1, default buffering$([ -n "${NGX_TEMPFILE_WARNINGS:-}" ] && [ "$NGX_TEMPFILE_WARNINGS" != 0 ] && echo ", $NGX_TEMPFILE_WARNINGS responses buffered to temp files")"
 say "  WireMock --proxy-all with its default request journal (unbounded); MockServer 'proxy --to' (port forwarding)"
+say "  with -Dmockserver.maxLogEntries=1000 and its default log level (INFO, console to /dev/null)"
 say "  floor OkHttp / floor Jetty (src/bench/StackFloor.java, Java $MAIN_JVM, the launcher's heap and collector): the least"
 say "  proxy on chaos-proxy's stack, no faults, journal or access log; a Jetty handler blocking in OkHttp with chaos-proxy's"
 say "  client settings, and Jetty's own asynchronous ProxyHandler.Reverse (jetty-proxy ${JETTY_VERSION:-?}, no OkHttp)"
 say "  Jetty alone (StackFloor.java server): no upstream leg, Jetty's server side with chaos-proxy's blocking handler threads"
 say "  answering from memory: the ceiling of any proxy on that server"
-say "  with -Dmockserver.maxLogEntries=1000 and its default log level (INFO, console to /dev/null)"
 
 say ""
 say "== From start: 1 KiB req/s in each ${CURVE_S} s window, $CONNS connections, starting at the first 200 =="

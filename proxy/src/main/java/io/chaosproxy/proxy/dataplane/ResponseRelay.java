@@ -32,7 +32,7 @@ import org.eclipse.jetty.util.IteratingCallback;
  * they are read once the body has ended, before the last write, which hands them to Jetty.
  */
 final class ResponseRelay extends IteratingCallback {
-    /** The most one write to the client carries, when that much has arrived (16, 32 and 64 KiB compared: README "Benchmarks"). */
+    /** The most one write to the client carries, when that much has arrived (16, 32 and 64 KiB compared: src/bench/FINDINGS.md). */
     private static final int CHUNK = 32 * 1024;
     /** Throttled streams move in slices of a twentieth of a second, so the rate looks smooth. */
     private static final int SLICES_PER_SECOND = 20;
