@@ -3,16 +3,23 @@ package io.chaosproxy.proxy.journal;
 import io.chaosproxy.faults.PathGlob;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The most recent exchanges, oldest first, in a fixed-size ring: it never grows past its capacity,
- * however long the proxy runs. Appends are one short critical section.
+ * however long the proxy runs. Appends are one short critical section; reads take no lock the
+ * appends wait for. Each position of the ring is a {@link JournalSlot}, written over in place, so
+ * that a loaded proxy's journal costs the garbage collector nothing per exchange (see there).
  */
 public final class RequestJournal {
     public static final int DEFAULT_CAPACITY = 10_000;
+    /** Paths remembered so that an entry keeps the journal's copy of a path it has seen, not its own. */
+    private static final int KNOWN_PATHS = 256;
 
-    private final PackedEntry[] ring; // packed: see PackedEntry for why
-    private long written; // entries recorded since the last clear
+    private final AtomicReferenceArray<JournalSlot> ring; // a slot is made when its position is first used
+    private final String[] knownPaths = new String[KNOWN_PATHS]; // guarded by this
+    private volatile long written;   // entries recorded since the journal was made: each one's sequence number
+    private volatile long firstKept; // the sequence number of the first entry after the last clear
     private int waiters;  // threads in await(): only they need waking, not every record
     private java.time.Instant clearedAt = java.time.Instant.MIN;
 
@@ -20,39 +27,65 @@ public final class RequestJournal {
         if (capacity < 1) {
             throw new IllegalArgumentException("journal capacity must be >= 1, got " + capacity);
         }
-        this.ring = new PackedEntry[capacity];
+        this.ring = new AtomicReferenceArray<>(capacity);
     }
 
     public void record(JournalEntry entry) {
-        PackedEntry packed = PackedEntry.pack(entry); // outside the lock: packing reads and parses the ids
         synchronized (this) {
             // a TCP connection belongs to whoever sees it end: a pool's connection outlives many tests
             if (entry.startedAt().isBefore(clearedAt) && !entry.isConnection()) {
                 // began before the last clear (a test's straggler): it belongs to no one's journal now
                 return;
             }
-            ring[(int) (written % ring.length)] = packed;
-            written++;
+            long sequence = written;
+            int position = (int) (sequence % ring.length());
+            JournalSlot slot = ring.get(position);
+            if (slot == null) {
+                slot = new JournalSlot();
+                ring.set(position, slot);
+            }
+            slot.write(sequence, entry, known(entry.path()));
+            written = sequence + 1;
             if (waiters > 0) {
                 notifyAll();
             }
         }
     }
 
+    /**
+     * The copy of {@code path} this journal already keeps, if it kept one of late; else {@code path},
+     * kept from now on. A request's path is a new string each time, and a string the ring holds
+     * would outlive young collections as an entry's own object would (see {@link JournalSlot}).
+     */
+    private String known(String path) {
+        if (path == null) {
+            return null;
+        }
+        int at = path.hashCode() & (KNOWN_PATHS - 1);
+        String known = knownPaths[at];
+        if (path.equals(known)) {
+            return known;
+        }
+        knownPaths[at] = path;
+        return path;
+    }
+
     /** Empties the journal; exchanges still in flight that began before now will not be recorded. */
     public synchronized void clear() {
         clearedAt = java.time.Instant.now();
-        written = 0;
-        java.util.Arrays.fill(ring, null);
+        firstKept = written;
+        for (int i = 0; i < ring.length(); i++) {
+            ring.set(i, null); // what the entries held goes with them; slots are made again as needed
+        }
     }
 
     /** Entries recorded since the last clear, including any the ring no longer holds. */
     public synchronized long size() {
-        return written;
+        return written - firstKept;
     }
 
     public int capacity() {
-        return ring.length;
+        return ring.length();
     }
 
     public List<JournalEntry> entries() {
@@ -119,12 +152,17 @@ public final class RequestJournal {
         return out;
     }
 
-    private synchronized List<PackedEntry> snapshot() {
-        int held = (int) Math.min(written, ring.length);
-        List<PackedEntry> out = new ArrayList<>(held);
-        long first = written - held;
-        for (long i = first; i < written; i++) {
-            out.add(ring[(int) (i % ring.length)]);
+    /** What the ring holds now, oldest first; an entry written over while it was being read is left out. */
+    private List<PackedEntry> snapshot() {
+        long end = written; // before firstKept: a clear in between leaves the snapshot empty, not stale
+        long start = Math.max(firstKept, end - ring.length());
+        List<PackedEntry> out = new ArrayList<>((int) Math.max(0, end - start));
+        for (long sequence = start; sequence < end; sequence++) {
+            JournalSlot slot = ring.get((int) (sequence % ring.length()));
+            PackedEntry entry = slot == null ? null : slot.read(sequence);
+            if (entry != null) {
+                out.add(entry);
+            }
         }
         return out;
     }

@@ -1,8 +1,9 @@
 /**
  * What happened to each exchange: {@link io.chaosproxy.proxy.journal.JournalEntry} with its
  * {@link io.chaosproxy.proxy.journal.Attempt}s, kept in the bounded
- * {@link io.chaosproxy.proxy.journal.RequestJournal} (as {@code PackedEntry}s, few objects each, for
- * the garbage collector's sake; {@link io.chaosproxy.proxy.journal.HexIds}, the hex codec the tracing
+ * {@link io.chaosproxy.proxy.journal.RequestJournal} (in {@code JournalSlot}s written over in place,
+ * so that recording allocates nothing the ring keeps, for the garbage collector's sake; readers get
+ * {@code PackedEntry} copies; {@link io.chaosproxy.proxy.journal.HexIds}, the hex codec the tracing
  * package makes its ids with, turns their ids into numbers) and filtered by
  * {@link io.chaosproxy.proxy.journal.JournalQuery}. {@link io.chaosproxy.proxy.journal.ExchangeListener}
  * is how the data plane tells the journal, the access log and the metrics about a finished exchange.

@@ -4,13 +4,18 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.chaosproxy.proxy.tracing.RequestIds;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
-class PackedEntryTest {
+class JournalSlotTest {
     private static final Instant STARTED = Instant.ofEpochSecond(1_796_000_000L, 123_456_789);
     private static final String TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
     private static final Attempt ANSWERED = new Attempt("http://127.0.0.1:9000", 200, null, 3);
@@ -37,10 +42,20 @@ class PackedEntryTest {
                         null, "client gave up", null, null, null));
     }
 
+    /** What a reader of the ring gets back for an entry written into a slot. */
+    private static PackedEntry throughASlot(JournalEntry entry) {
+        JournalSlot slot = new JournalSlot();
+        slot.write(41, new JournalEntry("00000000-0000-0000-0000-000000000001", "before", "GET", "/before", 200,
+                List.of(), List.of(ANSWERED), 1, STARTED, null, null, null, null, null), "/before");
+        slot.write(42, entry, entry.path()); // written over in place, as the ring does
+        assertThat(slot.read(41)).as("the entry it held before").isNull();
+        return slot.read(42);
+    }
+
     @ParameterizedTest
     @MethodSource("commonExchanges")
-    void aCommonExchangeIsPackedIntoOneObjectAndUnpacksEqual(JournalEntry entry) {
-        PackedEntry packed = PackedEntry.pack(entry);
+    void aCommonExchangeIsKeptAsNumbersAndUnpacksEqual(JournalEntry entry) {
+        PackedEntry packed = throughASlot(entry);
 
         assertThat(packed).isInstanceOf(PackedEntry.Compact.class);
         assertThat(packed.unpack()).isEqualTo(entry);
@@ -74,7 +89,7 @@ class PackedEntryTest {
     @ParameterizedTest
     @MethodSource("everythingElse")
     void anythingElseIsKeptWhole(JournalEntry entry) {
-        PackedEntry packed = PackedEntry.pack(entry);
+        PackedEntry packed = throughASlot(entry);
 
         assertThat(packed).isInstanceOf(PackedEntry.Whole.class);
         assertThat(packed.unpack()).isSameAs(entry);
@@ -103,5 +118,59 @@ class PackedEntryTest {
         assertThat(journal.awaitCount(ok, 1, java.time.Duration.ZERO))
                 .isEqualTo(journal.await(ok, 1, java.time.Duration.ZERO).size())
                 .isEqualTo((int) commonExchanges().filter(e -> Integer.valueOf(200).equals(e.status())).count());
+    }
+
+    /** An entry whose every field says which one it is, so that a mix of two entries shows. */
+    private static JournalEntry numbered(long n) {
+        return new JournalEntry(HexIds.uuid(n, ~n), "p" + (n % 7), "GET", "/n/" + n, 200 + (int) (n % 300), List.of(),
+                List.of(new Attempt("http://b:" + (n % 5), 500 - (int) (n % 300), null, n)), n,
+                Instant.ofEpochSecond(STARTED.getEpochSecond() + n, n % 1_000_000_000), null, null,
+                HexIds.traceId(~n, n), null, null);
+    }
+
+    @Test
+    void readersGetWholeEntriesInOrderWhileTheRingIsWrittenOver() throws Exception {
+        RequestJournal journal = new RequestJournal(16); // written over every 16 entries: readers race the writer
+        int total = 300_000;
+        AtomicBoolean done = new AtomicBoolean();
+        AtomicLong checked = new AtomicLong();
+        List<String> wrong = new CopyOnWriteArrayList<>();
+        Thread writer = new Thread(() -> {
+            for (long n = 0; n < total; n++) {
+                journal.record(numbered(n));
+            }
+            done.set(true);
+        });
+        List<Thread> readers = new ArrayList<>();
+        for (int r = 0; r < 2; r++) {
+            readers.add(new Thread(() -> {
+                while (!done.get() && wrong.isEmpty()) {
+                    long previous = -1;
+                    for (JournalEntry entry : journal.entries()) {
+                        long n = Long.parseLong(entry.path().substring("/n/".length()));
+                        if (!entry.equals(numbered(n))) {
+                            wrong.add("torn: " + entry);
+                        } else if (n <= previous) {
+                            wrong.add("out of order: " + n + " after " + previous);
+                        }
+                        previous = n;
+                        checked.incrementAndGet();
+                    }
+                }
+            }));
+        }
+        readers.forEach(Thread::start);
+        writer.start();
+        writer.join(TimeUnit.SECONDS.toMillis(60));
+        done.set(true); // also when the writer overran its time: the readers stop either way
+        for (Thread reader : readers) {
+            reader.join(TimeUnit.SECONDS.toMillis(10));
+        }
+
+        assertThat(writer.isAlive()).as("the writer finished").isFalse();
+        assertThat(wrong).isEmpty();
+        assertThat(checked.get()).as("entries the readers checked").isGreaterThan(1_000);
+        assertThat(journal.entries()).containsExactlyElementsOf(
+                java.util.stream.LongStream.range(total - 16, total).mapToObj(JournalSlotTest::numbered).toList());
     }
 }
