@@ -6,7 +6,7 @@ import java.util.concurrent.locks.StampedLock;
 /**
  * One position of the journal's ring, written over in place by each entry that lands there: the
  * common HTTP exchange (one attempt, no faults on it, ids in the proxy's own formats) as numbers and
- * references to shared strings, so that recording it allocates nothing the ring keeps.
+ * references to shared strings, so that recording it leaves nothing new for the ring to keep.
  *
  * <p>Why: at 10,000 exchanges a second every entry outlives several young collections (the ring
  * holds the last 10,000), so an entry kept as objects is copied at each of them, then promoted, and
@@ -17,8 +17,8 @@ import java.util.concurrent.locks.StampedLock;
  *
  * <p>Anything out of the common shape (a TCP connection, retries, an attempt with faults, a request
  * id or trace id in another format) is kept whole, as the object it came as: still correct, just not
- * smaller. Readers never block the writer: they copy a slot under an optimistic read of its
- * {@link StampedLock} and fall back to its read lock only when a write overlapped.
+ * smaller. Readers do not hold up recording: they copy a slot under an optimistic read of its
+ * {@link StampedLock}, and take its read lock, for one copy, only when a write overlapped.
  */
 final class JournalSlot {
     /** A null Integer in an int field; an entry that holds this value itself is kept whole. */
@@ -50,15 +50,28 @@ final class JournalSlot {
     String attemptError;
     long attemptMs;
 
-    /** Holds {@code entry} as the {@code sequence}-th recorded one, with {@code path} standing for its path. */
-    void write(long sequence, JournalEntry entry, String path) {
+    /** Holds {@code entry}, not of the common shape, as the {@code sequence}-th recorded one. */
+    void writeWhole(long sequence, JournalEntry entry) {
         long stamp = lock.writeLock();
         try {
             this.sequence = sequence;
-            if (!isCommon(entry)) {
-                whole = new PackedEntry.Whole(entry);
-                return;
-            }
+            whole = new PackedEntry.Whole(entry);
+            // let go of what the entry before held
+            proxy = method = path = scenario = error = backend = attemptError = null;
+            faults = null;
+        } finally {
+            lock.unlockWrite(stamp);
+        }
+    }
+
+    /**
+     * Holds {@code entry}, of the common shape ({@link #isCommon}), as the {@code sequence}-th
+     * recorded one, with {@code path} standing for its path.
+     */
+    void writeCommon(long sequence, JournalEntry entry, String path) {
+        long stamp = lock.writeLock();
+        try {
+            this.sequence = sequence;
             whole = null;
             Attempt attempt = entry.attempts().isEmpty() ? null : entry.attempts().get(0);
             idHigh = HexIds.uuidHigh(entry.requestId());
@@ -110,7 +123,7 @@ final class JournalSlot {
         return whole != null ? whole : new PackedEntry.Compact(this);
     }
 
-    private static boolean isCommon(JournalEntry entry) {
+    static boolean isCommon(JournalEntry entry) {
         if (entry.connection() != null || entry.attempts().size() > 1) {
             return false;
         }

@@ -7,9 +7,10 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
  * The most recent exchanges, oldest first, in a fixed-size ring: it never grows past its capacity,
- * however long the proxy runs. Appends are one short critical section; reads take no lock the
- * appends wait for. Each position of the ring is a {@link JournalSlot}, written over in place, so
- * that a loaded proxy's journal costs the garbage collector nothing per exchange (see there).
+ * however long the proxy runs. Appends are one short critical section (an entry's ids are parsed
+ * in it); reads hold up no append but for one slot's copy when a write overlaps it. Each position
+ * of the ring is a {@link JournalSlot}, written over in place, so that a common exchange leaves the
+ * garbage collector nothing to carry (see there).
  */
 public final class RequestJournal {
     public static final int DEFAULT_CAPACITY = 10_000;
@@ -44,7 +45,11 @@ public final class RequestJournal {
                 slot = new JournalSlot();
                 ring.set(position, slot);
             }
-            slot.write(sequence, entry, known(entry.path()));
+            if (JournalSlot.isCommon(entry)) {
+                slot.writeCommon(sequence, entry, known(entry.path()));
+            } else {
+                slot.writeWhole(sequence, entry);
+            }
             written = sequence + 1;
             if (waiters > 0) {
                 notifyAll();
@@ -152,15 +157,28 @@ public final class RequestJournal {
         return out;
     }
 
-    /** What the ring holds now, oldest first; an entry written over while it was being read is left out. */
+    /**
+     * The newest entries, oldest first, as the ring held them at one moment during the call: those
+     * the writer went on to write over while they were read are left out from the oldest end, so
+     * what is returned has no gap.
+     */
     private List<PackedEntry> snapshot() {
         long end = written; // before firstKept: a clear in between leaves the snapshot empty, not stale
         long start = Math.max(firstKept, end - ring.length());
-        List<PackedEntry> out = new ArrayList<>((int) Math.max(0, end - start));
+        PackedEntry[] read = new PackedEntry[(int) Math.max(0, end - start)];
         for (long sequence = start; sequence < end; sequence++) {
             JournalSlot slot = ring.get((int) (sequence % ring.length()));
-            PackedEntry entry = slot == null ? null : slot.read(sequence);
-            if (entry != null) {
+            read[(int) (sequence - start)] = slot == null ? null : slot.read(sequence);
+        }
+        if (firstKept > start) {
+            return List.of(); // cleared meanwhile: empty is what the journal held at that moment
+        }
+        // any entry older than this may have been written over during the loop; none newer was
+        long oldestWhole = Math.max(start, written - ring.length());
+        List<PackedEntry> out = new ArrayList<>(read.length);
+        for (long sequence = oldestWhole; sequence < end; sequence++) {
+            PackedEntry entry = read[(int) (sequence - start)];
+            if (entry != null) { // always, but for a clear between the two reads of firstKept
                 out.add(entry);
             }
         }

@@ -27,6 +27,23 @@ class RequestJournalTest {
     }
 
     @Test
+    void aClearStartsAfreshWhereverTheRingHadGotTo() {
+        RequestJournal journal = new RequestJournal(3);
+        for (int i = 0; i < 5; i++) {
+            journal.record(entry("old" + i, "GET", "/x", 200, Instant.now()));
+        }
+        journal.clear();
+        assertThat(journal.size()).isZero();
+        assertThat(journal.entries()).isEmpty();
+
+        for (int i = 0; i < 4; i++) {
+            journal.record(entry("new" + i, "GET", "/x", 200, Instant.now()));
+        }
+        assertThat(journal.entries()).extracting(JournalEntry::requestId).containsExactly("new1", "new2", "new3");
+        assertThat(journal.size()).isEqualTo(4);
+    }
+
+    @Test
     void queryFiltersByMethodPathGlobStatusFaultAndLimit() {
         RequestJournal journal = new RequestJournal(100);
         journal.record(entry("a", "GET", "/orders/1", 200, Instant.now()));
