@@ -58,6 +58,11 @@ public class StackFloor {
     private static final Set<String> HOP_BY_HOP = Set.of("connection", "keep-alive", "proxy-connection",
             "te", "trailer", "transfer-encoding", "upgrade", "content-length");
 
+    /** Whether a header of the backend's answer goes on to the client. */
+    private static boolean forwarded(String name) {
+        return !HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT));
+    }
+
     public static void main(String[] args) throws Exception {
         if (args.length != 3 || !Set.of("okhttp", "jetty", "server").contains(args[0])) {
             System.err.println("usage: StackFloor okhttp|jetty|server UPSTREAM PORT_FILE");
@@ -93,7 +98,8 @@ public class StackFloor {
      * the wire are the same as through a proxy.
      */
     private static final class FromMemory extends Handler.Abstract {
-        private record Answer(int status, List<Map.Entry<String, String>> headers, byte[] body) {}
+        /** A 200's headers and body. */
+        private record Answer(List<Map.Entry<String, String>> headers, byte[] body) {}
 
         private final String upstream;
         private final HttpClient fetcher = HttpClient.newHttpClient();
@@ -106,7 +112,6 @@ public class StackFloor {
         @Override
         public boolean handle(Request request, Response response, Callback callback) {
             Answer answer = answers.computeIfAbsent(request.getHttpURI().getPathQuery(), this::fetch);
-            response.setStatus(answer.status());
             answer.headers().forEach(header -> response.getHeaders().add(header.getKey(), header.getValue()));
             response.getHeaders().put("Content-Length", answer.body().length);
             response.write(true, ByteBuffer.wrap(answer.body()), callback);
@@ -123,11 +128,11 @@ public class StackFloor {
                 }
                 List<Map.Entry<String, String>> headers = new ArrayList<>();
                 fetched.headers().map().forEach((name, values) -> {
-                    if (!HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT))) {
+                    if (forwarded(name)) {
                         values.forEach(value -> headers.add(Map.entry(name, value)));
                     }
                 });
-                return new Answer(fetched.statusCode(), List.copyOf(headers), fetched.body());
+                return new Answer(List.copyOf(headers), fetched.body());
             } catch (IOException e) {
                 throw new UncheckedIOException("fetching " + pathQuery + " from the upstream", e);
             } catch (InterruptedException e) {
@@ -163,7 +168,7 @@ public class StackFloor {
             try (okhttp3.Response answer = client.newCall(forward.build()).execute()) {
                 response.setStatus(answer.code());
                 answer.headers().forEach(header -> {
-                    if (!HOP_BY_HOP.contains(header.getFirst().toLowerCase(Locale.ROOT))) {
+                    if (forwarded(header.getFirst())) {
                         response.getHeaders().add(header.getFirst(), header.getSecond());
                     }
                 });

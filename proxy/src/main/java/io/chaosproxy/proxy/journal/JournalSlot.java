@@ -50,8 +50,19 @@ final class JournalSlot {
     String attemptError;
     long attemptMs;
 
-    /** Holds {@code entry}, not of the common shape, as the {@code sequence}-th recorded one. */
-    void writeWhole(long sequence, JournalEntry entry) {
+    /**
+     * Holds {@code entry} as the {@code sequence}-th recorded one: as numbers when it has the common
+     * shape, its path then as {@code paths} keeps it; else whole.
+     */
+    void write(long sequence, JournalEntry entry, KnownPaths paths) {
+        if (isCommon(entry)) {
+            writeCommon(sequence, entry, paths.known(entry.path()));
+        } else {
+            writeWhole(sequence, entry);
+        }
+    }
+
+    private void writeWhole(long sequence, JournalEntry entry) {
         long stamp = lock.writeLock();
         try {
             this.sequence = sequence;
@@ -64,11 +75,7 @@ final class JournalSlot {
         }
     }
 
-    /**
-     * Holds {@code entry}, of the common shape ({@link #isCommon}), as the {@code sequence}-th
-     * recorded one, with {@code path} standing for its path.
-     */
-    void writeCommon(long sequence, JournalEntry entry, String path) {
+    private void writeCommon(long sequence, JournalEntry entry, String path) {
         long stamp = lock.writeLock();
         try {
             this.sequence = sequence;
@@ -123,7 +130,7 @@ final class JournalSlot {
         return whole != null ? whole : new PackedEntry.Compact(this);
     }
 
-    static boolean isCommon(JournalEntry entry) {
+    private static boolean isCommon(JournalEntry entry) {
         if (entry.connection() != null || entry.attempts().size() > 1) {
             return false;
         }

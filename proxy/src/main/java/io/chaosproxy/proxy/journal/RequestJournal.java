@@ -14,11 +14,9 @@ import java.util.concurrent.atomic.AtomicReferenceArray;
  */
 public final class RequestJournal {
     public static final int DEFAULT_CAPACITY = 10_000;
-    /** Paths remembered so that an entry keeps the journal's copy of a path it has seen, not its own. */
-    private static final int KNOWN_PATHS = 256;
 
     private final AtomicReferenceArray<JournalSlot> ring; // a slot is made when its position is first used
-    private final String[] knownPaths = new String[KNOWN_PATHS]; // guarded by this
+    private final KnownPaths paths = new KnownPaths(); // guarded by this
     private volatile long written;   // entries recorded since the journal was made: each one's sequence number
     private volatile long firstKept; // the sequence number of the first entry after the last clear
     private int waiters;  // threads in await(): only they need waking, not every record
@@ -45,34 +43,12 @@ public final class RequestJournal {
                 slot = new JournalSlot();
                 ring.set(position, slot);
             }
-            if (JournalSlot.isCommon(entry)) {
-                slot.writeCommon(sequence, entry, known(entry.path()));
-            } else {
-                slot.writeWhole(sequence, entry);
-            }
+            slot.write(sequence, entry, paths);
             written = sequence + 1;
             if (waiters > 0) {
                 notifyAll();
             }
         }
-    }
-
-    /**
-     * The copy of {@code path} this journal already keeps, if it kept one of late; else {@code path},
-     * kept from now on. A request's path is a new string each time, and a string the ring holds
-     * would outlive young collections as an entry's own object would (see {@link JournalSlot}).
-     */
-    private String known(String path) {
-        if (path == null) {
-            return null;
-        }
-        int at = path.hashCode() & (KNOWN_PATHS - 1);
-        String known = knownPaths[at];
-        if (path.equals(known)) {
-            return known;
-        }
-        knownPaths[at] = path;
-        return path;
     }
 
     /** Empties the journal; exchanges still in flight that began before now will not be recorded. */
@@ -178,7 +154,7 @@ public final class RequestJournal {
         List<PackedEntry> out = new ArrayList<>(read.length);
         for (long sequence = oldestWhole; sequence < end; sequence++) {
             PackedEntry entry = read[(int) (sequence - start)];
-            if (entry != null) { // always, but for a clear between the two reads of firstKept
+            if (entry != null) { // null only for the oldest: written over, and not yet counted in written
                 out.add(entry);
             }
         }

@@ -46,14 +46,10 @@ class JournalSlotTest {
     /** What a reader of the ring gets back for an entry written into a slot. */
     private static PackedEntry throughASlot(JournalEntry entry) {
         JournalSlot slot = new JournalSlot();
-        slot.writeCommon(41, new JournalEntry("00000000-0000-0000-0000-000000000001", "before", "GET", "/before", 200,
-                List.of(), List.of(ANSWERED), 1, STARTED, null, null, null, null, null), "/before");
-        // written over in place, as the ring does
-        if (JournalSlot.isCommon(entry)) {
-            slot.writeCommon(42, entry, entry.path());
-        } else {
-            slot.writeWhole(42, entry);
-        }
+        KnownPaths paths = new KnownPaths();
+        slot.write(41, new JournalEntry("00000000-0000-0000-0000-000000000001", "before", "GET", "/before", 200,
+                List.of(), List.of(ANSWERED), 1, STARTED, null, null, null, null, null), paths);
+        slot.write(42, entry, paths); // written over in place, as the ring does
         assertThat(slot.read(41)).as("the entry it held before").isNull();
         return slot.read(42);
     }
