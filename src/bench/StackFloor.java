@@ -21,6 +21,8 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
+import org.eclipse.jetty.client.BufferingResponseListener;
+import org.eclipse.jetty.client.Result;
 import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.proxy.ProxyHandler;
@@ -39,7 +41,7 @@ import org.eclipse.jetty.util.Callback;
  * retries: what is left is the cost of Jetty's server and of the upstream client.
  *
  * <pre>
- *   java -cp chaos-proxy.jar[:jetty-proxy and its jars] src/bench/StackFloor.java okhttp|jetty|server UPSTREAM PORT_FILE
+ *   java -cp chaos-proxy.jar[:jetty-proxy and its jars] src/bench/StackFloor.java okhttp|jetty|jetty-direct|server UPSTREAM PORT_FILE
  * </pre>
  *
  * <ul>
@@ -47,6 +49,10 @@ import org.eclipse.jetty.util.Callback;
  *       chaos-proxy's own client settings and threads (virtual threads on Java 21+);</li>
  *   <li>{@code jetty}: Jetty's own asynchronous reverse proxy ({@code ProxyHandler.Reverse} from
  *       jetty-proxy, on Jetty's HttpClient): what the server side reaches without OkHttp;</li>
+ *   <li>{@code jetty-direct}: the least asynchronous proxy on Jetty's HttpClient, without
+ *       ProxyHandler's header rewriting and streaming: a non-blocking handler, run on Jetty's
+ *       selector thread, sends the request with the client and writes the answer back once it has
+ *       all come (at most 1 MiB: the benchmark's bodies);</li>
  *   <li>{@code server}: no upstream leg at all, Jetty's server side as chaos-proxy uses it (a
  *       blocking handler on chaos-proxy's threads) replaying from memory the upstream's answer
  *       for each path, fetched once: the ceiling of any proxy on this server.</li>
@@ -63,9 +69,14 @@ public class StackFloor {
         return !HOP_BY_HOP.contains(name.toLowerCase(Locale.ROOT));
     }
 
+    /** Whether a header of the client's request goes on to the backend: the client sets Host itself. */
+    private static boolean sentUpstream(String lowerCaseName) {
+        return !HOP_BY_HOP.contains(lowerCaseName) && !lowerCaseName.equals("host");
+    }
+
     public static void main(String[] args) throws Exception {
-        if (args.length != 3 || !Set.of("okhttp", "jetty", "server").contains(args[0])) {
-            System.err.println("usage: StackFloor okhttp|jetty|server UPSTREAM PORT_FILE");
+        if (args.length != 3 || !Set.of("okhttp", "jetty", "jetty-direct", "server").contains(args[0])) {
+            System.err.println("usage: StackFloor okhttp|jetty|jetty-direct|server UPSTREAM PORT_FILE");
             System.exit(2);
         }
         String upstream = args[1].replaceAll("/+$", "");
@@ -82,6 +93,7 @@ public class StackFloor {
         server.setHandler(switch (args[0]) {
             case "okhttp" -> new OkHttpForwarder(upstream);
             case "jetty" -> new ProxyHandler.Reverse(request -> HttpURI.build(upstream + request.getHttpURI().getPathQuery()));
+            case "jetty-direct" -> new JettyClientForwarder(upstream);
             default -> new FromMemory(upstream);
         });
         server.start();
@@ -142,6 +154,49 @@ public class StackFloor {
         }
     }
 
+    /** One asynchronous Jetty HttpClient call per exchange, on the selector thread, its answer buffered. */
+    private static final class JettyClientForwarder extends Handler.Abstract {
+        private final String upstream;
+        private final org.eclipse.jetty.client.HttpClient client = new org.eclipse.jetty.client.HttpClient();
+
+        JettyClientForwarder(String upstream) {
+            super(InvocationType.NON_BLOCKING); // nothing here blocks: Jetty need not hand it to a thread
+            this.upstream = upstream;
+            client.setMaxConnectionsPerDestination(256);
+            addBean(client); // started and stopped with the server
+        }
+
+        @Override
+        public boolean handle(Request request, Response response, Callback callback) {
+            org.eclipse.jetty.client.Request forward = client.newRequest(upstream + request.getHttpURI().getPathQuery());
+            forward.headers(headers -> request.getHeaders().forEach(field -> {
+                if (sentUpstream(field.getLowerCaseName())) {
+                    headers.add(field);
+                }
+            }));
+            // the benchmark sends GETs only: no request body to send
+            forward.send(new BufferingResponseListener(1 << 20) {
+                @Override
+                public void onComplete(Result result) {
+                    if (result.isFailed()) {
+                        callback.failed(result.getFailure());
+                        return;
+                    }
+                    response.setStatus(result.getResponse().getStatus());
+                    result.getResponse().getHeaders().forEach(field -> {
+                        if (forwarded(field.getName())) {
+                            response.getHeaders().add(field);
+                        }
+                    });
+                    byte[] body = getContent();
+                    response.getHeaders().put("Content-Length", body.length);
+                    response.write(true, ByteBuffer.wrap(body), callback);
+                }
+            });
+            return true;
+        }
+    }
+
     /** One blocking OkHttp call per exchange, its body streamed back as it comes. */
     private static final class OkHttpForwarder extends Handler.Abstract {
         private final String upstream;
@@ -160,7 +215,7 @@ public class StackFloor {
             okhttp3.Request.Builder forward = new okhttp3.Request.Builder()
                     .url(upstream + request.getHttpURI().getPathQuery());
             request.getHeaders().forEach(field -> {
-                if (!HOP_BY_HOP.contains(field.getLowerCaseName()) && !field.getLowerCaseName().equals("host")) {
+                if (sentUpstream(field.getLowerCaseName())) {
                     forward.addHeader(field.getName(), field.getValue());
                 }
             });

@@ -539,6 +539,7 @@ floor() { # floor MODE LABEL
 if [ "$PROFILE" = 0 ]; then
   floor okhttp "floor OkHttp $MAIN_JVM"
   floor jetty "floor Jetty $MAIN_JVM"
+  floor jetty-direct "floor direct $MAIN_JVM"
   floor server "Jetty alone $MAIN_JVM"
 fi
 
@@ -677,6 +678,8 @@ say "  with -Dmockserver.maxLogEntries=1000 and its default log level (INFO, con
 say "  floor OkHttp / floor Jetty (src/bench/StackFloor.java, Java $MAIN_JVM, the launcher's heap and collector): the least"
 say "  proxy on chaos-proxy's stack, no faults, journal or access log; a Jetty handler blocking in OkHttp with chaos-proxy's"
 say "  client settings, and Jetty's own asynchronous ProxyHandler.Reverse (jetty-proxy ${JETTY_VERSION:-?}, no OkHttp)"
+say "  floor direct (StackFloor.java jetty-direct): Jetty's HttpClient called straight from a non-blocking handler on"
+say "  the selector thread (no ProxyHandler, no hand-off to a thread), the answer written back once it has all come"
 say "  Jetty alone (StackFloor.java server): no upstream leg, Jetty's server side with chaos-proxy's blocking handler threads"
 say "  answering from memory: the ceiling of any proxy on that server"
 
@@ -743,8 +746,8 @@ for v in "${JVMS[@]}"; do
     say "$(verdict "$ratio >= 0.8" "$ratio")  Java $v: throughput $body >= 0.8x nginx proxy_pass: ${ratio:-?}x (${c:-?} vs ${n:-?} req/s)"
     if [ "$v" = "$MAIN_JVM" ]; then
       fo=$(row_get "floor OkHttp $v" $body $CONNS 2); fj=$(row_get "floor Jetty $v" $body $CONNS 2)
-      fs=$(row_get "Jetty alone $v" $body $CONNS 2)
-      say "      the stack's floor, $body: OkHttp on Jetty $(ratio_of "$fo" "$n")x nginx proxy_pass, Jetty's own proxy $(ratio_of "$fj" "$n")x; chaos-proxy $(ratio_of "$c" "$fo")x the OkHttp floor"
+      fd=$(row_get "floor direct $v" $body $CONNS 2); fs=$(row_get "Jetty alone $v" $body $CONNS 2)
+      say "      the stack's floor, $body: OkHttp on Jetty $(ratio_of "$fo" "$n")x nginx proxy_pass, Jetty's own proxy $(ratio_of "$fj" "$n")x, Jetty's client direct $(ratio_of "$fd" "$n")x; chaos-proxy $(ratio_of "$c" "$fo")x the OkHttp floor"
       say "      Jetty alone (no upstream leg), $body: $(ratio_of "$fs" "$n")x nginx proxy_pass"
     fi
   done
