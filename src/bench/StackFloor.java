@@ -23,6 +23,7 @@ import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import org.eclipse.jetty.client.BufferingResponseListener;
 import org.eclipse.jetty.client.Result;
+import org.eclipse.jetty.http.HttpCookieStore;
 import org.eclipse.jetty.http.HttpURI;
 import org.eclipse.jetty.io.Content;
 import org.eclipse.jetty.proxy.ProxyHandler;
@@ -49,10 +50,11 @@ import org.eclipse.jetty.util.Callback;
  *       chaos-proxy's own client settings and threads (virtual threads on Java 21+);</li>
  *   <li>{@code jetty}: Jetty's own asynchronous reverse proxy ({@code ProxyHandler.Reverse} from
  *       jetty-proxy, on Jetty's HttpClient): what the server side reaches without OkHttp;</li>
- *   <li>{@code jetty-direct}: the least asynchronous proxy on Jetty's HttpClient, without
+ *   <li>{@code jetty-direct}: the smallest asynchronous proxy on Jetty's HttpClient, without
  *       ProxyHandler's header rewriting and streaming: a non-blocking handler, run on Jetty's
- *       selector thread, sends the request with the client and writes the answer back once it has
- *       all come (at most 1 MiB: the benchmark's bodies);</li>
+ *       selector thread with no hand-off to a handler thread, sends the request with the client,
+ *       and the answer is written back once it has all come (at most 1 MiB: the benchmark's
+ *       bodies);</li>
  *   <li>{@code server}: no upstream leg at all, Jetty's server side as chaos-proxy uses it (a
  *       blocking handler on chaos-proxy's threads) replaying from memory the upstream's answer
  *       for each path, fetched once: the ceiling of any proxy on this server.</li>
@@ -154,7 +156,10 @@ public class StackFloor {
         }
     }
 
-    /** One asynchronous Jetty HttpClient call per exchange, on the selector thread, its answer buffered. */
+    /**
+     * One asynchronous Jetty HttpClient call per exchange, sent from Jetty's selector thread; its
+     * answer, buffered, is written back from the client's threads.
+     */
     private static final class JettyClientForwarder extends Handler.Abstract {
         private final String upstream;
         private final org.eclipse.jetty.client.HttpClient client = new org.eclipse.jetty.client.HttpClient();
@@ -163,12 +168,20 @@ public class StackFloor {
             super(InvocationType.NON_BLOCKING); // nothing here blocks: Jetty need not hand it to a thread
             this.upstream = upstream;
             client.setMaxConnectionsPerDestination(256);
+            // a proxy's client, as ProxyHandler sets it up: the backend's redirects, cookies,
+            // encodings and authentication challenges go back to the client as they are; no User-Agent added
+            client.setFollowRedirects(false);
+            client.setHttpCookieStore(new HttpCookieStore.Empty());
+            client.getContentDecoderFactories().clear();
+            client.getProtocolHandlers().clear();
+            client.setUserAgentField(null);
             addBean(client); // started and stopped with the server
         }
 
         @Override
         public boolean handle(Request request, Response response, Callback callback) {
-            org.eclipse.jetty.client.Request forward = client.newRequest(upstream + request.getHttpURI().getPathQuery());
+            org.eclipse.jetty.client.Request forward = client.newRequest(upstream + request.getHttpURI().getPathQuery())
+                    .method(request.getMethod());
             forward.headers(headers -> request.getHeaders().forEach(field -> {
                 if (sentUpstream(field.getLowerCaseName())) {
                     headers.add(field);
@@ -179,7 +192,7 @@ public class StackFloor {
                 @Override
                 public void onComplete(Result result) {
                     if (result.isFailed()) {
-                        callback.failed(result.getFailure());
+                        Response.writeError(request, response, callback, 502, "the upstream failed", result.getFailure());
                         return;
                     }
                     response.setStatus(result.getResponse().getStatus());
