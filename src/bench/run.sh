@@ -732,7 +732,9 @@ say "direct: the same clients straight to the sink or echo; added: proxy p50 min
 # ---- targets ---------------------------------------------------------------------------------
 say ""
 say "== Targets (issue goals; PASS or MISS for each JVM, Java $MAIN_JVM is the one a user would pick) =="
-ratio_of() { if [ -n "$1" ] && [ -n "$2" ] && [ "$2" != 0 ]; then calc "printf \"%.2f\", $1 / $2"; else echo "?"; fi; }
+ratio_of() { # ratio_of A B [DIGITS]: A / B to DIGITS places (2), or ? when a figure is missing or B is 0
+  if [ -n "$1" ] && [ -n "$2" ] && [ "$2" != 0 ]; then calc "printf \"%.${3:-2}f\", $1 / $2"; else echo "?"; fi
+}
 verdict() { # verdict "awk condition" VALUE...: MISS when a figure is missing
   local cond=$1 v; shift
   for v in "$@"; do [ -z "$v" ] && { echo "MISS"; return; }; done
@@ -742,9 +744,8 @@ for v in "${JVMS[@]}"; do
   label="chaos-proxy $v"
   for body in 1k 64k; do
     c=$(row_get "$label" $body $CONNS 2); n=$(row_get 'nginx proxy_pass' $body $CONNS 2)
-    ratio=$( [ -n "$c" ] && [ -n "$n" ] && [ "$n" != 0 ] && calc "printf \"%.3f\", $c / $n")
     # judged on the figures, not on the rounded ratio: 0.796 is a MISS
-    say "$(verdict "$c / $n >= 0.8" "$c" "$n")  Java $v: throughput $body >= 0.8x nginx proxy_pass: ${ratio:-?}x (${c:-?} vs ${n:-?} req/s)"
+    say "$(verdict "$c / $n >= 0.8" "$c" "$n")  Java $v: throughput $body >= 0.8x nginx proxy_pass: $(ratio_of "$c" "$n" 3)x (${c:-?} vs ${n:-?} req/s)"
     if [ "$v" = "$MAIN_JVM" ]; then
       fo=$(row_get "floor OkHttp $v" $body $CONNS 2); fj=$(row_get "floor Jetty $v" $body $CONNS 2)
       fd=$(row_get "floor direct $v" $body $CONNS 2); fs=$(row_get "Jetty alone $v" $body $CONNS 2)
@@ -760,8 +761,7 @@ for v in "${JVMS[@]}"; do
     [ "$l" = "$label" ] || continue
     warm=$(row_get "$label" 1k "$CONNS" 2)
     first10=$(first_10s "$rates")
-    share=$( [ -n "$warm" ] && [ "$warm" != 0 ] && calc "printf \"%.3f\", $first10 / $warm")
-    say "$(verdict "$first10 / $warm >= 0.7" "$first10" "$warm")  Java $v: first 10 s after start >= 70% of warm throughput: ${share:-?} ($first10 vs ${warm:-?} req/s)"
+    say "$(verdict "$first10 / $warm >= 0.7" "$first10" "$warm")  Java $v: first 10 s after start >= 70% of warm throughput: $(ratio_of "$first10" "$warm" 3) ($first10 vs ${warm:-?} req/s)"
   done
   say "$(verdict "${RSS[$label]} <= 256" "${RSS[$label]}")  Java $v: peak RSS after load <= 256 MiB (the README's run command): ${RSS[$label]:-?} MiB"
   say "$(verdict "${R[$v.j_med]} <= 500" "${R[$v.j_med]}")  Java $v: start to first proxied 200 <= 0.5 s (the README's run command): ${R[$v.j_med]:-?} ms (median)"
