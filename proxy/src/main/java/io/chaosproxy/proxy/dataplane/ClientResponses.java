@@ -54,11 +54,12 @@ final class ClientResponses {
         HttpFields.Mutable headers = response.getHeaders();
         headers.put(RequestIds.HEADER, exchange.requestId);
         headers.put(HttpHeader.CONTENT_LENGTH, Long.toString(body.length));
+        Runnable answered = UnreadBodyDrain.plan(exchange); // before the headers go: it may add Connection: close
         // Recorded before the write: once the client holds the whole answer, a test that reads the
         // journal must find it there (and in request order).
         exchange.complete(status, error);
         exchange.writeToClient(true, ByteBuffer.wrap(body), Callback.from(
-                exchange.clientCallback::succeeded,
+                answered,
                 failure -> exchange.clientCallback.failed(new DroppedConnection("client gone: " + failure.getMessage()))));
     }
 

@@ -63,9 +63,10 @@ final class Exchange implements UpstreamAttempt.Owner {
     private boolean watchStarted;    // guarded by this: the exchange is held, or has lasted (see ClientWatchSweep)
     private boolean bodyReadToEnd;   // guarded by this: a read-ahead has read the whole body
     private boolean watchingOver;    // guarded by this: the exchange completed, no watch may start
-    /** Who reads the client's body: nobody yet (null), a {@link BodyReadAhead}, or {@link #DIRECT}. */
+    /** Who reads the client's body: nobody yet (null), a {@link BodyReadAhead}, {@link #DIRECT} or {@link #DRAIN}. */
     private Object bodyReader;       // guarded by this
     private static final Object DIRECT = new Object();
+    private static final Object DRAIN = new Object();
 
     Exchange(ProxyRuntime proxy, Request clientRequest, Response response, Callback callback) {
         this.proxy = proxy;
@@ -263,6 +264,26 @@ final class Exchange implements UpstreamAttempt.Owner {
         }
         bodyReader = DIRECT;
         return Content.Source.asInputStream(clientRequest);
+    }
+
+    /** How much of the client's body was read when the proxy answers it itself; see {@link UnreadBodyDrain}. */
+    enum BodyAtAnswer {
+        /** Nobody read any: now the drain's, with the client watch over. */
+        UNTOUCHED,
+        /** A read-ahead took some but not the end. */
+        PARTLY_READ,
+        /** Read ahead to its end, or read by the upstream call: Jetty judges what is left. */
+        READ
+    }
+
+    /** The proxy answers the client itself: what of the body was read, and the body for a drain if none was. */
+    synchronized BodyAtAnswer claimUnreadBody() {
+        if (bodyReader == null) {
+            stopWatching(); // the answer is going out: nothing to watch for, and the drain reads the connection
+            bodyReader = DRAIN;
+            return BodyAtAnswer.UNTOUCHED;
+        }
+        return bodyReader instanceof BodyReadAhead && !bodyReadToEnd ? BodyAtAnswer.PARTLY_READ : BodyAtAnswer.READ;
     }
 
     /** Jetty is about to read the body from the connection: a watch of the connection must end first. */

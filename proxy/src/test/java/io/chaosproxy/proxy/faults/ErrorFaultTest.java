@@ -143,6 +143,71 @@ class ErrorFaultTest {
     }
 
     @Test
+    void aBodyThatArrivesAfterTheAnswerIsReadAndDroppedSoTheConnectionServesTheNextRequest() throws Exception {
+        proxy.inject(FaultRule.builder(new ErrorResponse(503, "", Map.of("Retry-After", "1"))).times(2).build());
+        byte[] body = "{\"orderId\":\"o-3\",\"amountCents\":1299}".getBytes(StandardCharsets.US_ASCII);
+
+        try (RawHttp client = new RawHttp(url)) {
+            // the head alone: the proxy answers before any of the body is there, as it may for any client
+            RawHttp.Reply early = client.send("POST /payments HTTP/1.1\nHost: x\nContent-Length: " + body.length, null).read(false);
+            assertThat(early.status()).isEqualTo(503);
+            assertThat(early.header("Connection")).as("the answer keeps the connection").isNull();
+            client.sendRaw(body);
+
+            RawHttp.Reply chunked = client.send("POST /payments HTTP/1.1\nHost: x\nTransfer-Encoding: chunked", null).read(false);
+            assertThat(chunked.status()).isEqualTo(503);
+            assertThat(chunked.header("Connection")).isNull();
+            client.sendRaw(("%x\r\n%s\r\n0\r\n\r\n".formatted(body.length, new String(body, StandardCharsets.US_ASCII)))
+                    .getBytes(StandardCharsets.US_ASCII));
+
+            RawHttp.Reply next = client.send("GET /after HTTP/1.1\nHost: x", null).read(false);
+            assertThat(next.status()).as("the same connection carries the next request").isEqualTo(200);
+            assertThat(next.bodyText()).isEqualTo("from the backend");
+        }
+        assertThat(backend.getRequestCount()).as("only the GET reached the backend").isEqualTo(1);
+    }
+
+    @Test
+    void aClientWaitingFor100ContinueIsToldTheConnectionEndsWithTheAnswer() throws Exception {
+        proxy.inject(FaultRule.builder(new ErrorResponse(503)).build());
+
+        try (RawHttp client = new RawHttp(url)) {
+            RawHttp.Reply reply = client.send("POST /upload HTTP/1.1\nHost: x\nContent-Length: 10\nExpect: 100-continue", null).read(false);
+            assertThat(reply.status()).as("a final answer, no 100 Continue before it").isEqualTo(503);
+            assertThat(reply.header("Connection")).isEqualTo("close");
+            assertThat(client.isClosedByPeer()).isTrue();
+        }
+    }
+
+    @Test
+    void aBodyTooLargeToBeWorthReadingIsAnnouncedWithConnectionClose() throws Exception {
+        proxy.inject(FaultRule.builder(new ErrorResponse(503)).build());
+
+        try (RawHttp client = new RawHttp(url)) {
+            RawHttp.Reply reply = client.send("POST /upload HTTP/1.1\nHost: x\nContent-Length: " + (8L << 20), null).read(false);
+            assertThat(reply.status()).isEqualTo(503);
+            assertThat(reply.header("Connection")).isEqualTo("close");
+            assertThat(client.isClosedByPeer()).isTrue();
+        }
+    }
+
+    @Test
+    void everyPostOfAKeptAliveClientGetsTheErrorAndIsRecorded() throws Exception {
+        proxy.inject(FaultRule.builder(new ErrorResponse(503, "", Map.of("Retry-After", "1"))).build());
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        int posts = 50;
+
+        for (int i = 0; i < posts; i++) {
+            HttpRequest post = HttpRequest.newBuilder(url.resolve("/payments"))
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"orderId\":\"o-" + i + "\"}")).build();
+            // a POST the proxy's connection dropped under it would fail here: the JDK client does not resend one
+            assertThat(http.send(post, HttpResponse.BodyHandlers.discarding()).statusCode()).isEqualTo(503);
+        }
+        assertThat(proxy.journal().await(JournalQuery.ALL, posts, Duration.ofSeconds(5))).hasSize(posts);
+        assertThat(backend.getRequestCount()).isZero();
+    }
+
+    @Test
     void aHeadRequestGetsTheStatusAndNoBody() throws Exception {
         proxy.inject(FaultRule.builder(new ErrorResponse(503, "not for HEAD", Map.of())).times(1).build());
 
