@@ -12,7 +12,8 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
-import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -73,14 +74,42 @@ class StaleConnectionTest {
         assertFaithful();
     }
 
+    /**
+     * A backend that closes every connection right after its tenth answer, without saying so. An
+     * idempotent request that lands on such a connection is sent again, so none fails. A POST or
+     * PATCH is written only once the proxy has looked for the backend's close (1 ms), so nearly
+     * none fails either; but one that goes out in the instant between the backend's last answer and
+     * its close (the backend's thread descheduled there) is lost, and answered 502 rather than sent
+     * twice. That race belongs to HTTP/1.1 keep-alive (RFC 9112 section 9.3.1), not to the proxy: a
+     * backend delaying its close by 5 ms loses about 1 in 25 of them. So: none lost in an idempotent
+     * request, none sent twice, none against the breaker, and each lost one named for what it is.
+     */
     @Test
-    void aBackendClosingEveryConnectionAfterTenRequestsUnannouncedCausesNoErrorsOverAThousandRequests() throws Exception {
+    void aBackendClosingEveryConnectionAfterTenRequestsUnannouncedFailsNoIdempotentRequestAndSendsNothingTwice() throws Exception {
         start(Duration.ofSeconds(30), 10);
+        Map<String, Integer> statusById = new HashMap<>();
         for (int burst = 0; burst < 10; burst++) {
-            burst(100);
+            statusById.putAll(send(100));
         }
         assertThat(sent).isEqualTo(1_000);
-        assertFaithful();
+        List<JournalEntry> entries = proxy.journal().entries();
+        assertThat(entries).hasSize(sent);
+        assertThat(entries).allSatisfy(entry -> {
+            assertThat(entry.attempts()).as("one attempt: the POST is never sent again").hasSize(1);
+            if (Integer.valueOf(200).equals(entry.status())) {
+                assertThat(entry.error()).isNull();
+                return;
+            }
+            assertThat(entry.method()).as("only a non-idempotent request may be lost: %s", entry).isIn("POST", "PATCH");
+            assertThat(entry.status()).isEqualTo(502);
+            assertThat(entry.error()).contains("pooled connection failed before a response");
+        });
+        statusById.forEach((id, status) -> assertThat(seenById.containsKey(id) ? seenById.get(id).get() : 0)
+                .as("request %s (%d) at the backend", id, status)
+                .isEqualTo(status == 200 ? 1 : 0));
+        var breaker = proxy.proxies().get(0).backends().get(0).breaker();
+        assertThat(breaker.openings()).isZero();
+        assertThat(breaker.consecutiveFailures()).isZero();
     }
 
     private void start(Duration idleClose, int requestsPerConnection) throws Exception {
@@ -111,7 +140,12 @@ class StaleConnectionTest {
     }
 
     private void burst(int requests) throws Exception {
-        List<Future<Integer>> answers = new ArrayList<>();
+        send(requests).forEach((id, status) -> assertThat(status).as("request %s", id).isEqualTo(200));
+    }
+
+    /** Sends {@code requests} of the seven methods in turn, {@value #CONCURRENCY} at a time; the status of each, by id. */
+    private Map<String, Integer> send(int requests) throws Exception {
+        Map<String, Future<Integer>> answers = new LinkedHashMap<>();
         for (int i = 0; i < requests; i++) {
             String method = METHODS.get(sent % METHODS.size());
             String id = Integer.toString(sent++);
@@ -121,11 +155,13 @@ class StaleConnectionTest {
                     .method(method, body ? HttpRequest.BodyPublishers.ofString("{\"id\":" + id + "}") : HttpRequest.BodyPublishers.noBody())
                     .timeout(Duration.ofSeconds(20))
                     .build();
-            answers.add(senders.submit(() -> client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode()));
+            answers.put(id, senders.submit(() -> client.send(request, HttpResponse.BodyHandlers.discarding()).statusCode()));
         }
-        for (Future<Integer> answer : answers) {
-            assertThat(answer.get()).isEqualTo(200);
+        Map<String, Integer> statuses = new LinkedHashMap<>();
+        for (Map.Entry<String, Future<Integer>> answer : answers.entrySet()) {
+            statuses.put(answer.getKey(), answer.getValue().get());
         }
+        return statuses;
     }
 
     private void awaitBackendClosedEveryIdleConnection() {
