@@ -63,10 +63,13 @@ final class Exchange implements UpstreamAttempt.Owner {
     private boolean watchStarted;    // guarded by this: the exchange is held, or has lasted (see ClientWatchSweep)
     private boolean bodyReadToEnd;   // guarded by this: a read-ahead has read the whole body
     private boolean watchingOver;    // guarded by this: the exchange completed, no watch may start
-    /** Who reads the client's body: nobody yet (null), a {@link BodyReadAhead}, {@link #DIRECT} or {@link #DRAIN}. */
+    /**
+     * Who reads the client's body: nobody yet (null), a {@link BodyReadAhead}, the upstream call
+     * ({@link #DIRECT}), or nobody ever but an {@link UnreadBodyDrain} ({@link #ANSWERED_FIRST}).
+     */
     private Object bodyReader;       // guarded by this
     private static final Object DIRECT = new Object();
-    private static final Object DRAIN = new Object();
+    private static final Object ANSWERED_FIRST = new Object();
 
     Exchange(ProxyRuntime proxy, Request clientRequest, Response response, Callback callback) {
         this.proxy = proxy;
@@ -262,13 +265,16 @@ final class Exchange implements UpstreamAttempt.Owner {
         if (bodyReader instanceof BodyReadAhead readAhead) {
             return readAhead.stream();
         }
+        if (bodyReader == ANSWERED_FIRST) {
+            throw new IllegalStateException("the proxy answered this exchange itself: its body is not for a backend");
+        }
         bodyReader = DIRECT;
         return Content.Source.asInputStream(clientRequest);
     }
 
     /** How much of the client's body was read when the proxy answers it itself; see {@link UnreadBodyDrain}. */
     enum BodyAtAnswer {
-        /** Nobody read any: now the drain's, with the client watch over. */
+        /** Nobody read any, and nobody but a drain will: the client watch is over. */
         UNTOUCHED,
         /** A read-ahead took some but not the end. */
         PARTLY_READ,
@@ -280,7 +286,7 @@ final class Exchange implements UpstreamAttempt.Owner {
     synchronized BodyAtAnswer claimUnreadBody() {
         if (bodyReader == null) {
             stopWatching(); // the answer is going out: nothing to watch for, and the drain reads the connection
-            bodyReader = DRAIN;
+            bodyReader = ANSWERED_FIRST;
             return BodyAtAnswer.UNTOUCHED;
         }
         return bodyReader instanceof BodyReadAhead && !bodyReadToEnd ? BodyAtAnswer.PARTLY_READ : BodyAtAnswer.READ;

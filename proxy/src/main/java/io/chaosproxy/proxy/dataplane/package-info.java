@@ -28,7 +28,8 @@
  *   <li>Faults applied: {@code UpstreamFaultInterceptor} ({@code target: upstream}),
  *       {@code ResponseFaults} (bandwidth and after-headers drops of both sides),
  *       {@code HangHold} and {@code HangRegistry} (held exchanges), {@code ClientResponses} (answers
- *       the proxy makes itself: errors, injected responses, drops).</li>
+ *       the proxy makes itself: errors, injected responses, drops; {@code UnreadBodyDrain} reads the
+ *       request body they left, so the HTTP/1.1 connection carries the next request).</li>
  *   <li>Faithful forwarding: {@code HopByHopHeaders}, {@code FaithfulHeadersInterceptor},
  *       {@code ClientRequestBody} (the request body streamed), {@code ProxyIdentity} ({@code Via}).</li>
  *   <li>gRPC and trailers: {@code GrpcCalls} (what a gRPC call is, where its status is),

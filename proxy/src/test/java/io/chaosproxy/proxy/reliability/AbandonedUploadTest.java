@@ -283,6 +283,8 @@ class AbandonedUploadTest {
             assertThat(latency.fired()).isEqualTo(1);
             assertThat(ending.text()).startsWith("HTTP/1.1 503 ");
             assertThat(new String(ending.bodyBytes(), StandardCharsets.UTF_8)).isEqualTo("held then refused");
+            assertThat(ending.text()).as("the body read ahead is half in: the answer says the connection ends")
+                    .contains("\r\nConnection: close\r\n");
             assertThat(ending.end()).as("a FIN after the whole answer, never a reset").isEqualTo(RawHttp.End.FIN);
         }
         assertThat(backend.getRequestCount()).isZero();

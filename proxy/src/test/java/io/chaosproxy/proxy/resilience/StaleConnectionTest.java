@@ -82,7 +82,8 @@ class StaleConnectionTest {
      * its close (the backend's thread descheduled there) is lost, and answered 502 rather than sent
      * twice. That race belongs to HTTP/1.1 keep-alive (RFC 9112 section 9.3.1), not to the proxy: a
      * backend delaying its close by 5 ms loses about 1 in 25 of them. So: none lost in an idempotent
-     * request, none sent twice, none against the breaker, and each lost one named for what it is.
+     * request, few lost at all, none sent twice, none against the breaker, and each lost one named
+     * for what it is.
      */
     @Test
     void aBackendClosingEveryConnectionAfterTenRequestsUnannouncedFailsNoIdempotentRequestAndSendsNothingTwice() throws Exception {
@@ -107,6 +108,10 @@ class StaleConnectionTest {
         statusById.forEach((id, status) -> assertThat(seenById.containsKey(id) ? seenById.get(id).get() : 0)
                 .as("request %s (%d) at the backend", id, status)
                 .isEqualTo(status == 200 ? 1 : 0));
+        // without the proxy's look for the close, 12-16 of them are lost here (OkHttp's own check
+        // catches the rest); with it none, in 85 runs beside CPU hogs: 5 leaves room for a loaded machine
+        assertThat(entries.stream().filter(entry -> !Integer.valueOf(200).equals(entry.status())))
+                .as("POST and PATCH requests lost to the race").hasSizeLessThanOrEqualTo(5);
         var breaker = proxy.proxies().get(0).backends().get(0).breaker();
         assertThat(breaker.openings()).isZero();
         assertThat(breaker.consecutiveFailures()).isZero();
