@@ -10,6 +10,8 @@ import okhttp3.MediaType;
 import okhttp3.Protocol;
 import okhttp3.Response;
 import okhttp3.ResponseBody;
+import okio.BufferedSink;
+import okio.Okio;
 
 /**
  * Faults with {@code target: upstream}: the attempt fails as if the backend had failed, so retries,
@@ -33,12 +35,30 @@ final class UpstreamFaultInterceptor implements Interceptor {
         AttemptTag tag = chain.request().tag(AttemptTag.class);
         Fault fault = tag == null ? null : tag.upstreamFaults().terminalFault();
         if (fault instanceof ErrorResponse error) {
+            if (!error.isGrpc()) {
+                sendBodyNowhere(chain.request());
+            }
             return answerInBackendsPlace(chain.request(), error);
         }
         if (fault instanceof Drop drop && drop.when() == DropPoint.BEFORE_RESPONSE) {
             throw new InjectedResetException();
         }
         return chain.proceed(chain.request());
+    }
+
+    /**
+     * OkHttp sends an HTTP/1.1 request's body before it reads the answer, so a real backend's error
+     * comes once the client's upload is all in: the same here. The upload is read as an attempt
+     * reads it (its pace, the replay buffer for a retry), and the client's connection is left
+     * ready for its next request. A duplex body flows beside the answer and stays with the client.
+     */
+    private static void sendBodyNowhere(okhttp3.Request request) throws IOException {
+        okhttp3.RequestBody body = request.body();
+        if (body != null && !body.isDuplex()) {
+            try (BufferedSink nowhere = Okio.buffer(Okio.blackhole())) {
+                body.writeTo(nowhere);
+            }
+        }
     }
 
     private static Response answerInBackendsPlace(okhttp3.Request request, ErrorResponse error) {

@@ -173,6 +173,27 @@ class UpstreamTargetFaultTest {
         assertThat(onlyEntry().faults()).containsExactly(rule.id());
     }
 
+    /** As from a real backend reached through OkHttp, which sends an HTTP/1.1 body before it reads the answer. */
+    @Test
+    void anUpstreamErrorOnAnUploadComesOnceTheBodyIsInAndTheConnectionServesTheNextRequest() throws Exception {
+        InstalledRule rule = proxy.inject(upstream(new ErrorResponse(503)).methods("POST").build());
+
+        try (RawHttp client = new RawHttp(url)) {
+            client.send("POST /payments HTTP/1.1\nHost: x\nTransfer-Encoding: chunked", null)
+                    .sendRaw("5\r\nhello\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            org.awaitility.Awaitility.await("the attempt began").atMost(Duration.ofSeconds(10)).until(() -> rule.fired() == 1);
+            assertThat(proxy.journal().entries()).as("no answer while the upload goes on").isEmpty();
+
+            client.sendRaw("0\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            RawHttp.Reply reply = client.read(false);
+            assertThat(reply.status()).isEqualTo(503);
+            assertThat(reply.header("Connection")).as("the answer keeps the connection").isNull();
+            RawHttp.Reply next = client.send("GET /bytes/3 HTTP/1.1\nHost: x", null).read(false);
+            assertThat(next.status()).as("the same connection carries the next request").isEqualTo(200);
+        }
+        assertThat(backendCalls()).as("only the GET reached the backend").isEqualTo(1);
+    }
+
     @Test
     void upstreamFailuresOpenTheBreakerLikeRealOnes() throws Exception {
         proxy.inject(upstream(new ErrorResponse(500)).methods("POST").build());
