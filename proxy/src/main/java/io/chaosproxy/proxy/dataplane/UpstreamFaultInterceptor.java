@@ -35,7 +35,7 @@ final class UpstreamFaultInterceptor implements Interceptor {
         AttemptTag tag = chain.request().tag(AttemptTag.class);
         Fault fault = tag == null ? null : tag.upstreamFaults().terminalFault();
         if (fault instanceof ErrorResponse error) {
-            if (!error.isGrpc()) {
+            if (tag.http1Upload() && !error.isGrpc()) {
                 sendBodyNowhere(chain.request());
             }
             return answerInBackendsPlace(chain.request(), error);
@@ -47,14 +47,16 @@ final class UpstreamFaultInterceptor implements Interceptor {
     }
 
     /**
-     * OkHttp sends an HTTP/1.1 request's body before it reads the answer, so a real backend's error
-     * comes once the client's upload is all in: the same here. The upload is read as an attempt
-     * reads it (its pace, the replay buffer for a retry), and the client's connection is left
-     * ready for its next request. A duplex body flows beside the answer and stays with the client.
+     * OkHttp sends a request's body before it reads the answer (unless an HTTP/2 backend takes it
+     * duplex), so a real backend's error comes once the client's upload is all in: the same here,
+     * for an HTTP/1.1 client. The upload is read as an attempt reads it (its pace, the replay
+     * buffer for a retry), and the client's connection is left ready for its next request. An
+     * HTTP/2 client has no connection to keep (its unread stream ends alone) and may stream its
+     * upload while it waits for the answer, as a gRPC call does: it gets the error at once.
      */
     private static void sendBodyNowhere(okhttp3.Request request) throws IOException {
         okhttp3.RequestBody body = request.body();
-        if (body != null && !body.isDuplex()) {
+        if (body != null) {
             try (BufferedSink nowhere = Okio.buffer(Okio.blackhole())) {
                 body.writeTo(nowhere);
             }

@@ -1,6 +1,8 @@
 package io.chaosproxy.proxy.faults;
 
+import static java.nio.charset.StandardCharsets.US_ASCII;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.chaosproxy.faults.Drop;
 import io.chaosproxy.faults.DropMode;
@@ -180,11 +182,11 @@ class UpstreamTargetFaultTest {
 
         try (RawHttp client = new RawHttp(url)) {
             client.send("POST /payments HTTP/1.1\nHost: x\nTransfer-Encoding: chunked", null)
-                    .sendRaw("5\r\nhello\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-            org.awaitility.Awaitility.await("the attempt began").atMost(Duration.ofSeconds(10)).until(() -> rule.fired() == 1);
+                    .sendRaw("5\r\nhello\r\n".getBytes(US_ASCII));
+            await("the attempt began").atMost(Duration.ofSeconds(10)).until(() -> rule.fired() == 1);
             assertThat(proxy.journal().entries()).as("no answer while the upload goes on").isEmpty();
 
-            client.sendRaw("0\r\n\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            client.sendRaw("0\r\n\r\n".getBytes(US_ASCII));
             RawHttp.Reply reply = client.read(false);
             assertThat(reply.status()).isEqualTo(503);
             assertThat(reply.header("Connection")).as("the answer keeps the connection").isNull();
@@ -192,6 +194,22 @@ class UpstreamTargetFaultTest {
             assertThat(next.status()).as("the same connection carries the next request").isEqualTo(200);
         }
         assertThat(backendCalls()).as("only the GET reached the backend").isEqualTo(1);
+    }
+
+    @Test
+    void anUploadRetriedAfterAnUpstream503ReachesTheBackendByteForByte() throws Exception {
+        InstalledRule rule = proxy.inject(upstream(new ErrorResponse(503)).times(1).build());
+        byte[] body = new byte[100_000];
+        io.chaosproxy.proxy.testing.PatternServer.fill(body, 0, body.length);
+
+        try (RawHttp client = new RawHttp(url)) {
+            RawHttp.Reply reply = client.send("PUT /items/7 HTTP/1.1\nHost: x\nContent-Length: " + body.length, body).read(false);
+            assertThat(reply.status()).as("the retry's answer").isEqualTo(200);
+        }
+        assertThat(rule.fired()).isEqualTo(1);
+        assertThat(backendCalls()).isEqualTo(1);
+        assertThat(backend.takeRequest().getBody().toByteArray()).as("the body the fault read, sent again whole").isEqualTo(body);
+        assertThat(onlyEntry().attempts()).extracting(Attempt::status).containsExactly(503, 200);
     }
 
     @Test

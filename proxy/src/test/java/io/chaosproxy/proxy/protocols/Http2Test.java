@@ -396,6 +396,37 @@ class Http2Test {
         assertThat(connections).hasSize(2);
     }
 
+    /** Unlike an HTTP/1.1 client's, whose upload it reads to its end first: a stream needs no connection kept. */
+    @Test
+    void anUpstreamErrorReachesAnHttp2ClientWhileItsUploadIsStillOpen() throws Exception {
+        proxy.inject(FaultRule.builder(new ErrorResponse(503)).target(io.chaosproxy.faults.Target.UPSTREAM).build());
+        CompletableFuture<okio.BufferedSink> upload = new CompletableFuture<>();
+        RequestBody streaming = new RequestBody() {
+            @Override
+            public MediaType contentType() {
+                return MediaType.get("application/octet-stream");
+            }
+
+            @Override
+            public boolean isDuplex() {
+                return true;
+            }
+
+            @Override
+            public void writeTo(okio.BufferedSink sink) throws IOException {
+                sink.writeUtf8("the first part of an upload that goes on").flush();
+                upload.complete(sink); // left open: the upload ends only when the test closes it
+            }
+        };
+
+        try (Response response = client.newCall(new Request.Builder().url(url.resolve("/uploads").toString())
+                .post(streaming).build()).execute()) {
+            assertThat(response.code()).as("answered while the client still sends").isEqualTo(503);
+            upload.get(10, TimeUnit.SECONDS).close();
+        }
+        assertThat(backend.getRequestCount()).isZero();
+    }
+
     private Request.Builder get(String path) {
         return new Request.Builder().url(url.resolve(path).toString());
     }
